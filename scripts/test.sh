@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Runs every test file under test/ with node:test through tsx. The file list is explicit because a glob
+# finds nothing on Node 20. Pass files to run only those.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/services.sh
+if [ "$#" -gt 0 ]; then
+  files=("$@")
+else
+  mapfile -t files < <(find test -name '*.test.ts' | sort)
+fi
+if [ "${#files[@]}" -eq 0 ]; then echo "no test files found" >&2; exit 1; fi
+exec node --import tsx --test --test-concurrency="${TEST_CONCURRENCY:-2}" --test-reporter=spec "${files[@]}"

@@ -1,0 +1,38 @@
+import { UsageError } from "../errors.js";
+
+/** Exit codes of every command: 0 done, 1 the work failed, 2 the command line or config was wrong. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+/**
+ * Wraps a command action: a UsageError prints its message and exits 2, anything else prints the error
+ * and exits 1. Only the CLI layer ends the process.
+ */
+export function action<A extends unknown[]>(
+  fn: (...args: A) => Promise<number | void>,
+): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      const code = await fn(...args);
+      process.exitCode = code ?? EXIT.ok;
+    } catch (err) {
+      if (err instanceof UsageError) {
+        process.stderr.write(`backfill: ${err.message}\n`);
+        process.exitCode = EXIT.usage;
+        return;
+      }
+      process.stderr.write(`backfill: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exitCode = EXIT.failed;
+    }
+  };
+}
+
+/** Parses a positive integer flag or throws a UsageError that names the flag. */
+export function intOption(flag: string, min: number, max = Number.MAX_SAFE_INTEGER) {
+  return (raw: string): number => {
+    if (!/^\d+$/.test(raw)) throw new UsageError(`${flag} expects an integer, got '${raw}'`);
+    const value = Number(raw);
+    if (value < min || value > max)
+      throw new UsageError(`${flag} must be from ${min} to ${max}, got ${value}`);
+    return value;
+  };
+}

@@ -1,0 +1,26 @@
+import { Command, CommanderError } from "commander";
+import { UsageError } from "../errors.js";
+import { EXIT } from "./command-runner.js";
+import { registerPlannedCommands } from "./planned-commands.js";
+
+const program = new Command("backfill")
+  .description(
+    "Move Quay v1-era tags and images (repositorytag, image, imagestorage) into the manifest model",
+  )
+  .showHelpAfterError()
+  .exitOverride();
+
+registerPlannedCommands(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    process.exitCode = err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  } else if (err instanceof UsageError) {
+    process.stderr.write(`backfill: ${err.message}\n`);
+    process.exitCode = EXIT.usage;
+  } else {
+    throw err;
+  }
+}

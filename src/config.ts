@@ -1,0 +1,137 @@
+import { Ajv } from "ajv";
+import { ConfigError } from "./errors.js";
+
+/** Everything the commands read from the environment, validated once and frozen. */
+export interface Config {
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
+  /** PEM or JWK file with the private key that signs generated schema1 manifests; unsigned without it. */
+  readonly signingKeyFile: string | undefined;
+  readonly batchSize: number;
+  readonly concurrency: number;
+  /** The namespace whose repositories are named without a prefix (Docker Hub's `library`). */
+  readonly libraryNamespace: string;
+  readonly manifestMaxBytes: number;
+  /** Prefix for BullMQ keys, so several deployments (and tests) share one Redis. */
+  readonly queuePrefix: string;
+  readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+}
+
+interface VariableSpec {
+  readonly key: keyof Config;
+  readonly schema: Record<string, unknown>;
+  readonly expected: string;
+  readonly parse: (raw: string) => unknown;
+  readonly fallback: unknown;
+}
+
+const asInt = (raw: string): unknown => (/^-?\d+$/.test(raw.trim()) ? Number(raw.trim()) : raw);
+const asString = (raw: string): unknown => raw;
+
+const VARIABLES: Readonly<Record<string, VariableSpec>> = {
+  DATABASE_URL: {
+    key: "databaseUrl",
+    schema: { type: "string", pattern: "^postgres(ql)?://" },
+    expected: "a postgres:// connection URL, e.g. postgres://root@127.0.0.1:5432/test",
+    parse: asString,
+    fallback: "postgres://root@127.0.0.1:5432/test",
+  },
+  REDIS_URL: {
+    key: "redisUrl",
+    schema: { type: "string", pattern: "^rediss?://" },
+    expected: "a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379",
+    parse: asString,
+    fallback: "redis://127.0.0.1:6379",
+  },
+  BACKFILL_SIGNING_KEY_FILE: {
+    key: "signingKeyFile",
+    schema: { type: "string", minLength: 1 },
+    expected: "the path of a PEM or JWK private key file (RSA >= 2048 bits or EC P-256)",
+    parse: asString,
+    fallback: undefined,
+  },
+  BACKFILL_BATCH_SIZE: {
+    key: "batchSize",
+    schema: { type: "integer", minimum: 1, maximum: 10000 },
+    expected: "an integer from 1 to 10000",
+    parse: asInt,
+    fallback: 500,
+  },
+  BACKFILL_CONCURRENCY: {
+    key: "concurrency",
+    schema: { type: "integer", minimum: 1, maximum: 64 },
+    expected: "an integer from 1 to 64",
+    parse: asInt,
+    fallback: 2,
+  },
+  BACKFILL_LIBRARY_NAMESPACE: {
+    key: "libraryNamespace",
+    schema: { type: "string", pattern: "^[a-z0-9][a-z0-9._-]*$" },
+    expected: "a namespace name such as library",
+    parse: asString,
+    fallback: "library",
+  },
+  BACKFILL_MANIFEST_MAX_BYTES: {
+    key: "manifestMaxBytes",
+    schema: { type: "integer", minimum: 1024 },
+    expected: "an integer number of bytes >= 1024 (Quay's limit is 3145728)",
+    parse: asInt,
+    fallback: 3145728,
+  },
+  BACKFILL_QUEUE_PREFIX: {
+    key: "queuePrefix",
+    schema: { type: "string", pattern: "^[A-Za-z0-9_-]+$" },
+    expected: "letters, digits, '_' or '-' (no ':')",
+    parse: asString,
+    fallback: "backfill",
+  },
+  LOG_LEVEL: {
+    key: "logLevel",
+    schema: { enum: ["fatal", "error", "warn", "info", "debug", "trace", "silent"] },
+    expected: "one of fatal, error, warn, info, debug, trace, silent",
+    parse: asString,
+    fallback: "info",
+  },
+};
+
+const ajv = new Ajv({ allErrors: false });
+const validators = Object.fromEntries(
+  Object.entries(VARIABLES).map(([name, spec]) => [name, ajv.compile(spec.schema)]),
+);
+
+/** Names and meanings of every variable, for `--help` and the README. */
+export function describeConfig(): { variable: string; expected: string; default: unknown }[] {
+  return Object.entries(VARIABLES).map(([variable, spec]) => ({
+    variable,
+    expected: spec.expected,
+    default: spec.fallback,
+  }));
+}
+
+/** Reads and validates the environment; throws ConfigError naming the first bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const out: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(VARIABLES)) {
+    const raw = env[name];
+    if (raw === undefined || raw === "") {
+      out[spec.key] = spec.fallback;
+      continue;
+    }
+    const value = spec.parse(raw);
+    const validate = validators[name];
+    if (!validate?.(value)) throw new ConfigError(name, `expected ${spec.expected}`);
+    out[spec.key] = value;
+  }
+  return Object.freeze(out) as unknown as Config;
+}
+
+/** A connection string with its password replaced, safe for logs and audit rows. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "<unparseable url>";
+  }
+}
