@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { UsageError } from "../errors.js";
 import { EXIT } from "./command-runner.js";
+import { registerMigrateCommand } from "./migrate-command.js";
 import { registerPlannedCommands } from "./planned-commands.js";
 
 const program = new Command("backfill")
@@ -10,6 +11,7 @@ const program = new Command("backfill")
   .showHelpAfterError()
   .exitOverride();
 
+registerMigrateCommand(program);
 registerPlannedCommands(program);
 
 try {

@@ -1,0 +1,52 @@
+import { Kysely, PostgresDialect } from "kysely";
+import pg from "pg";
+import type { Logger } from "../log.js";
+import type { Database } from "./tables.js";
+
+const INT8_OID = 20;
+
+// bigint columns hold milliseconds, sizes and ids, all far below 2^53: read them as numbers, per pool,
+// without touching pg's global parsers.
+const types = {
+  getTypeParser(oid: number, format?: "text" | "binary") {
+    if (oid === INT8_OID && format !== "binary") return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format);
+  },
+};
+
+export interface ConnectOptions {
+  max?: number;
+  logger?: Logger;
+  applicationName?: string;
+}
+
+/** A Kysely handle on a pg pool. SQL goes to the logger at debug, without parameter values. */
+export function connect(databaseUrl: string, options: ConnectOptions = {}): Kysely<Database> {
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: options.max ?? 10,
+    types,
+    application_name: options.applicationName ?? "backfill",
+  });
+  // An idle client that loses its server must not crash the process; the next query reconnects.
+  pool.on("error", (err) =>
+    options.logger?.warn({ event: "db.pool_error", err }, "idle database client failed"),
+  );
+  const logger = options.logger;
+  return new Kysely<Database>({
+    dialect: new PostgresDialect({ pool }),
+    log: logger
+      ? (event) => {
+          if (event.level === "error") {
+            logger.debug({
+              event: "db.query_failed",
+              sql: event.query.sql,
+              durationMs: event.queryDurationMillis,
+            });
+          } else if (logger.isLevelEnabled("trace")) {
+            logger.trace({ event: "db.query", sql: event.query.sql, durationMs: event.queryDurationMillis });
+          }
+        }
+      : undefined,
+  });
+}
