@@ -27,7 +27,7 @@ export function registerMigrateCommand(program: Command): void {
           for (const r of results ?? []) process.stdout.write(`${r.migrationName}\t${r.status}\n`);
           if (error) {
             process.stderr.write(
-              `backfill: migration failed: ${error instanceof Error ? error.message : String(error)}\n`,
+              `backfill: migration failed: ${error instanceof Error ? error.message : JSON.stringify(error)}\n`,
             );
             return EXIT.failed;
           }

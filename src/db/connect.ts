@@ -8,9 +8,9 @@ const INT8_OID = 20;
 // bigint columns hold milliseconds, sizes and ids, all far below 2^53: read them as numbers, per pool,
 // without touching pg's global parsers.
 const types = {
-  getTypeParser(oid: number, format?: "text" | "binary") {
+  getTypeParser(oid: number, format?: "text" | "binary"): (value: string) => unknown {
     if (oid === INT8_OID && format !== "binary") return (value: string) => Number(value);
-    return pg.types.getTypeParser(oid, format);
+    return pg.types.getTypeParser(oid, format ?? "text") as (value: string) => unknown;
   },
 };
 

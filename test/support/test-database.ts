@@ -76,7 +76,7 @@ async function ensureTemplate(): Promise<string> {
       const db = connect(databaseUrl(building), { max: 1 });
       try {
         const { error } = await migrateToLatest(db);
-        if (error) throw error;
+        if (error) throw error instanceof Error ? error : new Error(JSON.stringify(error));
       } finally {
         await db.destroy();
       }
