@@ -1,0 +1,199 @@
+import { PyFloat, PyInt, type JsonObject, type JsonValue } from "./json-value.js";
+
+/** The text is not JSON as Python's `json.loads` reads it. Carries the offset, never the text itself. */
+export class JsonSyntaxError extends Error {
+  override readonly name = "JsonSyntaxError";
+  constructor(
+    readonly reason: string,
+    readonly position: number,
+  ) {
+    super(`${reason} at offset ${position}`);
+  }
+}
+
+// Python's C scanner stops at its recursion limit; a JS call stack would overflow somewhat later, so stop
+// at the same order of magnitude with a typed error instead of a RangeError.
+const MAX_DEPTH = 1000;
+const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
+  '"': '"',
+  "\\": "\\",
+  "/": "/",
+  b: "\b",
+  f: "\f",
+  n: "\n",
+  r: "\r",
+  t: "\t",
+};
+const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?/y;
+
+/**
+ * Parses JSON exactly as Python 3's `json.loads` does (strict mode): NaN/Infinity accepted, control
+ * characters in strings refused, duplicate keys keep their first position and last value, integers exact.
+ */
+export function parsePythonJson(text: string): JsonValue {
+  const parser = new Parser(text);
+  parser.skipSpace();
+  const value = parser.value(0);
+  parser.skipSpace();
+  if (parser.pos !== text.length) throw new JsonSyntaxError("extra data", parser.pos);
+  return value;
+}
+
+class Parser {
+  pos = 0;
+  constructor(private readonly text: string) {}
+
+  skipSpace(): void {
+    const text = this.text;
+    let pos = this.pos;
+    for (;;) {
+      const c = text.charCodeAt(pos);
+      if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) break;
+      pos++;
+    }
+    this.pos = pos;
+  }
+
+  value(depth: number): JsonValue {
+    const c = this.text.charCodeAt(this.pos);
+    switch (c) {
+      case 0x22: // "
+        return this.string();
+      case 0x7b: // {
+        return this.object(depth + 1);
+      case 0x5b: // [
+        return this.array(depth + 1);
+      case 0x74: // t
+        return this.literal("true", true);
+      case 0x66: // f
+        return this.literal("false", false);
+      case 0x6e: // n
+        return this.literal("null", null);
+      case 0x4e: // N
+        return this.literal("NaN", new PyFloat(NaN));
+      case 0x49: // I
+        return this.literal("Infinity", new PyFloat(Infinity));
+      default:
+        if (c === 0x2d && this.text.startsWith("-Infinity", this.pos)) {
+          return this.literal("-Infinity", new PyFloat(-Infinity));
+        }
+        return this.number();
+    }
+  }
+
+  private literal(word: string, result: JsonValue): JsonValue {
+    if (!this.text.startsWith(word, this.pos)) throw new JsonSyntaxError("expecting value", this.pos);
+    this.pos += word.length;
+    return result;
+  }
+
+  private number(): JsonValue {
+    NUMBER.lastIndex = this.pos;
+    const match = NUMBER.exec(this.text);
+    if (!match) throw new JsonSyntaxError("expecting value", this.pos);
+    this.pos += match[0].length;
+    if (match[1] === undefined && match[2] === undefined) return new PyInt(match[0]);
+    return new PyFloat(Number(match[0]));
+  }
+
+  private string(): string {
+    const text = this.text;
+    const start = ++this.pos;
+    let pos = start;
+    // Fast path: no escapes, which is nearly every key and most values.
+    for (;;) {
+      const c = text.charCodeAt(pos);
+      if (c === 0x22) {
+        this.pos = pos + 1;
+        return text.slice(start, pos);
+      }
+      if (c === 0x5c || c < 0x20 || Number.isNaN(c)) break;
+      pos++;
+    }
+    let out = text.slice(start, pos);
+    for (;;) {
+      const c = text.charCodeAt(pos);
+      if (Number.isNaN(c)) throw new JsonSyntaxError("unterminated string", start - 1);
+      if (c === 0x22) break;
+      if (c < 0x20) throw new JsonSyntaxError("invalid control character", pos);
+      if (c !== 0x5c) {
+        const next = nextSpecial(text, pos);
+        out += text.slice(pos, next);
+        pos = next;
+        continue;
+      }
+      out += this.escape(pos);
+      pos += text.charCodeAt(pos + 1) === 0x75 ? 6 : 2;
+    }
+    this.pos = pos + 1;
+    return out;
+  }
+
+  private escape(pos: number): string {
+    const e = this.text[pos + 1] ?? "";
+    const simple = SIMPLE_ESCAPES[e];
+    if (simple !== undefined) return simple;
+    if (e !== "u") throw new JsonSyntaxError("invalid escape", pos);
+    const hex = this.text.slice(pos + 2, pos + 6);
+    if (!/^[0-9a-fA-F]{4}$/.test(hex)) throw new JsonSyntaxError("invalid \\uXXXX escape", pos);
+    // A lone surrogate stays a lone code unit, as it stays a lone code point in Python.
+    return String.fromCharCode(parseInt(hex, 16));
+  }
+
+  private object(depth: number): JsonObject {
+    if (depth > MAX_DEPTH) throw new JsonSyntaxError("nesting too deep", this.pos);
+    const result: JsonObject = new Map();
+    this.pos++;
+    this.skipSpace();
+    if (this.text.charCodeAt(this.pos) === 0x7d) {
+      this.pos++;
+      return result;
+    }
+    for (;;) {
+      if (this.text.charCodeAt(this.pos) !== 0x22) {
+        throw new JsonSyntaxError("expecting property name enclosed in double quotes", this.pos);
+      }
+      const key = this.string();
+      this.skipSpace();
+      if (this.text.charCodeAt(this.pos) !== 0x3a) throw new JsonSyntaxError("expecting ':'", this.pos);
+      this.pos++;
+      this.skipSpace();
+      // Map.set keeps a repeated key where it first appeared and takes the new value: Python's dict.
+      result.set(key, this.value(depth));
+      this.skipSpace();
+      const c = this.text.charCodeAt(this.pos++);
+      if (c === 0x7d) return result;
+      if (c !== 0x2c) throw new JsonSyntaxError("expecting ',' delimiter", this.pos - 1);
+      this.skipSpace();
+    }
+  }
+
+  private array(depth: number): JsonValue[] {
+    if (depth > MAX_DEPTH) throw new JsonSyntaxError("nesting too deep", this.pos);
+    const result: JsonValue[] = [];
+    this.pos++;
+    this.skipSpace();
+    if (this.text.charCodeAt(this.pos) === 0x5d) {
+      this.pos++;
+      return result;
+    }
+    for (;;) {
+      result.push(this.value(depth));
+      this.skipSpace();
+      const c = this.text.charCodeAt(this.pos++);
+      if (c === 0x5d) return result;
+      if (c !== 0x2c) throw new JsonSyntaxError("expecting ',' delimiter", this.pos - 1);
+      this.skipSpace();
+    }
+  }
+}
+
+/** Offset of the next quote, backslash or control character at or after `pos` (or the end). */
+function nextSpecial(text: string, pos: number): number {
+  let i = pos;
+  for (;;) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 || c === 0x5c || c < 0x20 || Number.isNaN(c)) return i;
+    i++;
+  }
+}

@@ -1,0 +1,145 @@
+import { PyFloat, PyInt, type JsonValue } from "./json-value.js";
+import { pythonFloatRepr } from "./python-float-repr.js";
+
+/**
+ * What the writer accepts: parsed values, plus JS numbers (an integral number prints as a Python int,
+ * any other as a float) and plain objects for fixed shapes we build ourselves. Plain objects print in
+ * `Object.keys` order, which puts integer-like keys first: use a Map for keys that come from data.
+ */
+export type Writable =
+  | JsonValue
+  | number
+  | readonly Writable[]
+  | ReadonlyMap<string, Writable>
+  | { readonly [key: string]: Writable };
+
+/** Python `json.dumps` arguments, always with `ensure_ascii=True`. */
+export interface DumpOptions {
+  /** `indent=N`: newlines and N spaces per level. */
+  indent?: number;
+  /** Defaults as Python's: `","` with an indent, `", "` without. */
+  itemSeparator?: string;
+  keySeparator?: string;
+  /** `sort_keys=True`: by code point, as Python compares `str`. */
+  sortKeys?: boolean;
+}
+
+/** Current Quay's manifest layout: `json.dumps(payload, indent=3, ensure_ascii=True)`. */
+export const MANIFEST_LAYOUT: DumpOptions = Object.freeze({ indent: 3 });
+/** Quay's `to_canonical_json`: `sort_keys=True, separators=(",", ":")`. */
+export const CANONICAL_LAYOUT: DumpOptions = Object.freeze({
+  sortKeys: true,
+  itemSeparator: ",",
+  keySeparator: ":",
+});
+
+/** Prints `value` byte for byte as Python 3's `json.dumps(value, ensure_ascii=True, **options)`. */
+export function pythonJsonDumps(value: Writable, options: DumpOptions = {}): string {
+  const indent = options.indent;
+  const writer: WriterState = {
+    indent: indent === undefined ? undefined : " ".repeat(indent),
+    itemSeparator: options.itemSeparator ?? (indent === undefined ? ", " : ","),
+    keySeparator: options.keySeparator ?? ": ",
+    sortKeys: options.sortKeys ?? false,
+  };
+  return write(writer, value, "");
+}
+
+interface WriterState {
+  indent: string | undefined;
+  itemSeparator: string;
+  keySeparator: string;
+  sortKeys: boolean;
+}
+
+function write(state: WriterState, value: Writable, outer: string): string {
+  if (value === null) return "null";
+  if (typeof value === "string") return quotePythonString(value);
+  if (typeof value === "boolean") return value ? "true" : "false";
+  if (typeof value === "number") return writeNumber(value);
+  if (value instanceof PyInt) return value.text;
+  if (value instanceof PyFloat) return pythonFloatRepr(value.value);
+  const inner = state.indent === undefined ? outer : outer + state.indent;
+  const open = state.indent === undefined ? "" : `\n${inner}`;
+  const close = state.indent === undefined ? "" : `\n${outer}`;
+  const separator = state.itemSeparator + open;
+  if (isArray(value)) {
+    if (value.length === 0) return "[]";
+    let out = "[" + open;
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += separator;
+      out += write(state, value[i] as Writable, inner);
+    }
+    return out + close + "]";
+  }
+  const entries: [string, Writable][] = isMap(value) ? [...value] : Object.entries(value);
+  if (entries.length === 0) return "{}";
+  if (state.sortKeys) entries.sort((a, b) => compareCodePoints(a[0], b[0]));
+  let out = "{" + open;
+  for (let i = 0; i < entries.length; i++) {
+    const [key, item] = entries[i] as [string, Writable];
+    if (i > 0) out += separator;
+    out += quotePythonString(key) + state.keySeparator + write(state, item, inner);
+  }
+  return out + close + "}";
+}
+
+function isArray(value: unknown): value is readonly Writable[] {
+  return Array.isArray(value);
+}
+
+function isMap(value: object): value is ReadonlyMap<string, Writable> {
+  return value instanceof Map;
+}
+
+function writeNumber(value: number): string {
+  if (!Number.isInteger(value)) return pythonFloatRepr(value);
+  return Object.is(value, -0) ? "0" : bigIntText(value);
+}
+
+function bigIntText(value: number): string {
+  // String(1e21) is "1e+21"; Python prints an int's every digit.
+  return Math.abs(value) < 1e21 ? String(value) : BigInt(value).toString();
+}
+
+const NON_ASCII = /[\u007f-\uffff]/g;
+
+/**
+ * A JSON string literal as Python writes it with `ensure_ascii=True`. JSON.stringify already escapes
+ * exactly as Python does below 0x20 (short forms, else lower-case `\u00XX`), `"`, `\` and lone surrogates;
+ * what remains is 0x7F and everything above ASCII, one UTF-16 unit at a time, which yields surrogate pairs
+ * for astral characters as Python does.
+ */
+export function quotePythonString(value: string): string {
+  const quoted = JSON.stringify(value);
+  NON_ASCII.lastIndex = 0;
+  if (!NON_ASCII.test(quoted)) return quoted;
+  return quoted.replace(NON_ASCII, escapeUnit);
+}
+
+function escapeUnit(unit: string): string {
+  return "\\u" + unit.charCodeAt(0).toString(16).padStart(4, "0");
+}
+
+/** Python's `str` ordering: by code point, which differs from UTF-16 order only above U+D7FF. */
+export function compareCodePoints(a: string, b: string): number {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x < 0xd800 && y < 0xd800) return x - y;
+    return compareSlow(a, b);
+  }
+  return a.length - b.length;
+}
+
+function compareSlow(a: string, b: string): number {
+  const x = Array.from(a, (c) => c.codePointAt(0) ?? 0);
+  const y = Array.from(b, (c) => c.codePointAt(0) ?? 0);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const d = (x[i] ?? 0) - (y[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return x.length - y.length;
+}
