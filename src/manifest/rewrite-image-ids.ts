@@ -1,0 +1,121 @@
+import { createHash } from "node:crypto";
+import type { Schema1Layer } from "./build-schema1.js";
+import { MalformedManifestError } from "./errors.js";
+import { isJsonObject, type JsonObject, type JsonValue } from "./json-value.js";
+import { JsonSyntaxError, parsePythonJson } from "./python-json-parser.js";
+import { CANONICAL_LAYOUT, pythonJsonDumps } from "./python-json-writer.js";
+
+/** One v1 image after the rewrite, base first. */
+export interface LegacyImage {
+  id: string;
+  parent: string | null;
+  /** The stored JSON when the id was kept; canonical JSON with ids mapped when rewritten. */
+  v1Compatibility: string;
+  blobSum: string;
+  rewritten: boolean;
+  /** The id as the stored metadata wrote it (null when it was not a string). */
+  originalId: string | null;
+}
+
+const VALID_ID = /^[a-f0-9]{64}$/;
+
+/**
+ * Spec §5: gives every layer whose v1 id is invalid, and every layer after it, a new id from a running
+ * SHA-256 over `blobSum@rawJson|` of the layers so far (Quay's digest-history hash), so a rerun yields the
+ * same ids. Invalid is Quay's rule (the repository holds that id over a different blob) plus ours: not 64
+ * lower-case hex, a non-adjacent repeat, or a broken chain link. Rewritten layers are re-serialised as
+ * canonical JSON with `id`, `parent` and `container_config.Image` mapped (Quay wrote a new lower-case
+ * `image` key instead; that bug is not reproduced). `layers` are base first; metadata that does not parse,
+ * is not an object or has no id is refused as Quay refuses it.
+ */
+export function rewriteImageIds(
+  layers: readonly Schema1Layer[],
+  existingImages: ReadonlyMap<string, string> = new Map(),
+): LegacyImage[] {
+  const history = createHash("sha256");
+  const idMap = new Map<string, string>();
+  const seen = new Set<string>();
+  const out: LegacyImage[] = [];
+  let rewriting = false;
+  let previous: { originalId: string | null; parent: string | null } | undefined;
+
+  layers.forEach((layer, index) => {
+    const v1 = readV1(layer.v1Compatibility, layers.length - 1 - index);
+    const rawId = v1.get("id");
+    const originalId = typeof rawId === "string" ? rawId : null;
+    const parent = parentOf(v1.get("parent"));
+    history.update(`${layer.blobSum}@${layer.v1Compatibility}|`, "utf8");
+
+    const adjacentRepeat = originalId !== null && originalId === previous?.originalId;
+    const expectedParent = adjacentRepeat ? previous?.parent : previous?.originalId;
+    const invalid =
+      originalId === null ||
+      !VALID_ID.test(originalId) ||
+      (existingImages.has(originalId) && existingImages.get(originalId) !== layer.blobSum) ||
+      (seen.has(originalId) && !adjacentRepeat) ||
+      parent !== (expectedParent ?? null);
+    if (invalid) rewriting = true;
+
+    const key = originalId ?? pythonJsonDumps(rawId ?? null);
+    const id = rewriting ? history.copy().digest("hex") : (originalId as string);
+    idMap.set(key, id);
+    if (originalId !== null) seen.add(originalId);
+    previous = { originalId, parent };
+
+    if (!rewriting) {
+      out.push({
+        id,
+        parent,
+        v1Compatibility: layer.v1Compatibility,
+        blobSum: layer.blobSum,
+        rewritten: false,
+        originalId,
+      });
+      return;
+    }
+    // The new chain links to the previous layer as it is now, whatever the stored `parent` said.
+    const newParent = out.at(-1)?.id ?? null;
+    v1.set("id", id);
+    if (newParent !== null) v1.set("parent", newParent);
+    else if (parent !== null) v1.delete("parent");
+    mapContainerImage(v1, idMap);
+    out.push({
+      id,
+      parent: newParent,
+      v1Compatibility: pythonJsonDumps(v1, CANONICAL_LAYOUT),
+      blobSum: layer.blobSum,
+      rewritten: true,
+      originalId,
+    });
+  });
+  return out;
+}
+
+/** Docker reads `parent` as an omitempty string: absent, null and "" all mean none. */
+function parentOf(value: JsonValue | undefined): string | null {
+  if (value === undefined || value === null || value === "") return null;
+  return typeof value === "string" ? value : pythonJsonDumps(value);
+}
+
+function mapContainerImage(v1: JsonObject, idMap: ReadonlyMap<string, string>): void {
+  const config = v1.get("container_config");
+  if (!isJsonObject(config)) return;
+  const image = config.get("Image");
+  const mapped = typeof image === "string" ? idMap.get(image) : undefined;
+  if (mapped !== undefined) config.set("Image", mapped);
+}
+
+function readV1(text: string, leafFirstIndex: number): JsonObject {
+  const field = `/history/${leafFirstIndex}/v1Compatibility`;
+  let value: JsonValue;
+  try {
+    value = parsePythonJson(text);
+  } catch (err) {
+    if (!(err instanceof JsonSyntaxError)) throw err;
+    throw new MalformedManifestError("invalid_v1_json", field, `v1 metadata is not JSON: ${err.message}`);
+  }
+  if (!isJsonObject(value))
+    throw new MalformedManifestError("v1_not_object", field, "v1 metadata is not an object");
+  if (!value.has("id")) throw new MalformedManifestError("v1_missing_id", field, "v1 metadata has no id");
+  return value;
+}

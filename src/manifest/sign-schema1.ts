@@ -1,0 +1,43 @@
+import { MalformedManifestError } from "./errors.js";
+import { MANIFEST_LAYOUT, pythonJsonDumps } from "./python-json-writer.js";
+import type { Signer } from "./signer.js";
+
+/** `YYYY-MM-DDTHH:MM:SSZ`, the form Quay and libtrust put in the protected header. */
+export function signatureTime(time: Date): string {
+  return time.toISOString().slice(0, 19) + "Z";
+}
+
+/**
+ * Signs an unsigned manifest made by `buildSchema1` (spec §3): the protected header records where the
+ * payload's closing `\n}` starts, and the signature block becomes the last top-level key. Re-dumping the
+ * whole document as Quay does yields the payload up to that point unchanged, so this splices instead.
+ */
+export async function signSchema1(payload: string, signer: Signer, time: Date): Promise<string> {
+  const bytes = Buffer.from(payload, "utf8");
+  const split = bytes.lastIndexOf("\n}");
+  if (split < 0 || split + 2 !== bytes.length) {
+    throw new MalformedManifestError(
+      "not_object",
+      "",
+      "only an indented manifest ending in '\\n}' can be signed",
+    );
+  }
+  const header = JSON.stringify({
+    formatTail: bytes.subarray(split).toString("base64url"),
+    formatLength: split,
+    time: signatureTime(time),
+  });
+  const protectedB64 = Buffer.from(header, "utf8").toString("base64url");
+  const signingInput = Buffer.from(`${protectedB64}.${bytes.toString("base64url")}`, "ascii");
+  const signature = Buffer.from(await signer.sign(signingInput)).toString("base64url");
+  const block = [
+    {
+      header: { jwk: signer.publicJwk, alg: signer.alg },
+      signature,
+      protected: protectedB64,
+    },
+  ];
+  // One level deeper than the top: JSON strings hold no raw newline, so re-indenting every line is safe.
+  const signatures = pythonJsonDumps(block, MANIFEST_LAYOUT).replaceAll("\n", "\n   ");
+  return `${payload.slice(0, payload.length - 2)},\n   "signatures": ${signatures}\n}`;
+}
