@@ -1,0 +1,139 @@
+import { buildSchema1, schema1Name, type Schema1Layer } from "./build-schema1.js";
+import { sha256Digest } from "./digest.js";
+import { MalformedManifestError } from "./errors.js";
+import { PyInt } from "./json-value.js";
+import { legacyImagesAsStored } from "./legacy-images-as-stored.js";
+import { MEDIA_TYPES } from "./media-types.js";
+import { pullCheck, type PullProblem } from "./pull-check.js";
+import { rewriteImageIds, type LegacyImage } from "./rewrite-image-ids.js";
+import { signSchema1 } from "./sign-schema1.js";
+import type { Signer } from "./signer.js";
+import { stripMetadata } from "./strip-metadata.js";
+
+/** One image of the tag's chain: its storage checksum and its stored v1 JSON (null becomes "{}"). */
+export interface ChainLayer {
+  blobSum: string;
+  v1Compatibility: string | null;
+}
+
+export interface GenerateInput {
+  namespace: string;
+  repository: string;
+  tag: string;
+  /** Manifests in this namespace are named by the repository alone (Quay: `library`). */
+  libraryNamespace: string;
+  /** Leaf first. */
+  layers: ChainLayer[];
+  /** v1 id -> content_checksum of images already in the repository (Quay's rewrite rule). */
+  existingImages?: ReadonlyMap<string, string>;
+  rewriteIds: boolean;
+  /** Strip metadata when the manifest is larger than this many bytes (Quay: 3,145,728). */
+  maxBytes: number;
+  /** Unsigned without one. */
+  signer?: Signer;
+  /** The protected header's `time`; required with a signer (the core reads no clock). */
+  signingTime?: Date;
+  /** Strip metadata whatever the size. */
+  stripMetadata?: boolean;
+}
+
+export type GenerateResult =
+  | {
+      ok: true;
+      bytes: string;
+      size: number;
+      digest: string;
+      mediaType: string;
+      stripped: boolean;
+      /**
+       * Base first. With `rewriteIds` these are the images the manifest names (to synthesise when
+       * `rewritten`); they keep the full metadata even when the manifest was stripped. Without it, the
+       * chain as stored, `id` "" where the metadata has no readable id.
+       */
+      legacyImages: LegacyImage[];
+      /** What a client would refuse (spec §6); empty means pullable. */
+      problems: PullProblem[];
+    }
+  | { ok: false; reason: GenerateFailure; message: string };
+
+export type GenerateFailure = "manifest_too_large" | "invalid_metadata" | "no_layers" | "invalid_input";
+
+export const DEFAULT_MAX_MANIFEST_BYTES = 3_145_728;
+
+/**
+ * Spec §3 for one tag: build the schema1 manifest of its image chain (after rewriting invalid ids when
+ * asked), sign it, strip metadata when it is over the limit, and pull-check the result. Expected failures
+ * are values; only a bug or a failing signer throws.
+ */
+export async function generateSchema1(input: GenerateInput): Promise<GenerateResult> {
+  if (input.layers.length === 0) return fail("no_layers", "the tag's image chain has no layers");
+  if (input.signer && !input.signingTime) {
+    return fail("invalid_input", "signingTime is required with a signer: the manifest core reads no clock");
+  }
+  const stored: Schema1Layer[] = input.layers.map((l) => ({
+    blobSum: l.blobSum,
+    v1Compatibility: l.v1Compatibility || "{}",
+  }));
+  const baseFirst = stored.slice().reverse();
+
+  let legacyImages: LegacyImage[];
+  try {
+    legacyImages = input.rewriteIds
+      ? rewriteImageIds(baseFirst, input.existingImages)
+      : legacyImagesAsStored(baseFirst);
+  } catch (err) {
+    return metadataFailure(err);
+  }
+  const layers = input.rewriteIds
+    ? legacyImages.map((i) => ({ blobSum: i.blobSum, v1Compatibility: i.v1Compatibility })).reverse()
+    : stored;
+
+  const name = schema1Name(input.namespace, input.repository, input.libraryNamespace);
+  const render = async (manifestLayers: Schema1Layer[]) => {
+    const unsigned = buildSchema1({ name, tag: input.tag, layers: manifestLayers });
+    // An unsigned manifest over the limit stays over it once signed: spare the signature.
+    if (!input.signer || Buffer.byteLength(unsigned) > input.maxBytes)
+      return { unsigned, bytes: unsigned, layers: manifestLayers };
+    const bytes = await signSchema1(unsigned, input.signer, input.signingTime ?? new Date(0));
+    return { unsigned, bytes, layers: manifestLayers };
+  };
+
+  let stripped = input.stripMetadata === true;
+  let rendered;
+  try {
+    rendered = await render(stripped ? stripMetadata(layers) : layers);
+    if (!stripped && Buffer.byteLength(rendered.bytes) > input.maxBytes) {
+      stripped = true;
+      rendered = await render(stripMetadata(layers));
+    }
+  } catch (err) {
+    return metadataFailure(err);
+  }
+  const size = Buffer.byteLength(rendered.bytes);
+  if (size > input.maxBytes) {
+    return fail(
+      "manifest_too_large",
+      `the manifest is ${size} bytes with metadata stripped; the limit is ${input.maxBytes}`,
+    );
+  }
+  const signatures = input.signer ? [{ jwk: input.signer.publicJwk }] : [];
+  return {
+    ok: true,
+    bytes: rendered.bytes,
+    size,
+    digest: sha256Digest(rendered.unsigned),
+    mediaType: input.signer ? MEDIA_TYPES.schema1Signed : MEDIA_TYPES.schema1,
+    stripped,
+    legacyImages,
+    problems: pullCheck({ schemaVersion: new PyInt("1"), signatures, layers: rendered.layers }),
+  };
+}
+
+function fail(reason: GenerateFailure, message: string): GenerateResult {
+  return { ok: false, reason, message };
+}
+
+function metadataFailure(err: unknown): GenerateResult {
+  if (!(err instanceof MalformedManifestError)) throw err;
+  return fail("invalid_metadata", `${err.field}: ${err.message}`);
+}

@@ -1,0 +1,33 @@
+import type { Schema1Layer } from "./build-schema1.js";
+import { isJsonObject, type JsonValue } from "./json-value.js";
+import { JsonSyntaxError, parsePythonJson } from "./python-json-parser.js";
+import type { LegacyImage } from "./rewrite-image-ids.js";
+
+/**
+ * The chain as stored, for callers that do not rewrite ids: best effort, never a throw, because the
+ * manifest is still built (as Quay built it) and the pull check reports what is wrong. `layers` base first.
+ */
+export function legacyImagesAsStored(layers: readonly Schema1Layer[]): LegacyImage[] {
+  return layers.map((layer) => {
+    const v1 = parseOrNull(layer.v1Compatibility);
+    const id = isJsonObject(v1) ? v1.get("id") : undefined;
+    const parent = isJsonObject(v1) ? v1.get("parent") : undefined;
+    return {
+      id: typeof id === "string" ? id : "",
+      parent: typeof parent === "string" && parent !== "" ? parent : null,
+      v1Compatibility: layer.v1Compatibility,
+      blobSum: layer.blobSum,
+      rewritten: false,
+      originalId: typeof id === "string" ? id : null,
+    };
+  });
+}
+
+function parseOrNull(text: string): JsonValue {
+  try {
+    return parsePythonJson(text);
+  } catch (err) {
+    if (err instanceof JsonSyntaxError) return null;
+    throw err;
+  }
+}
