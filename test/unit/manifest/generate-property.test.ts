@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { generateSchema1, type ChainLayer } from "../../../src/manifest/generate-schema1.js";
-import { isJsonObject, type JsonObject } from "../../../src/manifest/json-value.js";
+import { isJsonObject, type JsonObject, type JsonValue } from "../../../src/manifest/json-value.js";
 import { parseSchema1 } from "../../../src/manifest/parse-schema1.js";
 import { pythonJsonDumps } from "../../../src/manifest/python-json-writer.js";
 import { schema1Digest } from "../../../src/manifest/schema1-digest.js";
