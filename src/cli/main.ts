@@ -3,6 +3,7 @@ import { UsageError } from "../errors.js";
 import { EXIT } from "./command-runner.js";
 import { registerMigrateCommand } from "./migrate-command.js";
 import { registerPlannedCommands } from "./planned-commands.js";
+import { registerVerifyCommand } from "./verify-command.js";
 
 const program = new Command("backfill")
   .description(
@@ -12,6 +13,7 @@ const program = new Command("backfill")
   .exitOverride();
 
 registerMigrateCommand(program);
+registerVerifyCommand(program);
 registerPlannedCommands(program);
 
 try {
