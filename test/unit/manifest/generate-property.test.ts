@@ -29,7 +29,7 @@ function randomChain(random: () => number): { layers: ChainLayer[]; existing: Ma
     if (random() < 0.5)
       v1.set(
         "container_config",
-        new Map([
+        new Map<string, JsonValue>([
           ["Cmd", [randomString(random)]],
           ["Image", ids[i - 1] ?? ""],
         ]),
