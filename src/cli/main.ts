@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { UsageError } from "../errors.js";
 import { EXIT } from "./command-runner.js";
+import { registerManifestCommand } from "./manifest-command.js";
 import { registerMigrateCommand } from "./migrate-command.js";
 import { registerPlannedCommands } from "./planned-commands.js";
 import { registerVerifyCommand } from "./verify-command.js";
@@ -14,6 +15,7 @@ const program = new Command("backfill")
 
 registerMigrateCommand(program);
 registerVerifyCommand(program);
+registerManifestCommand(program);
 registerPlannedCommands(program);
 
 try {
