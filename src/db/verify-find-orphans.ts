@@ -89,8 +89,10 @@ export async function findOrphans(db: Kysely<Database>, scope: VerifyScope): Pro
         FROM manifestlegacyimage mli
         LEFT JOIN manifest m ON m.id = mli.manifest_id
         LEFT JOIN image i ON i.id = mli.image_id
+        -- A placeholder may point at an image of another repository: Quay maps a tag whose own image is
+        -- foreign that way (outcome foreign_image), and the tag's image is all there is to point at.
         WHERE (m.id IS NULL OR i.id IS NULL OR mli.repository_id <> m.repository_id
-               OR i.repository_id <> m.repository_id)
+               OR (i.repository_id <> m.repository_id AND m.digest NOT LIKE 'BROKEN-%'))
           ${scopeCondition(sql`mli.repository_id`, scope)}
         ORDER BY mli.id`,
     ],

@@ -100,16 +100,18 @@ describe("backfill verify streams in chunks", () => {
   });
 
   test("a repository filter resolves to ids, and an unknown one is reported", async () => {
+    const user = await testDb.db
+      .selectFrom("user")
+      .select("id")
+      .where("username", "=", "devtable")
+      .executeTakeFirstOrThrow();
     const found = await resolveVerifyScope(testDb.db, {
       repository: "devtable/simple",
       namespace: "devtable",
     });
     assert.deepEqual(found, {
       found: true,
-      scope: {
-        repositoryId: data.repositoryId,
-        namespaceUserId: found.found ? found.scope.namespaceUserId : -1,
-      },
+      scope: { repositoryId: data.repositoryId, namespaceUserId: user.id },
     });
     assert.deepEqual(await resolveVerifyScope(testDb.db, { repository: "devtable/other" }), {
       found: false,

@@ -243,4 +243,27 @@ describe("backfill verify over a hand-mapped registry", () => {
       `devtable/simple@sha256:${"2".repeat(64)}`,
     );
   });
+
+  test("mapping rows that cross repositories", async () => {
+    const { manifestId } = rows();
+    const other = await testDb.db
+      .insertInto("repository")
+      .values({ namespace_user_id: null, name: "other", visibility_id: 1, badge_token: "y", kind_id: 1 })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const legacy = await corrupted(
+      `UPDATE manifestlegacyimage SET repository_id = ${other.id} WHERE manifest_id = ${manifestId}`,
+      `UPDATE manifestlegacyimage SET repository_id = ${data.repositoryId} WHERE manifest_id = ${manifestId}`,
+    );
+    assert.deepEqual(codes(legacy), ["dangling_legacy_image"]);
+    assert.match(
+      problem(legacy, "dangling_legacy_image").examples[0]?.detail ?? "",
+      /: repository_id \d+, manifest in \d+/,
+    );
+    const blobs = await corrupted(
+      `UPDATE manifestblob SET repository_id = ${other.id} WHERE manifest_id = ${manifestId} AND blob_id = ${data.leafStorageId}`,
+      `UPDATE manifestblob SET repository_id = ${data.repositoryId} WHERE manifest_id = ${manifestId}`,
+    );
+    assert.deepEqual(codes(blobs), ["blob_unexpected", "dangling_manifestblob"]);
+  });
 });
