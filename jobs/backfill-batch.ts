@@ -1,0 +1,248 @@
+import type { Kysely } from "kysely";
+import { claimBatch, type ClaimedBatch } from "../src/db/batch-claim.js";
+import { failBatch } from "../src/db/batch-fail.js";
+import { finalizeBatch } from "../src/db/batch-finalize.js";
+import { releaseBatch } from "../src/db/batch-release.js";
+import { renewBatchLease } from "../src/db/batch-renew-lease.js";
+import { getRun } from "../src/db/run-get.js";
+import type { Database, RunRow } from "../src/db/tables.js";
+import type { Logger } from "../src/log.js";
+import { isPreempted, type BatchResult, type ProcessBatch } from "../src/run/batch-processor.js";
+import { classifyError, errorMessage, PermanentJobError } from "../src/run/errors.js";
+import type { LeaseRegistry } from "../src/run/lease-registry.js";
+import { runFilters } from "../src/run/run-filters.js";
+import { logEvent } from "../src/run/log-event.js";
+import { finishRunIfDone } from "../src/run/finish-run.js";
+
+export const backfillBatchPayloadSchema = {
+  type: "object",
+  required: ["runId", "batchId"],
+  additionalProperties: false,
+  properties: {
+    runId: { type: "string", pattern: "^[0-9]+$" },
+    batchId: { type: "string", pattern: "^[0-9]+$" },
+  },
+} as const;
+
+export interface BackfillBatchPayload {
+  runId: string;
+  batchId: string;
+}
+
+export interface BackfillBatchContext {
+  db: Kysely<Database>;
+  logger: Logger;
+  processBatch: ProcessBatch;
+  leases: LeaseRegistry;
+  /** How long a claim holds before another worker may take the batch; renewed every third of it. */
+  leaseMs: number;
+  /** 1-based delivery attempt and the most the queue makes; the last failing one fails the batch. */
+  attempt: number;
+  maxAttempts: number;
+  /** Who acts, for the run's audit trail (`worker:<host>:<pid>`). */
+  actor: string;
+}
+
+export type BackfillBatchResult =
+  | { kind: "done"; counts: BatchResult["counts"] }
+  | { kind: "preempted" }
+  | { kind: "lease-held"; retryAfterMs: number }
+  | { kind: "not-claimable"; status: string }
+  | { kind: "run-inactive"; status: string };
+
+/**
+ * One batch: claim it under a lease, hand it to the batch core, and let the core's write transaction end
+ * with the lease-guarded status update, so a stale or duplicate delivery writes nothing. Failures release
+ * the lease for the next attempt, or fail the batch on the last one, then rethrow for the queue's retry
+ * policy. Expected situations (someone else holds it, the run is paused) are values.
+ */
+export async function handleBackfillBatch(
+  payload: BackfillBatchPayload,
+  ctx: BackfillBatchContext,
+): Promise<BackfillBatchResult> {
+  const run = await getRun(ctx.db, payload.runId);
+  if (!run) throw new PermanentJobError(`run ${payload.runId} does not exist`);
+  if (run.status !== "running") return { kind: "run-inactive", status: run.status };
+
+  const claimed = await claimBatch(ctx.db, payload.batchId, ctx.leaseMs);
+  if (!claimed) return notClaimable(ctx, payload);
+  if (claimed.runId !== payload.runId) {
+    throw new PermanentJobError(
+      `batch ${payload.batchId} belongs to run ${claimed.runId}, not ${payload.runId}`,
+    );
+  }
+  const log = ctx.logger.child({ runId: payload.runId, batchId: payload.batchId, attempt: ctx.attempt });
+  ctx.leases.add(claimed.id, claimed.leaseToken);
+  const heartbeat = startHeartbeat(ctx, claimed, log);
+  try {
+    const outcome = await process(run, claimed, ctx, log);
+    return outcome;
+  } catch (err) {
+    await afterFailure(err, claimed, ctx, log);
+    throw err;
+  } finally {
+    clearInterval(heartbeat);
+    ctx.leases.delete(claimed.id);
+  }
+}
+
+async function process(
+  run: RunRow,
+  claimed: ClaimedBatch,
+  ctx: BackfillBatchContext,
+  log: Logger,
+): Promise<BackfillBatchResult> {
+  const options = (run.options ?? {}) as { force?: boolean };
+  const started = performance.now();
+  const outcome = await ctx.processBatch(
+    {
+      runId: claimed.runId,
+      batchId: claimed.id,
+      lo: claimed.lo,
+      hi: claimed.hi,
+      tagIds: claimed.tagIds,
+      dryRun: run.dry_run,
+      filters: runFilters(run),
+      force: options.force ?? false,
+    },
+    (trx, result) =>
+      finalizeBatch(trx, {
+        batchId: claimed.id,
+        runId: claimed.runId,
+        leaseToken: claimed.leaseToken,
+        dryRun: run.dry_run,
+        result,
+      }),
+  );
+  if (isPreempted(outcome)) {
+    logEvent(log, "warn", "batch.preempted", { lo: claimed.lo, hi: claimed.hi }, "lease lost; wrote nothing");
+    return { kind: "preempted" };
+  }
+  for (const r of outcome.results) {
+    if (r.outcome === "backfilled_broken" || r.outcome === "failed") {
+      const event = r.outcome === "failed" ? "tag.failed" : "tag.broken";
+      logEvent(
+        log,
+        "warn",
+        event,
+        {
+          repositoryTagId: r.repositoryTagId,
+          repository: r.repository,
+          tag: r.tag,
+          reason: r.reason,
+          detail: r.detail,
+        },
+        r.outcome === "failed" ? "tag failed" : "tag mapped as broken",
+      );
+    }
+  }
+  logEvent(
+    log,
+    "info",
+    "batch.completed",
+    {
+      lo: claimed.lo,
+      hi: claimed.hi,
+      counts: outcome.counts,
+      tags: outcome.results.length,
+      ...outcome.timings,
+      durationMs: Math.round(performance.now() - started),
+      queries: outcome.queries,
+      rowsWritten: outcome.rowsWritten,
+      dryRun: run.dry_run,
+    },
+    "batch completed",
+  );
+  await finishRunIfDone(ctx.db, claimed.runId, ctx.actor, ctx.logger);
+  return { kind: "done", counts: outcome.counts };
+}
+
+async function notClaimable(
+  ctx: BackfillBatchContext,
+  payload: BackfillBatchPayload,
+): Promise<BackfillBatchResult> {
+  const row = await ctx.db
+    .selectFrom("backfill.batch")
+    .select(["status", "run_id", "lease_expires_at"])
+    .where("id", "=", payload.batchId)
+    .executeTakeFirst();
+  if (!row) throw new PermanentJobError(`batch ${payload.batchId} does not exist`);
+  if (row.status === "running" && row.lease_expires_at) {
+    // Someone alive holds it (a duplicate delivery, or a job re-added after a Redis flush): come back when
+    // the lease would have expired, by when it is done or its holder is known dead.
+    const retryAfterMs = Math.max(1000, new Date(row.lease_expires_at).getTime() - Date.now() + 250);
+    return { kind: "lease-held", retryAfterMs: Math.min(retryAfterMs, ctx.leaseMs + 1000) };
+  }
+  logEvent(
+    ctx.logger,
+    "debug",
+    "batch.skipped",
+    { runId: payload.runId, batchId: payload.batchId, status: row.status },
+    "nothing to do",
+  );
+  return { kind: "not-claimable", status: row.status };
+}
+
+function startHeartbeat(ctx: BackfillBatchContext, claimed: ClaimedBatch, log: Logger): NodeJS.Timeout {
+  const timer = setInterval(
+    () => {
+      renewBatchLease(ctx.db, claimed.id, claimed.leaseToken, ctx.leaseMs).then(
+        (held) => {
+          if (!held)
+            logEvent(log, "warn", "batch.lease_lost", {}, "lease no longer held; the write will be refused");
+        },
+        (err: unknown) =>
+          logEvent(log, "warn", "batch.lease_lost", { err: errorMessage(err) }, "could not renew lease"),
+      );
+    },
+    Math.max(200, Math.floor(ctx.leaseMs / 3)),
+  );
+  timer.unref();
+  return timer;
+}
+
+async function afterFailure(
+  err: unknown,
+  claimed: ClaimedBatch,
+  ctx: BackfillBatchContext,
+  log: Logger,
+): Promise<void> {
+  const kind = classifyError(err);
+  const message = errorMessage(err);
+  try {
+    if (kind === "unavailable") {
+      // The database is gone: nothing can be recorded; the lease expires and a later delivery retakes it.
+      await releaseBatch(ctx.db, claimed.id, claimed.leaseToken, message).catch(() => false);
+      return;
+    }
+    const final = kind === "permanent" || ctx.attempt >= ctx.maxAttempts;
+    if (final) {
+      await failBatch(ctx.db, claimed.id, claimed.leaseToken, message);
+      logEvent(
+        log,
+        "error",
+        "batch.failed",
+        { lo: claimed.lo, hi: claimed.hi, err: message, permanent: kind === "permanent" },
+        "batch failed for good",
+      );
+      await finishRunIfDone(ctx.db, claimed.runId, ctx.actor, ctx.logger);
+    } else {
+      await releaseBatch(ctx.db, claimed.id, claimed.leaseToken, message);
+      logEvent(
+        log,
+        "warn",
+        "batch.retrying",
+        { lo: claimed.lo, hi: claimed.hi, err: message, maxAttempts: ctx.maxAttempts },
+        "batch will be retried",
+      );
+    }
+  } catch (inner) {
+    logEvent(
+      log,
+      "warn",
+      "batch.retrying",
+      { err: errorMessage(inner) },
+      "could not record the failure; the lease will expire",
+    );
+  }
+}

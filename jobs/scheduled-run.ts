@@ -1,0 +1,83 @@
+import type { Kysely } from "kysely";
+import { findActiveRun } from "../src/db/run-find-active.js";
+import type { Database } from "../src/db/tables.js";
+import type { Logger } from "../src/log.js";
+import { logEvent } from "../src/run/log-event.js";
+import { runTarget } from "../src/run/run-target.js";
+import { startOrResumeRun } from "../src/run/start-run.js";
+
+/** A scheduler tick carries nothing: what to do is read from the database when it fires. */
+export const scheduledRunPayloadSchema = { type: "object" } as const;
+
+export type ScheduledRunPayload = Record<string, unknown>;
+
+export interface ScheduledRunContext {
+  db: Kysely<Database>;
+  logger: Logger;
+  batchSize: number;
+  startedBy: object;
+  config: object;
+  actor: string;
+  enqueue: (runId: string, batchIds: readonly string[]) => Promise<number>;
+}
+
+export type ScheduledRunResult =
+  { kind: "skipped"; activeRunId: string } | { kind: "started"; runId: string; batches: number };
+
+/**
+ * One tick: a run (kind `scheduled`) over every tag not mapped yet, unless a run of the same target is
+ * active (a long pass, or the previous tick's run, is left to finish). Its batches go to the batch queue.
+ */
+export async function handleScheduledRun(
+  _payload: ScheduledRunPayload,
+  ctx: ScheduledRunContext,
+): Promise<ScheduledRunResult> {
+  const active = await findActiveRun(ctx.db, runTarget({}, false));
+  if (active) {
+    logEvent(
+      ctx.logger,
+      "info",
+      "schedule.tick",
+      { activeRunId: String(active.id), started: false },
+      "a run is active; tick skipped",
+    );
+    return { kind: "skipped", activeRunId: String(active.id) };
+  }
+  const started = await startOrResumeRun(ctx.db, {
+    kind: "scheduled",
+    filters: {},
+    options: {},
+    dryRun: false,
+    batchSize: ctx.batchSize,
+    startedBy: ctx.startedBy,
+    config: ctx.config,
+    actor: ctx.actor,
+  });
+  const runId = String(started.run.id);
+  if (!started.resumed) {
+    logEvent(
+      ctx.logger,
+      "info",
+      "run.started",
+      {
+        runId,
+        kind: "scheduled",
+        target: started.run.target,
+        dryRun: false,
+        totalTags: started.run.total_tags ?? 0,
+        batches: started.batchIds.length,
+        batchSize: started.run.batch_size,
+      },
+      "run started",
+    );
+  }
+  await ctx.enqueue(runId, started.batchIds);
+  logEvent(
+    ctx.logger,
+    "info",
+    "schedule.tick",
+    { runId, started: !started.resumed, batches: started.batchIds.length },
+    "scheduled run enqueued",
+  );
+  return { kind: "started", runId, batches: started.batchIds.length };
+}

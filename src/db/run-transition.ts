@@ -1,0 +1,52 @@
+import { sql, type Kysely } from "kysely";
+import type { Database, RunRow, RunStatus } from "./tables.js";
+
+export interface RunTransition {
+  runId: string;
+  from: readonly RunStatus[];
+  to: RunStatus;
+  actor: string;
+  error?: string | null;
+  detail?: object;
+  /** Also set total_tags (when a run's batches have just been cut). */
+  totalTags?: number;
+}
+
+/**
+ * Moves a run from one of `from` to `to` and records the change in backfill.run_event, in one
+ * transaction. Undefined when the run was not in a `from` state (someone else moved it first).
+ */
+export async function transitionRun(db: Kysely<Database>, t: RunTransition): Promise<RunRow | undefined> {
+  return db.transaction().execute(async (trx) => {
+    const before = await trx
+      .selectFrom("backfill.run")
+      .select("status")
+      .where("id", "=", t.runId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!before || !t.from.includes(before.status)) return undefined;
+    const terminal = t.to === "completed" || t.to === "failed" || t.to === "cancelled";
+    const terminalSql = terminal ? sql`now()` : sql`NULL`;
+    const startedSql = t.to === "running" ? sql`coalesce(started_at, now())` : sql`started_at`;
+    const errorSql = t.error !== undefined ? sql`${t.error}` : sql`error`;
+    const totalSql = t.totalTags !== undefined ? sql`${t.totalTags}` : sql`total_tags`;
+    const updated = await sql<RunRow>`
+      UPDATE backfill.run SET status = ${t.to}, updated_at = now(), error = ${errorSql},
+        total_tags = ${totalSql}, started_at = ${startedSql}, finished_at = ${terminalSql}
+      WHERE id = ${t.runId} RETURNING *
+    `.execute(trx);
+    const row = updated.rows[0];
+    if (!row) throw new Error(`run ${t.runId} vanished while locked`);
+    await trx
+      .insertInto("backfill.run_event")
+      .values({
+        run_id: t.runId,
+        from_status: before.status,
+        to_status: t.to,
+        actor: t.actor,
+        detail: JSON.stringify(t.detail ?? {}),
+      })
+      .execute();
+    return row;
+  });
+}

@@ -1,0 +1,102 @@
+import { Queue } from "bullmq";
+import type { Logger } from "../log.js";
+import { logEvent } from "../run/log-event.js";
+import { JOB, QUEUE, batchJobId, SCHEDULER_ID, type JobPayloads } from "./queue-names.js";
+import { redisConnection } from "./redis-connection.js";
+import { batchJobOptions, type RetryPolicy } from "./retry-policy.js";
+import { redisErrorReporter } from "./redis-error-reporter.js";
+
+export interface QueueSetup {
+  redisUrl: string;
+  prefix: string;
+  logger: Logger;
+}
+
+export type ScheduleSpec = { every: number } | { pattern: string };
+
+/** The producer side: enqueue batches, manage the scheduler, read counts. */
+export interface BackfillQueues {
+  enqueueBatches(runId: string, batchIds: readonly string[], policy: RetryPolicy): Promise<number>;
+  upsertSchedule(spec: ScheduleSpec): Promise<void>;
+  removeSchedule(): Promise<boolean>;
+  describeSchedule(): Promise<{ every?: number; pattern?: string; next?: number } | undefined>;
+  counts(): Promise<Record<string, Record<string, number>>>;
+  close(): Promise<void>;
+}
+
+const BULK = 500;
+
+export function openQueues(setup: QueueSetup): BackfillQueues {
+  const connection = redisConnection(setup.redisUrl);
+  const onError = redisErrorReporter(setup.logger, "queue");
+  const batches = new Queue<JobPayloads[typeof JOB.backfillBatch]>(QUEUE.batches, {
+    connection,
+    prefix: setup.prefix,
+  });
+  const schedule = new Queue<JobPayloads[typeof JOB.scheduledRun]>(QUEUE.schedule, {
+    connection,
+    prefix: setup.prefix,
+  });
+  batches.on("error", onError);
+  schedule.on("error", onError);
+
+  return {
+    async enqueueBatches(runId, batchIds, policy) {
+      const opts = batchJobOptions(policy);
+      for (let i = 0; i < batchIds.length; i += BULK) {
+        const chunk = batchIds.slice(i, i + BULK);
+        await batches.addBulk(
+          chunk.map((batchId) => ({
+            name: JOB.backfillBatch,
+            data: { runId, batchId },
+            opts: { ...opts, jobId: batchJobId(runId, batchId) },
+          })),
+        );
+      }
+      if (batchIds.length > 0) {
+        logEvent(
+          setup.logger,
+          "debug",
+          "queue.enqueued",
+          { runId, batches: batchIds.length },
+          "batches enqueued",
+        );
+      }
+      return batchIds.length;
+    },
+    async upsertSchedule(spec) {
+      await schedule.upsertJobScheduler(SCHEDULER_ID, spec, {
+        name: JOB.scheduledRun,
+        data: {},
+        opts: {
+          attempts: 3,
+          backoff: { type: "exponential", delay: 5000, jitter: 0.5 },
+          removeOnComplete: 100,
+          removeOnFail: 100,
+        },
+      });
+    },
+    async removeSchedule() {
+      return schedule.removeJobScheduler(SCHEDULER_ID);
+    },
+    async describeSchedule() {
+      const s = await schedule.getJobScheduler(SCHEDULER_ID);
+      if (!s) return undefined;
+      return {
+        ...(s.every !== undefined && s.every !== null ? { every: Number(s.every) } : {}),
+        ...(s.pattern ? { pattern: s.pattern } : {}),
+        ...(s.next !== undefined ? { next: s.next } : {}),
+      };
+    },
+    async counts() {
+      const states = ["waiting", "active", "delayed", "completed", "failed", "prioritized"] as const;
+      return {
+        [QUEUE.batches]: await batches.getJobCounts(...states),
+        [QUEUE.schedule]: await schedule.getJobCounts(...states),
+      };
+    },
+    async close() {
+      await Promise.allSettled([batches.close(), schedule.close()]);
+    },
+  };
+}

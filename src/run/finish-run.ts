@@ -1,0 +1,47 @@
+import type { Kysely } from "kysely";
+import { batchProgress } from "../db/batch-progress.js";
+import { completeRunIfDone } from "../db/run-complete-if-done.js";
+import type { Database, RunRow } from "../db/tables.js";
+import type { Logger } from "../log.js";
+import { logEvent } from "./log-event.js";
+
+/**
+ * Ends the run when its last batch is settled and logs `run.completed` once: only the caller whose
+ * transition wins gets the row, so concurrent workers never log it twice.
+ */
+export async function finishRunIfDone(
+  db: Kysely<Database>,
+  runId: string,
+  actor: string,
+  logger: Logger,
+): Promise<RunRow | undefined> {
+  const finished = await completeRunIfDone(db, runId, actor);
+  if (!finished) return undefined;
+  const progress = await batchProgress(db, runId);
+  const startedAt = finished.started_at ? new Date(finished.started_at).getTime() : Date.now();
+  const finishedAt = finished.finished_at ? new Date(finished.finished_at).getTime() : Date.now();
+  logEvent(
+    logger,
+    finished.status === "completed" ? "info" : "error",
+    "run.completed",
+    {
+      runId,
+      kind: finished.kind,
+      status: finished.status,
+      dryRun: finished.dry_run,
+      totalTags: finished.total_tags ?? 0,
+      counts: {
+        backfilled: progress.tags.backfilled,
+        backfilled_broken: progress.tags.backfilled_broken,
+        skipped: progress.tags.skipped,
+        failed: progress.tags.failed,
+      },
+      byReason: progress.byReason,
+      batches: progress.batches,
+      durationMs: Math.max(0, finishedAt - startedAt),
+      error: finished.error,
+    },
+    finished.status === "completed" ? "run completed" : "run failed",
+  );
+  return finished;
+}

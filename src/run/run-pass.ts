@@ -1,0 +1,199 @@
+import type { Kysely } from "kysely";
+import { batchProgress, type BatchProgress } from "../db/batch-progress.js";
+import { listUnfinishedBatches } from "../db/batch-list-unfinished.js";
+import { getRun } from "../db/run-get.js";
+import { countRemainingTags } from "../db/run-remaining-tags.js";
+import type { Database, RunRow } from "../db/tables.js";
+import type { Logger } from "../log.js";
+import { openQueues } from "../queue/backfill-queues.js";
+import type { RetryPolicy } from "../queue/retry-policy.js";
+import type { ProcessBatch } from "./batch-processor.js";
+import { errorMessage } from "./errors.js";
+import { finishRunIfDone } from "./finish-run.js";
+import { runFilters } from "./run-filters.js";
+import { logEvent } from "./log-event.js";
+import { ProgressMeter, type ProgressEstimate } from "./progress-meter.js";
+import { startOrResumeRun, type StartRunInput } from "./start-run.js";
+import { startWorkerRuntime } from "./worker-runtime.js";
+
+export interface RunPassSetup {
+  db: Kysely<Database>;
+  logger: Logger;
+  redisUrl: string;
+  prefix: string;
+  concurrency: number;
+  leaseMs: number;
+  retry: RetryPolicy;
+  processBatch: ProcessBatch;
+  run: StartRunInput;
+  /** How often the ledger is read for progress and completion. */
+  pollMs?: number;
+  /** How often not-done batches are enqueued again, which heals a flushed or restarted Redis. */
+  resyncMs?: number;
+  /** How often `run.progress` is logged (when there is no progress bar). */
+  progressLogMs?: number;
+  onProgress?: (estimate: ProgressEstimate, progress: BatchProgress) => void;
+  /** Aborting it stops the pass gracefully; the run stays active and a later `run` resumes it. */
+  signal?: AbortSignal;
+  stopDeadlineMs?: number;
+}
+
+export interface PassOutcome {
+  run: RunRow;
+  resumed: boolean;
+  interrupted: boolean;
+  progress: BatchProgress;
+  /** Candidate tags of the run's batches still without a mapping (zero for a successful real run). */
+  remaining: number;
+  durationMs: number;
+}
+
+const TERMINAL = new Set(["completed", "failed", "cancelled"]);
+
+/**
+ * One `backfill run`: create or resume the target's run, enqueue its batches, process them with
+ * in-process workers (other `worker` processes may help), and follow the ledger until the run ends.
+ * Redis only dispatches: progress and completion are read from PostgreSQL.
+ */
+export async function runPass(setup: RunPassSetup): Promise<PassOutcome> {
+  const startedAt = Date.now();
+  const queues = openQueues({ redisUrl: setup.redisUrl, prefix: setup.prefix, logger: setup.logger });
+  try {
+    const started = await startOrResumeRun(setup.db, setup.run);
+    const runId = String(started.run.id);
+    const log = setup.logger.child({ runId });
+    logEvent(
+      log,
+      "info",
+      started.resumed ? "run.resumed" : "run.started",
+      {
+        kind: started.run.kind,
+        target: started.run.target,
+        dryRun: started.run.dry_run,
+        totalTags: started.run.total_tags ?? 0,
+        batches: started.batchIds.length,
+        batchSize: started.run.batch_size,
+        concurrency: setup.concurrency,
+      },
+      started.resumed ? "run resumed" : "run started",
+    );
+    if (started.run.status === "paused") {
+      return await outcome(setup.db, started.run, started.resumed, false, startedAt);
+    }
+    await queues.enqueueBatches(runId, started.batchIds, setup.retry);
+    const runtime = startWorkerRuntime({
+      db: setup.db,
+      logger: setup.logger,
+      redisUrl: setup.redisUrl,
+      prefix: setup.prefix,
+      concurrency: setup.concurrency,
+      leaseMs: setup.leaseMs,
+      processBatch: setup.processBatch,
+    });
+    let interrupted = false;
+    try {
+      interrupted = await follow(setup, runId, log, (ids) => queues.enqueueBatches(runId, ids, setup.retry));
+    } finally {
+      await runtime.stop(setup.stopDeadlineMs ?? 30_000, interrupted ? "interrupted" : "run finished");
+    }
+    const run = (await getRun(setup.db, runId)) ?? started.run;
+    if (interrupted) {
+      logEvent(
+        log,
+        "warn",
+        "run.interrupted",
+        { status: run.status },
+        "run interrupted; `backfill run` resumes it",
+      );
+    }
+    return await outcome(setup.db, run, started.resumed, interrupted, startedAt);
+  } finally {
+    await queues.close();
+  }
+}
+
+/** Polls the ledger until the run ends or the signal aborts; true when interrupted. */
+async function follow(
+  setup: RunPassSetup,
+  runId: string,
+  log: Logger,
+  reenqueue: (batchIds: string[]) => Promise<number>,
+): Promise<boolean> {
+  const pollMs = setup.pollMs ?? 1000;
+  const resyncMs = setup.resyncMs ?? 15_000;
+  const progressLogMs = setup.progressLogMs ?? 5000;
+  const meter = new ProgressMeter();
+  let lastResync = Date.now();
+  let lastLog = 0;
+  for (;;) {
+    if (setup.signal?.aborted) return true;
+    await sleep(pollMs, setup.signal);
+    if (setup.signal?.aborted) return true;
+    try {
+      const run = await getRun(setup.db, runId);
+      if (!run) throw new Error(`run ${runId} disappeared from backfill.run`);
+      const progress = await batchProgress(setup.db, runId);
+      meter.add({ atMs: Date.now(), done: progress.tags.done });
+      const estimate = meter.estimate(Math.max(run.total_tags ?? 0, progress.tags.done));
+      setup.onProgress?.(estimate, progress);
+      if (!setup.onProgress && Date.now() - lastLog >= progressLogMs) {
+        lastLog = Date.now();
+        logEvent(
+          log,
+          "info",
+          "run.progress",
+          {
+            done: estimate.done,
+            total: estimate.total,
+            batchesDone: progress.batches.done,
+            batchesTotal: progress.batches.total,
+            broken: progress.tags.backfilled_broken,
+            failed: progress.tags.failed,
+            ratePerSec: estimate.ratePerSec,
+            etaMs: estimate.etaMs,
+          },
+          "run progress",
+        );
+      }
+      if (TERMINAL.has(run.status)) return false;
+      if (run.status === "paused") return true;
+      if (progress.batches.pending + progress.batches.running === 0) {
+        // Every batch is settled but the worker that settled the last one died before closing the run.
+        await finishRunIfDone(setup.db, runId, "run-command", setup.logger);
+        continue;
+      }
+      if (Date.now() - lastResync >= resyncMs) {
+        lastResync = Date.now();
+        await reenqueue(await listUnfinishedBatches(setup.db, runId));
+      }
+    } catch (err) {
+      // The database or Redis is away: keep following; the workers wait it out on their side.
+      logEvent(log, "warn", "run.progress", { err: errorMessage(err) }, "could not read progress; retrying");
+    }
+  }
+}
+
+async function outcome(
+  db: Kysely<Database>,
+  run: RunRow,
+  resumed: boolean,
+  interrupted: boolean,
+  startedAt: number,
+): Promise<PassOutcome> {
+  const runId = String(run.id);
+  const progress = await batchProgress(db, runId);
+  const remaining = run.dry_run ? 0 : await countRemainingTags(db, runId, runFilters(run));
+  return { run, resumed, interrupted, progress, remaining, durationMs: Date.now() - startedAt };
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}

@@ -1,0 +1,248 @@
+import { Writable } from "node:stream";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { Ajv } from "ajv";
+import { sql, type Kysely } from "kysely";
+import { createLogger, type Logger } from "../../src/log.js";
+import type { Database } from "../../src/db/tables.js";
+import {
+  emptyCounts,
+  type BatchWork,
+  type Finalize,
+  type ProcessBatch,
+  type TagResult,
+} from "../../src/run/batch-processor.js";
+import { REPO_ROOT } from "../support/repo-root.js";
+
+/** Legacy rows without images worth planning: enough for the ledger, queue and lease mechanics. */
+export async function insertLegacyTags(
+  db: Kysely<Database>,
+  spec: { namespaces: string[]; reposPerNamespace: number; tagsPerRepo: number; hiddenEvery?: number },
+): Promise<{ candidates: number; hidden: number }> {
+  const visibility = await db
+    .selectFrom("visibility")
+    .select("id")
+    .where("name", "=", "public")
+    .executeTakeFirstOrThrow();
+  const kind = await db
+    .selectFrom("repositorykind")
+    .select("id")
+    .where("name", "=", "image")
+    .executeTakeFirstOrThrow();
+  let candidates = 0;
+  let hidden = 0;
+  for (const ns of spec.namespaces) {
+    const user = await db
+      .insertInto("user")
+      .values({ username: ns, email: `${ns}@example.test` })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    for (let r = 0; r < spec.reposPerNamespace; r++) {
+      const repo = await db
+        .insertInto("repository")
+        .values({
+          namespace_user_id: user.id,
+          name: `repo${r}`,
+          visibility_id: visibility.id,
+          kind_id: kind.id,
+          badge_token: "x",
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      const storage = await db
+        .insertInto("imagestorage")
+        .values({ uuid: `${ns}-${r}`, uploading: false, content_checksum: `sha256:${"a".repeat(64)}` })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      const image = await db
+        .insertInto("image")
+        .values({
+          docker_image_id: "b".repeat(64),
+          repository_id: repo.id,
+          ancestors: "/",
+          storage_id: storage.id,
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      const rows = [];
+      for (let t = 0; t < spec.tagsPerRepo; t++) {
+        const isHidden = spec.hiddenEvery !== undefined && t % spec.hiddenEvery === spec.hiddenEvery - 1;
+        if (isHidden) hidden++;
+        else candidates++;
+        rows.push({
+          name: `t${t}`,
+          image_id: image.id,
+          repository_id: repo.id,
+          lifetime_start_ts: 1_500_000_000 + t,
+          hidden: isHidden,
+        });
+      }
+      await db.insertInto("repositorytag").values(rows).execute();
+    }
+  }
+  return { candidates, hidden };
+}
+
+export interface FakeHooks {
+  /** Throws here: after planning, before the commit (the transaction rolls back). */
+  beforeCommit?: (work: BatchWork) => void;
+  /** Throws here: after the commit, before the result reaches the handler. */
+  afterCommit?: (work: BatchWork) => void;
+  delayMs?: number;
+}
+
+/**
+ * A stand-in batch core with the real one's contract: loads the candidates of [lo, hi], writes one `tag`
+ * and one `tagtorepositorytag` per tag (reusing existing ones), then runs `finalize` last in the same
+ * transaction and rolls back when it says the lease is gone.
+ */
+export function fakeProcessBatch(db: Kysely<Database>, hooks: FakeHooks = {}): ProcessBatch {
+  return async (work: BatchWork, finalize: Finalize) => {
+    if (hooks.delayMs) await new Promise((r) => setTimeout(r, hooks.delayMs));
+    const tags = await sql<{
+      id: number;
+      name: string;
+      repository_id: number;
+      lifetime_start_ts: number;
+      ns: string;
+      repo: string;
+    }>`
+      SELECT rt.id, rt.name, rt.repository_id, rt.lifetime_start_ts, u.username AS ns, r.name AS repo
+      FROM repositorytag rt JOIN repository r ON r.id = rt.repository_id JOIN "user" u ON u.id = r.namespace_user_id
+      WHERE rt.id BETWEEN ${work.lo} AND ${work.hi} AND NOT rt.hidden
+        AND NOT EXISTS (SELECT 1 FROM tagtorepositorytag m WHERE m.repository_tag_id = rt.id)
+      ORDER BY rt.id`.execute(db);
+    const tagKind = await db
+      .selectFrom("tagkind")
+      .select("id")
+      .where("name", "=", "tag")
+      .executeTakeFirstOrThrow();
+    const results: TagResult[] = tags.rows.map((t) => ({
+      repositoryTagId: t.id,
+      repository: `${t.ns}/${t.repo}`,
+      tag: t.name,
+      outcome: t.id % 7 === 0 ? "backfilled_broken" : "backfilled",
+      reason: t.id % 7 === 0 ? "missing_parent" : null,
+      detail: null,
+      manifestDigest: null,
+      rewrittenIds: 0,
+    }));
+    const counts = emptyCounts();
+    for (const r of results) counts[r.outcome]++;
+    const result = {
+      results,
+      counts,
+      timings: { loadMs: 1, planMs: 1, signMs: 0, writeMs: 1 },
+      queries: 3,
+      rowsWritten: 2 * results.length,
+    };
+    let committed: boolean;
+    try {
+      committed = await db.transaction().execute(async (trx) => {
+        if (!work.dryRun) {
+          for (const t of tags.rows) {
+            const tag = await trx
+              .insertInto("tag")
+              .values({
+                name: t.name,
+                repository_id: t.repository_id,
+                lifetime_start_ms: t.lifetime_start_ts * 1000,
+                tag_kind_id: tagKind.id,
+              })
+              .returning("id")
+              .executeTakeFirstOrThrow();
+            await trx
+              .insertInto("tagtorepositorytag")
+              .values({ repository_id: t.repository_id, tag_id: tag.id, repository_tag_id: t.id })
+              .execute();
+          }
+        }
+        hooks.beforeCommit?.(work);
+        if (!(await finalize(trx, result))) throw new Preempt();
+        return true;
+      });
+    } catch (err) {
+      if (err instanceof Preempt) return { preempted: true };
+      throw err;
+    }
+    if (committed) hooks.afterCommit?.(work);
+    return result;
+  };
+}
+
+class Preempt extends Error {}
+
+/** Every mapped legacy tag with its tag row; and table counts, to compare against one clean run. */
+export async function mappingSnapshot(db: Kysely<Database>) {
+  const rows = await sql<{
+    repository_tag_id: number;
+    name: string;
+    repository_id: number;
+    lifetime_start_ms: number;
+  }>`
+    SELECT m.repository_tag_id, t.name, t.repository_id, t.lifetime_start_ms
+    FROM tagtorepositorytag m JOIN tag t ON t.id = m.tag_id ORDER BY m.repository_tag_id`.execute(db);
+  const counts = await sql<{ tags: number; maps: number; orphans: number; unmapped: number }>`
+    SELECT (SELECT count(*) FROM tag)::int AS tags, (SELECT count(*) FROM tagtorepositorytag)::int AS maps,
+      (SELECT count(*) FROM tag t WHERE NOT EXISTS (SELECT 1 FROM tagtorepositorytag m WHERE m.tag_id = t.id))::int AS orphans,
+      (SELECT count(*) FROM repositorytag rt WHERE NOT rt.hidden
+         AND NOT EXISTS (SELECT 1 FROM tagtorepositorytag m WHERE m.repository_tag_id = rt.id))::int AS unmapped`.execute(
+    db,
+  );
+  return { rows: rows.rows, counts: counts.rows[0] };
+}
+
+/** A logger whose JSON lines are kept for assertions (and schema validation). */
+export function collectingLogger(level = "debug"): {
+  logger: Logger;
+  lines: () => Record<string, unknown>[];
+  raw: () => string;
+} {
+  const chunks: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      chunks.push(chunk.toString());
+      cb();
+    },
+  });
+  const logger = createLogger({ level, destination });
+  const raw = () => chunks.join("");
+  return {
+    logger,
+    raw,
+    lines: () =>
+      raw()
+        .split("\n")
+        .filter((l) => l.trim() !== "")
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
+}
+
+const schema = JSON.parse(
+  readFileSync(path.join(REPO_ROOT, "docs/log-events.schema.json"), "utf8"),
+) as object;
+const ajv = new Ajv({ allErrors: true, strict: false });
+const validateLine = ajv.compile(schema);
+
+/** Lines that do not match docs/log-events.schema.json, with the reason. */
+export function invalidLogLines(lines: readonly Record<string, unknown>[]): string[] {
+  const bad: string[] = [];
+  for (const line of lines) {
+    if (!validateLine(line)) bad.push(`${JSON.stringify(line)}: ${ajv.errorsText(validateLine.errors)}`);
+  }
+  return bad;
+}
+
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false>,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
