@@ -1,0 +1,103 @@
+import type { Kysely } from "kysely";
+import { loadBatchTags, type BatchTagSelection } from "../db/load-batch-tags.js";
+import { loadImagesById } from "../db/load-images-by-id.js";
+import { loadRepositoryBlobs, type RepositoryBlobKey } from "../db/load-repository-blobs.js";
+import { loadRepositoryImages, type RepositoryImageKey } from "../db/load-repository-images.js";
+import { loadTagManifestLabels } from "../db/load-tag-manifest-labels.js";
+import type { Database } from "../db/tables.js";
+import type { ChainImage, LegacyTag, TagManifestLabel } from "./batch-input.js";
+import { claimedV1Id } from "./plan-generated-tag.js";
+import { blobsOutsideChain, readStoredManifest, type StoredManifest } from "./plan-stored-tag.js";
+import { parseAncestors, resolveChain, type ChainResolution } from "./resolve-chain.js";
+
+/** Everything the planner needs about one batch, read in a fixed number of set-based queries. */
+export interface BatchFacts {
+  tags: LegacyTag[];
+  resolutions: Map<number, ChainResolution>;
+  stored: Map<number, StoredManifest>;
+  /** v1 id -> checksum of images per repository, for the ids the chains' metadata claim. */
+  repositoryImages: Map<number, Map<string, string>>;
+  /** checksum -> storage id per repository, for stored manifests' blobs outside their chain. */
+  repositoryBlobs: Map<number, Map<string, number>>;
+  labels: Map<number, TagManifestLabel[]>;
+  /** Tags whose facts could not be derived (an unexpected error), with the message. */
+  errors: Map<number, string>;
+}
+
+export function isCandidate(tag: LegacyTag): boolean {
+  return !tag.hidden && !tag.mapped;
+}
+
+/**
+ * Loads a batch: tags (1 query), their images (1), all ancestors (1), the repository images the rewrite
+ * rule asks about (1), stored manifests' blobs outside their chains (1), labels (1). A step with nothing
+ * to ask sends nothing.
+ */
+export async function loadBatch(db: Kysely<Database>, selection: BatchTagSelection): Promise<BatchFacts> {
+  const tags = await loadBatchTags(db, selection);
+  const candidates = tags.filter(isCandidate);
+  const errors = new Map<number, string>();
+  const guard = <T>(tag: LegacyTag, fn: () => T): T | undefined => {
+    try {
+      return fn();
+    } catch (err) {
+      errors.set(tag.id, err instanceof Error ? err.message : String(err));
+      return undefined;
+    }
+  };
+
+  const leaves = await loadImagesById(
+    db,
+    candidates.map((tag) => tag.imageId),
+  );
+  const images = new Map<number, ChainImage>(leaves.map((image) => [image.id, image]));
+  const ancestorIds = new Set<number>();
+  for (const leaf of leaves)
+    for (const id of parseAncestors(leaf.ancestors) ?? []) if (!images.has(id)) ancestorIds.add(id);
+  for (const image of await loadImagesById(db, [...ancestorIds])) images.set(image.id, image);
+
+  const resolutions = new Map<number, ChainResolution>();
+  const stored = new Map<number, StoredManifest>();
+  const imageKeys = new Map<string, RepositoryImageKey>();
+  const blobKeys = new Map<string, RepositoryBlobKey>();
+  for (const tag of candidates) {
+    const resolution = guard(tag, () => resolveChain(tag.repositoryId, tag.imageId, images));
+    if (resolution === undefined) continue;
+    resolutions.set(tag.id, resolution);
+    if (tag.tagManifest !== null) {
+      if (tag.manifestLink !== null) continue;
+      const manifest = guard(tag, () => readStoredManifest(tag.tagManifest?.json ?? ""));
+      if (manifest === undefined) continue;
+      stored.set(tag.id, manifest);
+      for (const checksum of blobsOutsideChain(manifest, resolution)) {
+        blobKeys.set(`${tag.repositoryId}:${checksum}`, { repositoryId: tag.repositoryId, checksum });
+      }
+    } else if (resolution.ok) {
+      for (const image of resolution.chain) {
+        const id = guard(tag, () => claimedV1Id(image.v1JsonMetadata));
+        if (id !== undefined)
+          imageKeys.set(`${tag.repositoryId}:${id}`, { repositoryId: tag.repositoryId, dockerImageId: id });
+      }
+    }
+  }
+
+  const repositoryImages = new Map<number, Map<string, string>>();
+  for (const image of await loadRepositoryImages(db, [...imageKeys.values()])) {
+    const byId = repositoryImages.get(image.repositoryId) ?? new Map<string, string>();
+    // Quay compares the layer's blob with the stored checksum; a storage without one never matches.
+    byId.set(image.dockerImageId, image.checksum ?? "");
+    repositoryImages.set(image.repositoryId, byId);
+  }
+  const repositoryBlobs = new Map<number, Map<string, number>>();
+  for (const blob of await loadRepositoryBlobs(db, [...blobKeys.values()])) {
+    const byChecksum = repositoryBlobs.get(blob.repositoryId) ?? new Map<string, number>();
+    byChecksum.set(blob.checksum, blob.storageId);
+    repositoryBlobs.set(blob.repositoryId, byChecksum);
+  }
+  const labels = new Map<number, TagManifestLabel[]>();
+  const storedIds = candidates.flatMap((tag) => (tag.tagManifest === null ? [] : [tag.tagManifest.id]));
+  for (const label of await loadTagManifestLabels(db, storedIds)) {
+    labels.set(label.tagManifestId, [...(labels.get(label.tagManifestId) ?? []), label]);
+  }
+  return { tags, resolutions, stored, repositoryImages, repositoryBlobs, labels, errors };
+}

@@ -1,0 +1,114 @@
+import { generateSchema1, type GenerateResult } from "../manifest/generate-schema1.js";
+import type { Signer } from "../manifest/signer.js";
+import { SignerUnavailableError } from "../signing/batch-signer.js";
+import type { LegacyTag } from "./batch-input.js";
+import type { BatchFacts } from "./load-batch.js";
+import { chainLayers, planGeneratedTag, signingTimeOf } from "./plan-generated-tag.js";
+import { planStoredTag } from "./plan-stored-tag.js";
+import type { TagPlan } from "./tag-plan.js";
+
+export interface PlanOptions {
+  signer: Signer | undefined;
+  libraryNamespace: string;
+  manifestMaxBytes: number;
+  force: boolean;
+}
+
+export interface PlannedBatch {
+  plans: TagPlan[];
+  planMs: number;
+  /** Wall time of building and signing the generated manifests. */
+  signMs: number;
+}
+
+/** How many manifests are built before the thread yields, so signing threads start on them. */
+const YIELD_EVERY = 16;
+
+/**
+ * Plans every tag of the batch in id order. A tag whose planning throws is isolated as `failed`; only a
+ * signer that stopped working fails the whole batch (its tags would fail for a reason not their own).
+ */
+export async function planBatch(facts: BatchFacts, options: PlanOptions): Promise<PlannedBatch> {
+  const started = performance.now();
+  const plans: (TagPlan | Promise<TagPlan>)[] = [];
+  let generating = 0;
+  let signMs = 0;
+  const failed = (tag: LegacyTag, err: unknown): TagPlan => ({
+    kind: "fail",
+    tag,
+    reason: "unexpected_error",
+    detail: err instanceof Error ? err.message : String(err),
+  });
+
+  for (const tag of facts.tags) {
+    if (tag.hidden) {
+      plans.push({ kind: "skip", tag, reason: "hidden", detail: null });
+      continue;
+    }
+    if (tag.mapped) {
+      const detail = options.force ? "--force reprocessing of mapped tags is not implemented yet" : null;
+      plans.push({ kind: "skip", tag, reason: "already_mapped", detail });
+      continue;
+    }
+    const error = facts.errors.get(tag.id);
+    const resolution = facts.resolutions.get(tag.id);
+    if (error !== undefined || resolution === undefined) {
+      plans.push(failed(tag, error ?? "its image chain was not loaded"));
+      continue;
+    }
+    try {
+      if (tag.tagManifest !== null) {
+        const stored = facts.stored.get(tag.id) ?? { ok: false, detail: "not read" };
+        const blobs = facts.repositoryBlobs.get(tag.repositoryId) ?? new Map<string, number>();
+        const labels = facts.labels.get(tag.tagManifest.id) ?? [];
+        plans.push(
+          planStoredTag({ ...tag, tagManifest: tag.tagManifest }, resolution, stored, blobs, labels),
+        );
+        continue;
+      }
+      const layers = resolution.ok ? chainLayers(resolution.chain) : undefined;
+      if (layers === undefined || !layers.ok) {
+        plans.push(
+          planGeneratedTag(tag, resolution, layers ?? { ok: true, layers: [], tarsum: false }, undefined),
+        );
+        continue;
+      }
+      const signStarted = performance.now();
+      const generated: Promise<GenerateResult> = generateSchema1({
+        namespace: tag.namespace,
+        repository: tag.repository,
+        tag: tag.name,
+        libraryNamespace: options.libraryNamespace,
+        layers: layers.layers,
+        existingImages: facts.repositoryImages.get(tag.repositoryId) ?? new Map<string, string>(),
+        rewriteIds: true,
+        maxBytes: options.manifestMaxBytes,
+        signer: options.signer,
+        signingTime: signingTimeOf(tag),
+      });
+      plans.push(
+        generated.then(
+          (result) => {
+            try {
+              return planGeneratedTag(tag, resolution, layers, result);
+            } catch (err) {
+              return failed(tag, err);
+            }
+          },
+          (err: unknown) => {
+            if (err instanceof SignerUnavailableError) throw err;
+            return failed(tag, err);
+          },
+        ),
+      );
+      signMs += performance.now() - signStarted;
+      if (++generating % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
+    } catch (err) {
+      plans.push(failed(tag, err));
+    }
+  }
+  const waitStarted = performance.now();
+  const settled = await Promise.all(plans.map((plan) => Promise.resolve(plan)));
+  signMs += performance.now() - waitStarted;
+  return { plans: settled, planMs: performance.now() - started - signMs, signMs };
+}

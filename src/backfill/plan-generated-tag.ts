@@ -1,0 +1,158 @@
+import type { ChainLayer, GenerateResult } from "../manifest/generate-schema1.js";
+import type { LegacyImage } from "../manifest/rewrite-image-ids.js";
+import type { ChainImage, LegacyTag } from "./batch-input.js";
+import { placeholderManifest } from "./plan-stored-tag.js";
+import { brokenReasonOfGeneration, type BrokenReason } from "./reasons.js";
+import type { ChainResolution } from "./resolve-chain.js";
+import type { ImageRef, MapPlan, SynthesizedImage } from "./tag-plan.js";
+
+export type ChainLayers =
+  { ok: true; layers: ChainLayer[]; tarsum: boolean } | { ok: false; reason: BrokenReason; detail: string };
+
+/**
+ * The manifest layers of a resolved chain, leaf first (spec §3): a storage missing, still uploading or
+ * without a checksum means no manifest. A `tarsum+` checksum is used as it is (Quay did), and flagged.
+ */
+export function chainLayers(chain: readonly ChainImage[]): ChainLayers {
+  const layers: ChainLayer[] = [];
+  let tarsum = false;
+  for (const image of chain) {
+    if (image.storageId === null || image.storage === null) {
+      return { ok: false, reason: "null_storage", detail: `image ${image.id} has no storage` };
+    }
+    if (image.storage.uploading === true) {
+      const detail = `image ${image.id}: storage ${image.storageId} is still uploading`;
+      return { ok: false, reason: "uploading_storage", detail };
+    }
+    const checksum = image.storage.checksum;
+    if (checksum === null || checksum === "") {
+      const detail = `image ${image.id}: storage ${image.storageId} has no checksum`;
+      return { ok: false, reason: "missing_checksum", detail };
+    }
+    if (checksum.startsWith("tarsum")) tarsum = true;
+    layers.push({ blobSum: checksum, v1Compatibility: image.v1JsonMetadata });
+  }
+  return { ok: true, layers, tarsum };
+}
+
+/**
+ * The v1 id a layer's metadata claims, for the rewrite rule's lookup of ids the repository already
+ * holds. Only a lookup key: the manifest core parses the metadata for real.
+ */
+export function claimedV1Id(v1JsonMetadata: string | null): string | undefined {
+  if (v1JsonMetadata === null) return undefined;
+  try {
+    const value: unknown = JSON.parse(v1JsonMetadata);
+    if (typeof value !== "object" || value === null || !("id" in value)) return undefined;
+    return typeof value.id === "string" ? value.id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The deterministic signing time: the tag's start, so a rerun signs identical bytes (spec §3). */
+export function signingTimeOf(tag: LegacyTag): Date {
+  return new Date(tag.lifetimeStartTs * 1000);
+}
+
+/**
+ * A tag with no stored manifest: the one generated from its chain, stored as a new tag manifest, with an
+ * `image` row for every rewritten id (spec §5); or Quay's placeholder when none could be made.
+ */
+export function planGeneratedTag(
+  tag: LegacyTag,
+  resolution: ChainResolution,
+  layers: ChainLayers,
+  generated: GenerateResult | undefined,
+): MapPlan {
+  const base = {
+    kind: "map" as const,
+    tag,
+    tagManifest: { kind: "create" as const },
+    labels: [],
+  };
+  const ownImage: ImageRef = {
+    kind: "image",
+    imageId: tag.imageId,
+    ancestors: resolution.ok ? (resolution.chain[0]?.ancestors ?? null) : null,
+  };
+  const broken = (reason: BrokenReason, detail: string): MapPlan => ({
+    ...base,
+    manifest: placeholderManifest(tag.id, ownImage),
+    broken: true,
+    reason,
+    detail,
+    images: [],
+    rewrittenIds: 0,
+  });
+  if (!resolution.ok) return broken(resolution.reason, resolution.detail);
+  if (!layers.ok) return broken(layers.reason, layers.detail);
+  if (generated === undefined) throw new Error(`tag ${tag.id}: no manifest was generated`);
+  if (!generated.ok) return broken(brokenReasonOfGeneration(generated.reason), generated.message);
+
+  const chain = resolution.chain;
+  const images = synthesizedImages(tag.repositoryId, chain, generated.legacyImages);
+  const leaf = generated.legacyImages.at(-1);
+  const legacyImage: ImageRef =
+    leaf?.rewritten === true
+      ? { kind: "synthesized", repositoryId: tag.repositoryId, dockerImageId: leaf.id }
+      : ownImage;
+  const notes: string[] = [];
+  if (images.length > 0) notes.push(`${images.length} v1 id(s) rewritten`);
+  if (generated.stripped) notes.push("metadata stripped to fit the size limit");
+  if (generated.problems.length > 0) {
+    const codes = [...new Set(generated.problems.map((p) => p.code))];
+    notes.push(`clients would refuse it: ${codes.join(", ")}`);
+  }
+  return {
+    ...base,
+    manifest: {
+      kind: "plan",
+      digest: generated.digest,
+      bytes: generated.bytes,
+      mediaType: generated.mediaType,
+      blobIds: [...new Set(chain.map((image) => image.storageId as number))],
+      legacyImage,
+    },
+    broken: false,
+    reason: layers.tarsum ? "tarsum_checksum" : generated.problems.length > 0 ? "not_pullable" : null,
+    detail: notes.length > 0 ? notes.join("; ") : null,
+    images,
+    rewrittenIds: images.length,
+  };
+}
+
+/**
+ * `image` rows for the rewritten layers, base first. Rewriting is cumulative, so the first rewritten
+ * layer's parent is an original row and every later one's parent is the previous synthesised row.
+ */
+function synthesizedImages(
+  repositoryId: number,
+  chain: readonly ChainImage[],
+  legacyImages: readonly LegacyImage[],
+): SynthesizedImage[] {
+  const out: SynthesizedImage[] = [];
+  const baseFirst = chain.slice().reverse();
+  let parent: ImageRef | null = null;
+  legacyImages.forEach((legacy, index) => {
+    const original = baseFirst[index];
+    if (original === undefined) throw new Error("the manifest core returned more images than layers");
+    if (legacy.rewritten) {
+      out.push({
+        repositoryId,
+        dockerImageId: legacy.id,
+        parent,
+        storageId: original.storageId as number,
+        aggregateSize: original.aggregateSize,
+        v1JsonMetadata: legacy.v1Compatibility,
+        created: original.created,
+        comment: original.comment,
+        command: original.command,
+      });
+      parent = { kind: "synthesized", repositoryId, dockerImageId: legacy.id };
+    } else {
+      parent = { kind: "image", imageId: original.id, ancestors: original.ancestors };
+    }
+  });
+  return out;
+}

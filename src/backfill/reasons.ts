@@ -1,0 +1,57 @@
+/**
+ * Reason codes recorded in `backfill.tag_outcome.reason` and in `tag.broken` log lines. Stable strings:
+ * dashboards and `reprocess --reason` select on them.
+ */
+
+/** Why a tag got a broken mapping (Quay's placeholder, or a stored manifest with a blob missing). */
+export type BrokenReason =
+  /** A parent in `ancestors` is not an image of the tag's repository. */
+  | "missing_parent"
+  /** The tag's own image belongs to another repository. */
+  | "foreign_image"
+  /** `ancestors` is null or not `/<id>/…/`. */
+  | "invalid_ancestors"
+  /** An image of the chain has no storage row. */
+  | "null_storage"
+  /** A storage of the chain is still uploading. */
+  | "uploading_storage"
+  /** A storage of the chain has no content checksum. */
+  | "missing_checksum"
+  /** v1 metadata that is not JSON, not an object or without `id`: no pullable manifest can be made. */
+  | "invalid_metadata"
+  /** Over the size limit even with metadata stripped. */
+  | "manifest_too_large"
+  /** The stored `tagmanifest.json_data` is not a manifest. */
+  | "unparseable_stored_manifest"
+  /** A blob of the stored manifest exists nowhere in the repository. */
+  | "missing_blob"
+  /** Quay had already linked the tag manifest to a manifest marked broken; reused as it is. */
+  | "existing_broken_mapping"
+  /** The manifest core refused the chain for a reason of its own (see detail). */
+  | "generation_failed";
+
+/** Why a mapped, not broken, tag still cannot be pulled by current clients. */
+export type NoteReason = "tarsum_checksum" | "not_pullable";
+
+export type SkipReason = "hidden" | "already_mapped";
+
+/** Why a tag was not written: something unexpected, or the data changed under the batch. */
+export type FailReason = "unexpected_error" | "concurrent_change" | "tag_conflict";
+
+export type OutcomeReason = BrokenReason | NoteReason | SkipReason | FailReason;
+
+/** Maps a refusal code of the manifest core (`generateSchema1` reason) to ours. */
+export function brokenReasonOfGeneration(code: string): BrokenReason {
+  switch (code) {
+    case "invalid_v1_json":
+    case "v1_not_object":
+    case "v1_missing_id":
+    case "invalid_metadata":
+      return "invalid_metadata";
+    case "manifest_too_large":
+    case "too_large":
+      return "manifest_too_large";
+    default:
+      return "generation_failed";
+  }
+}

@@ -1,0 +1,308 @@
+import type { Kysely } from "kysely";
+import { loadExistingManifests, type ExistingManifest } from "../db/load-existing-manifests.js";
+import { loadRepositoryImages } from "../db/load-repository-images.js";
+import type { Database } from "../db/tables.js";
+import { insertImages, type NewImage } from "../db/write-images.js";
+import { allocateIds } from "../db/write-ids.js";
+import { insertManifestBlobs } from "../db/write-manifest-blobs.js";
+import { insertManifestLabels } from "../db/write-manifest-labels.js";
+import { insertManifestLegacyImages } from "../db/write-manifest-legacy-images.js";
+import { insertManifests } from "../db/write-manifests.js";
+import { insertTagManifestLabelMaps } from "../db/write-tag-manifest-label-maps.js";
+import { insertTagManifestLinks } from "../db/write-tag-manifest-links.js";
+import { insertTagManifests } from "../db/write-tag-manifests.js";
+import { insertTagMappings } from "../db/write-tag-mappings.js";
+import { insertTags } from "../db/write-tags.js";
+import type { FailReason, SkipReason } from "./reasons.js";
+import { manifestKey, planManifests, planSynthesizedImages, resolveTagManifestBytes } from "./write-rows.js";
+import type { ImageRef, MapPlan } from "./tag-plan.js";
+
+/** A map plan ready to write: the tag row to reuse, if Quay already wrote it. */
+export interface WritablePlan {
+  plan: MapPlan;
+  reuseTagId: number | null;
+}
+
+export interface WriteIds {
+  mediaTypes: ReadonlyMap<string, number>;
+  tagKindTag: number;
+}
+
+/** Rows inserted by table. */
+export type RowCounts = Record<string, number>;
+
+export interface PassResult {
+  rows: RowCounts;
+  /** The manifest each written tag ended up on, with its digest. */
+  manifests: Map<number, { id: number; digest: string }>;
+}
+
+/**
+ * Some tags could not be written because the database changed under the batch (another writer got
+ * there first). Thrown out of a pass so its savepoint rolls back; the pass is repeated without them.
+ */
+export class WriteConflict extends Error {
+  override readonly name = "WriteConflict";
+  constructor(
+    readonly tags: ReadonlyMap<
+      number,
+      { outcome: "skipped" | "failed"; reason: SkipReason | FailReason; detail: string }
+    >,
+  ) {
+    super(`${tags.size} tag(s) changed under the batch`);
+  }
+}
+
+/** Another writer inserted a shared row between our lookup and our insert: the pass is repeated. */
+export class WriteRace extends Error {
+  override readonly name = "WriteRace";
+}
+
+/**
+ * Writes every row of spec §2 for the given tags, with a constant number of statements: each table gets
+ * one multi-row insert (ON CONFLICT on Quay's unique indexes) and the few lookups that read ids back.
+ * The caller holds the tags' locks and runs this inside a savepoint.
+ */
+export async function writePass(
+  db: Kysely<Database>,
+  items: readonly WritablePlan[],
+  ids: WriteIds,
+): Promise<PassResult> {
+  const rows: RowCounts = {};
+  const plans = items.map((item) => item.plan);
+
+  // 1. image rows for rewritten ids, parents before children; existing (repository, id) rows are reused.
+  const wanted = planSynthesizedImages(plans);
+  const existingImages = await loadRepositoryImages(db, wanted);
+  const imageIds = new Map<string, { id: number; ancestors: string }>();
+  for (const image of existingImages) {
+    imageIds.set(`${image.repositoryId}:${image.dockerImageId}`, {
+      id: image.id,
+      ancestors: image.ancestors ?? "/",
+    });
+  }
+  const toCreate = wanted.filter((image) => !imageIds.has(`${image.repositoryId}:${image.dockerImageId}`));
+  const newIds = await allocateIds(db, "image", toCreate.length);
+  const imageRef = (ref: ImageRef): { id: number; ancestors: string } => {
+    if (ref.kind === "image") return { id: ref.imageId, ancestors: ref.ancestors ?? "/" };
+    const found = imageIds.get(`${ref.repositoryId}:${ref.dockerImageId}`);
+    if (found === undefined) throw new Error(`synthesised image ${ref.dockerImageId} has no row`);
+    return found;
+  };
+  const newImages: NewImage[] = toCreate.map((image, index) => {
+    const parent = image.parent === null ? null : imageRef(image.parent);
+    const row = {
+      id: newIds[index] as number,
+      dockerImageId: image.dockerImageId,
+      repositoryId: image.repositoryId,
+      ancestors: parent === null ? "/" : `${parent.ancestors}${parent.id}/`,
+      storageId: image.storageId,
+      created: image.created,
+      comment: image.comment,
+      command: image.command,
+      aggregateSize: image.aggregateSize,
+      v1JsonMetadata: image.v1JsonMetadata,
+      parentId: parent?.id ?? null,
+    };
+    imageIds.set(`${image.repositoryId}:${image.dockerImageId}`, { id: row.id, ancestors: row.ancestors });
+    return row;
+  });
+  rows.image = (await insertImages(db, newImages)).length;
+  if (rows.image !== newImages.length) throw new WriteRace("an image row appeared during the write");
+
+  // 2. manifest rows, one per (repository, digest); blobs and legacy image only for the ones created.
+  const manifestPlans = planManifests(plans);
+  const known = new Map<string, ExistingManifest & { created: boolean }>();
+  for (const found of await loadExistingManifests(db, [...manifestPlans.values()])) {
+    known.set(manifestKey(found.repositoryId, found.digest), { ...found, created: false });
+  }
+  const missing = [...manifestPlans.values()].filter(
+    (m) => !known.has(manifestKey(m.repositoryId, m.digest)),
+  );
+  const inserted = await insertManifests(
+    db,
+    missing.map((m) => ({ ...m, mediaTypeId: mediaTypeId(ids, m.mediaType) })),
+  );
+  for (const row of inserted) {
+    const source = manifestPlans.get(manifestKey(row.repositoryId, row.digest));
+    known.set(manifestKey(row.repositoryId, row.digest), {
+      ...row,
+      bytes: source?.bytes ?? "",
+      created: true,
+    });
+  }
+  rows.manifest = inserted.length;
+  if (inserted.length !== missing.length) {
+    // Written by someone else since the lookup: reused like any existing row.
+    const raced = missing.filter((m) => !known.has(manifestKey(m.repositoryId, m.digest)));
+    for (const found of await loadExistingManifests(db, raced)) {
+      known.set(manifestKey(found.repositoryId, found.digest), { ...found, created: false });
+    }
+  }
+  const manifestOf = (plan: MapPlan): { id: number; digest: string } => {
+    if (plan.manifest.kind === "linked") return { id: plan.manifest.id, digest: plan.manifest.digest };
+    const found = known.get(manifestKey(plan.tag.repositoryId, plan.manifest.digest));
+    if (found === undefined) throw new Error(`manifest ${plan.manifest.digest} has no row`);
+    return { id: found.id, digest: found.digest };
+  };
+  const created = [...manifestPlans.values()].flatMap((m) => {
+    const row = known.get(manifestKey(m.repositoryId, m.digest));
+    return row?.created ? [{ row, plan: m }] : [];
+  });
+  rows.manifestblob = await insertManifestBlobs(
+    db,
+    created.flatMap(({ row, plan }) =>
+      plan.blobIds.map((blobId) => ({ repositoryId: row.repositoryId, manifestId: row.id, blobId })),
+    ),
+  );
+  rows.manifestlegacyimage = await insertManifestLegacyImages(
+    db,
+    created.map(({ row, plan }) => ({
+      repositoryId: row.repositoryId,
+      manifestId: row.id,
+      imageId: imageRef(plan.legacyImage).id,
+    })),
+  );
+
+  // 3. tag manifests for generated manifests and placeholders, holding the bytes the manifest row holds.
+  const creating = plans.filter((plan) => plan.tagManifest.kind === "create");
+  const tagManifests = await insertTagManifests(
+    db,
+    creating.map((plan) => {
+      const manifest = known.get(manifestKey(plan.tag.repositoryId, digestOf(plan)));
+      return { tagId: plan.tag.id, digest: digestOf(plan), json: resolveTagManifestBytes(plan, manifest) };
+    }),
+  );
+  const tagManifestIds = new Map(tagManifests.map((row) => [row.tagId, row.id]));
+  rows.tagmanifest = tagManifests.length;
+  conflictUnless(
+    creating,
+    (plan) => tagManifestIds.has(plan.tag.id),
+    "failed",
+    "concurrent_change",
+    "a tag manifest was written for this tag by another writer during the batch",
+  );
+  const tagManifestOf = (plan: MapPlan): number =>
+    plan.tagManifest.kind === "existing" ? plan.tagManifest.id : (tagManifestIds.get(plan.tag.id) as number);
+
+  // 4. tag manifest -> manifest links.
+  const linking = plans.filter((plan) => plan.manifest.kind === "plan");
+  const linked = new Set(
+    await insertTagManifestLinks(
+      db,
+      linking.map((plan) => ({
+        tagManifestId: tagManifestOf(plan),
+        manifestId: manifestOf(plan).id,
+        broken: plan.broken,
+      })),
+    ),
+  );
+  rows.tagmanifesttomanifest = linked.size;
+  conflictUnless(
+    linking,
+    (plan) => linked.has(tagManifestOf(plan)),
+    "failed",
+    "concurrent_change",
+    "the tag manifest was linked to a manifest by another writer during the batch",
+  );
+
+  // 5. tag rows (a row Quay wrote without a mapping is reused), then the mappings that decide it all.
+  const fresh = items.filter((item) => item.reuseTagId === null);
+  const tagIds = await allocateIds(db, "tag", fresh.length);
+  const tagIdOf = new Map<number, number>();
+  items.forEach((item) => item.reuseTagId !== null && tagIdOf.set(item.plan.tag.id, item.reuseTagId));
+  fresh.forEach((item, index) => tagIdOf.set(item.plan.tag.id, tagIds[index] as number));
+  const insertedTags = new Set(
+    await insertTags(
+      db,
+      fresh.map(({ plan }) => ({
+        id: tagIdOf.get(plan.tag.id) as number,
+        name: plan.tag.name,
+        repositoryId: plan.tag.repositoryId,
+        manifestId: manifestOf(plan).id,
+        lifetimeStartMs: plan.tag.lifetimeStartTs * 1000,
+        lifetimeEndMs: plan.tag.lifetimeEndTs === null ? null : plan.tag.lifetimeEndTs * 1000,
+        reversion: plan.tag.reversion,
+        tagKindId: ids.tagKindTag,
+      })),
+    ),
+  );
+  rows.tag = insertedTags.size;
+  conflictUnless(
+    fresh.map((item) => item.plan),
+    (plan) => insertedTags.has(tagIdOf.get(plan.tag.id) as number),
+    "failed",
+    "concurrent_change",
+    "a tag row with the same name and end was written by another writer",
+  );
+  const mapped = new Set(
+    await insertTagMappings(
+      db,
+      plans.map((plan) => ({
+        repositoryId: plan.tag.repositoryId,
+        tagId: tagIdOf.get(plan.tag.id) as number,
+        repositoryTagId: plan.tag.id,
+      })),
+    ),
+  );
+  rows.tagtorepositorytag = mapped.size;
+  conflictUnless(
+    plans,
+    (plan) => mapped.has(plan.tag.id),
+    "skipped",
+    "already_mapped",
+    "mapped by another writer during the batch",
+  );
+
+  // 6. labels of stored tag manifests.
+  const labelled = plans.flatMap((plan) => plan.labels.map((label) => ({ plan, label })));
+  const manifestLabels = await insertManifestLabels(
+    db,
+    labelled.map(({ plan, label }) => ({
+      repositoryId: plan.tag.repositoryId,
+      manifestId: manifestOf(plan).id,
+      labelId: label.labelId,
+    })),
+  );
+  rows.manifestlabel = manifestLabels.inserted;
+  const manifestLabelIds = new Map(
+    manifestLabels.ids.map((row) => [`${row.manifestId}:${row.labelId}`, row.id]),
+  );
+  rows.tagmanifestlabelmap = await insertTagManifestLabelMaps(
+    db,
+    labelled.map(({ plan, label }) => {
+      const manifestId = manifestOf(plan).id;
+      return {
+        tagManifestId: label.tagManifestId,
+        manifestId,
+        labelId: label.labelId,
+        tagManifestLabelId: label.id,
+        manifestLabelId: manifestLabelIds.get(`${manifestId}:${label.labelId}`) as number,
+      };
+    }),
+  );
+  return { rows, manifests: new Map(plans.map((plan) => [plan.tag.id, manifestOf(plan)])) };
+}
+
+function digestOf(plan: MapPlan): string {
+  return plan.manifest.kind === "plan" ? plan.manifest.digest : "";
+}
+
+function mediaTypeId(ids: WriteIds, name: string): number {
+  const id = ids.mediaTypes.get(name);
+  if (id === undefined)
+    throw new Error(`media type ${name} is not in table mediatype: run 'backfill migrate'`);
+  return id;
+}
+
+function conflictUnless(
+  plans: readonly MapPlan[],
+  ok: (plan: MapPlan) => boolean,
+  outcome: "skipped" | "failed",
+  reason: SkipReason | FailReason,
+  detail: string,
+): void {
+  const lost = plans.filter((plan) => !ok(plan));
+  if (lost.length > 0)
+    throw new WriteConflict(new Map(lost.map((plan) => [plan.tag.id, { outcome, reason, detail }])));
+}

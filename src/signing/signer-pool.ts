@@ -1,0 +1,144 @@
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import { loadSigner } from "../manifest/signer.js";
+import { SignerUnavailableError, type BatchSigner } from "./batch-signer.js";
+import { signAsync } from "./libuv-sign.js";
+import { SIGNER_WORKER_SOURCE } from "./signer-worker-source.js";
+
+export interface SignerPoolOptions {
+  /**
+   * `threads`: worker threads, each holding the key. `libuv`: node:crypto's asynchronous sign, which
+   * runs on libuv's thread pool; measured equal or faster on this workload (see README of src/signing).
+   */
+  mode?: "threads" | "libuv";
+  /** Worker threads (`threads` mode); defaults to os.availableParallelism(). */
+  threads?: number;
+}
+
+interface Pending {
+  input: Uint8Array;
+  resolve: (signature: Uint8Array) => void;
+  reject: (err: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  inFlight: Map<number, Pending[]>;
+}
+
+const MAX_CHUNK = 64;
+
+/**
+ * Signs with the operator's key on several threads. The key file's contents are read once here (to
+ * validate them and to get the public JWK) and handed to each thread, which loads its own key object;
+ * errors never carry the contents.
+ */
+export function createSignerPool(keyFileContents: string, options: SignerPoolOptions = {}): BatchSigner {
+  const signer = loadSigner(keyFileContents);
+  const mode = options.mode ?? "libuv";
+  if (mode === "libuv") {
+    const sign = signAsync(keyFileContents, signer.alg);
+    let closed = false;
+    const guarded = (input: Uint8Array) =>
+      closed ? Promise.reject(new SignerUnavailableError("the signer pool is closed")) : sign(input);
+    return Object.freeze({
+      alg: signer.alg,
+      kid: signer.kid,
+      publicJwk: signer.publicJwk,
+      sign: guarded,
+      signMany: (inputs: readonly Uint8Array[]) => Promise.all(inputs.map(guarded)),
+      close: () => {
+        closed = true;
+        return Promise.resolve();
+      },
+    });
+  }
+
+  const count = Math.max(1, options.threads ?? availableParallelism());
+  const queue: Pending[] = [];
+  const slots: Slot[] = [];
+  let closed = false;
+  let scheduled = false;
+  let nextId = 0;
+
+  const spawn = (): Slot => {
+    const worker = new Worker(SIGNER_WORKER_SOURCE, {
+      eval: true,
+      workerData: { key: keyFileContents, alg: signer.alg },
+    });
+    const slot: Slot = { worker, inFlight: new Map() };
+    worker.unref();
+    worker.on("message", (message: { id: number; signatures?: Uint8Array[]; error?: string }) => {
+      const batch = slot.inFlight.get(message.id);
+      if (batch === undefined) return;
+      slot.inFlight.delete(message.id);
+      if (slot.inFlight.size === 0) worker.unref();
+      batch.forEach((pending, i) => {
+        const signature = message.signatures?.[i];
+        if (signature) pending.resolve(signature);
+        else pending.reject(new Error(message.error ?? "the signing thread returned no signature"));
+      });
+      schedule();
+    });
+    const fail = (why: string) => {
+      for (const batch of slot.inFlight.values()) {
+        for (const pending of batch) pending.reject(new SignerUnavailableError(why));
+      }
+      slot.inFlight.clear();
+      const index = slots.indexOf(slot);
+      if (index >= 0) slots.splice(index, 1);
+      if (!closed) slots.push(spawn());
+    };
+    worker.on("error", (err) => fail(`a signing thread failed: ${err.message}`));
+    worker.on("exit", (code) => fail(`a signing thread exited with code ${code}`));
+    return slot;
+  };
+  for (let i = 0; i < count; i++) slots.push(spawn());
+
+  const dispatch = () => {
+    scheduled = false;
+    while (queue.length > 0) {
+      // Spread what is queued over every thread; a thread's own message queue keeps it busy.
+      const slot = slots.reduce((a, b) => (queuedOn(b) < queuedOn(a) ? b : a));
+      const chunk = queue.splice(0, Math.min(MAX_CHUNK, Math.ceil(queue.length / slots.length)));
+      const id = ++nextId;
+      slot.inFlight.set(id, chunk);
+      slot.worker.ref();
+      slot.worker.postMessage({ id, inputs: chunk.map((p) => p.input) });
+    }
+  };
+  const schedule = () => {
+    if (!scheduled && queue.length > 0) {
+      scheduled = true;
+      setImmediate(dispatch);
+    }
+  };
+  const sign = (input: Uint8Array): Promise<Uint8Array> => {
+    if (closed) return Promise.reject(new SignerUnavailableError("the signer pool is closed"));
+    return new Promise((resolve, reject) => {
+      queue.push({ input, resolve, reject });
+      schedule();
+    });
+  };
+
+  return Object.freeze({
+    alg: signer.alg,
+    kid: signer.kid,
+    publicJwk: signer.publicJwk,
+    sign,
+    signMany: (inputs: readonly Uint8Array[]) => Promise.all(inputs.map(sign)),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      for (const pending of queue.splice(0))
+        pending.reject(new SignerUnavailableError("the signer pool is closed"));
+      await Promise.all(slots.splice(0).map((slot) => slot.worker.terminate()));
+    },
+  });
+}
+
+function queuedOn(slot: Slot): number {
+  let n = 0;
+  for (const batch of slot.inFlight.values()) n += batch.length;
+  return n;
+}
