@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { sql, type Kysely } from "kysely";
 import type { Database } from "../../src/db/tables.js";
+import { buildSchema1 } from "../../src/manifest/build-schema1.js";
 
 /** A v1 id made from a seed: 64 lower-case hex characters. */
 export function v1Id(seed: string): string {
@@ -238,4 +239,91 @@ export async function integrityProblems(db: Kysely<Database>): Promise<Record<st
     out[name] = Number(result.rows[0]?.count ?? 0);
   }
   return out;
+}
+
+/**
+ * `n` tags cycling over the common cases, in a repository of their own: a clean chain on a shared base,
+ * an invalid id to rewrite, a stored tag manifest with a label, a missing parent, a tarsum checksum.
+ * Returns the tag ids in insertion (id) order.
+ */
+export async function mixedTags(
+  f: LegacyFixtures,
+  namespace: string,
+  name: string,
+  n: number,
+): Promise<number[]> {
+  const repo = await f.repository(namespace, name);
+  const base = (await f.chain(repo, `${name}/base`, [{}]))[0] as ImageRow;
+  const tags: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const seed = `${name}/${i}`;
+    switch (i % 5) {
+      case 0: {
+        const leafId = v1Id(seed);
+        const leaf = await f.image(
+          repo,
+          leafId,
+          base,
+          await f.storage(blobSum(seed)),
+          v1Json(leafId, base.dockerId),
+        );
+        tags.push(await f.tag(repo, `clean-${i}`, leaf.id, { start: 1500000000 + i }));
+        break;
+      }
+      case 1: {
+        const leaf = await f.image(
+          repo,
+          `bad-${seed}`,
+          base,
+          await f.storage(blobSum(seed)),
+          v1Json(`bad-${seed}`, base.dockerId),
+        );
+        tags.push(await f.tag(repo, `rewrite-${i}`, leaf.id));
+        break;
+      }
+      case 2: {
+        const leafId = v1Id(seed);
+        const leaf = await f.image(
+          repo,
+          leafId,
+          base,
+          await f.storage(blobSum(seed)),
+          v1Json(leafId, base.dockerId),
+        );
+        const tag = await f.tag(repo, `stored-${i}`, leaf.id);
+        const json = buildSchema1({
+          name: `${namespace}/${name}`,
+          tag: `stored-${i}`,
+          layers: [
+            { blobSum: blobSum(seed), v1Compatibility: v1Json(leafId, base.dockerId) },
+            { blobSum: blobSum(`${name}/base/0`), v1Compatibility: v1Json(base.dockerId, null) },
+          ],
+        });
+        const tm = await f.tagManifest(tag, json, "sha256:stored");
+        await f.label(repo, tm, "k", `v${i}`);
+        tags.push(tag);
+        break;
+      }
+      case 3: {
+        const leafId = v1Id(seed);
+        const leaf = await f.image(
+          repo,
+          leafId,
+          null,
+          await f.storage(blobSum(seed)),
+          v1Json(leafId, null),
+          "/2147483000/",
+        );
+        tags.push(await f.tag(repo, `broken-${i}`, leaf.id));
+        break;
+      }
+      default: {
+        const leafId = v1Id(seed);
+        const storage = await f.storage(`tarsum+sha256:${blobSum(seed).slice(7)}`);
+        const leaf = await f.image(repo, leafId, null, storage, v1Json(leafId, null));
+        tags.push(await f.tag(repo, `tarsum-${i}`, leaf.id));
+      }
+    }
+  }
+  return tags;
 }
