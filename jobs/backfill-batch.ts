@@ -7,7 +7,12 @@ import { renewBatchLease } from "../src/db/batch-renew-lease.js";
 import { getRun } from "../src/db/run-get.js";
 import type { Database, RunRow } from "../src/db/tables.js";
 import type { Logger } from "../src/log.js";
-import { isPreempted, type BatchResult, type ProcessBatch } from "../src/run/batch-processor.js";
+import {
+  isPreempted,
+  type BatchResult,
+  type Finalize,
+  type ProcessBatch,
+} from "../src/run/batch-processor.js";
 import { classifyError, errorMessage, PermanentJobError } from "../src/run/errors.js";
 import type { LeaseRegistry } from "../src/run/lease-registry.js";
 import { runFilters } from "../src/run/run-filters.js";
@@ -94,7 +99,12 @@ async function process(
 ): Promise<BackfillBatchResult> {
   const options = (run.options ?? {}) as { force?: boolean };
   const started = performance.now();
-  const outcome = await ctx.processBatch(
+  let finalized = false;
+  const finalize: Finalize = async (trx, result) => {
+    finalized = true;
+    return finalizeBatch(trx, { batchId: claimed.id, leaseToken: claimed.leaseToken, result });
+  };
+  let outcome = await ctx.processBatch(
     {
       runId: claimed.runId,
       batchId: claimed.id,
@@ -105,15 +115,15 @@ async function process(
       filters: runFilters(run),
       force: options.force ?? false,
     },
-    (trx, result) =>
-      finalizeBatch(trx, {
-        batchId: claimed.id,
-        runId: claimed.runId,
-        leaseToken: claimed.leaseToken,
-        dryRun: run.dry_run,
-        result,
-      }),
+    finalize,
   );
+  // A dry run has no write transaction, so the core may return without finalizing: settle the batch here,
+  // under the same lease guard.
+  if (!isPreempted(outcome) && !finalized) {
+    const result = outcome;
+    const held = await ctx.db.transaction().execute((trx) => finalize(trx, result));
+    if (!held) outcome = { preempted: true };
+  }
   if (isPreempted(outcome)) {
     logEvent(log, "warn", "batch.preempted", { lo: claimed.lo, hi: claimed.hi }, "lease lost; wrote nothing");
     return { kind: "preempted" };
@@ -123,7 +133,7 @@ async function process(
       const event = r.outcome === "failed" ? "tag.failed" : "tag.broken";
       logEvent(
         log,
-        "warn",
+        r.outcome === "failed" ? "warn" : "info",
         event,
         {
           repositoryTagId: r.repositoryTagId,

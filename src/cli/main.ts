@@ -4,6 +4,10 @@ import { EXIT } from "./command-runner.js";
 import { registerManifestCommand } from "./manifest-command.js";
 import { registerMigrateCommand } from "./migrate-command.js";
 import { registerPlannedCommands } from "./planned-commands.js";
+import { registerRunCommand } from "./run-command.js";
+import { registerScheduleCommand } from "./schedule-command.js";
+import { registerStatusCommand } from "./status-command.js";
+import { registerWorkerCommand } from "./worker-command.js";
 import { registerVerifyCommand } from "./verify-command.js";
 
 const program = new Command("backfill")
@@ -16,6 +20,10 @@ const program = new Command("backfill")
 registerMigrateCommand(program);
 registerVerifyCommand(program);
 registerManifestCommand(program);
+registerRunCommand(program);
+registerWorkerCommand(program);
+registerScheduleCommand(program);
+registerStatusCommand(program);
 registerPlannedCommands(program);
 
 try {

@@ -9,6 +9,8 @@ export interface StoredBatchCounts {
   skipped: number;
   failed: number;
   byReason: Record<string, number>;
+  /** Dry run: the rows a real run would insert, by table. */
+  wouldWrite?: Record<string, number>;
 }
 
 export function storedCounts(result: BatchResult): StoredBatchCounts {
@@ -16,17 +18,21 @@ export function storedCounts(result: BatchResult): StoredBatchCounts {
   for (const r of result.results) {
     if (r.reason !== null) byReason[r.reason] = (byReason[r.reason] ?? 0) + 1;
   }
-  return { ...result.counts, byReason };
+  return {
+    ...result.counts,
+    byReason,
+    ...(result.wouldWrite !== undefined ? { wouldWrite: result.wouldWrite } : {}),
+  };
 }
 
 /**
  * The lease-guarded end of a batch, inside the batch's write transaction: marks it done with its counts
- * and timings and records every tag's latest outcome (not for a dry run, which writes nothing of the
- * registry's). False when the lease is no longer ours: the caller rolls the whole transaction back.
+ * and timings (the batch core records each tag's outcome in the same transaction). False when the lease
+ * is no longer ours: the caller rolls the whole transaction back.
  */
 export async function finalizeBatch(
   trx: Transaction<Database>,
-  input: { batchId: string; runId: string; leaseToken: string; dryRun: boolean; result: BatchResult },
+  input: { batchId: string; leaseToken: string; result: BatchResult },
 ): Promise<boolean> {
   const { result } = input;
   const timings = { ...result.timings, queries: result.queries, rowsWritten: result.rowsWritten };
@@ -36,25 +42,5 @@ export async function finalizeBatch(
         counts = ${JSON.stringify(storedCounts(result))}::jsonb, timings = ${JSON.stringify(timings)}::jsonb
     WHERE id = ${input.batchId} AND lease_token = ${input.leaseToken}::uuid AND status = 'running'
   `.execute(trx);
-  if (Number(updated.numAffectedRows ?? 0) !== 1) return false;
-  if (input.dryRun || result.results.length === 0) return true;
-  const rows = result.results;
-  // unnest keeps it one statement with 8 parameters whatever the batch size (a VALUES list would hit
-  // PostgreSQL's 65535-parameter limit at large batch sizes).
-  await sql`
-    INSERT INTO backfill.tag_outcome
-      (repository_tag_id, run_id, batch_id, outcome, reason, detail, rewritten_ids, manifest_digest, updated_at)
-    SELECT t.id, ${input.runId}::bigint, ${input.batchId}::bigint, t.outcome, t.reason, t.detail, t.rewritten,
-      t.digest, now()
-    FROM unnest(
-      ${rows.map((r) => r.repositoryTagId)}::int[], ${rows.map((r) => r.outcome)}::text[],
-      ${rows.map((r) => r.reason)}::text[], ${rows.map((r) => r.detail)}::text[],
-      ${rows.map((r) => r.rewrittenIds)}::int[], ${rows.map((r) => r.manifestDigest)}::text[]
-    ) AS t(id, outcome, reason, detail, rewritten, digest)
-    ON CONFLICT (repository_tag_id) DO UPDATE SET run_id = excluded.run_id, batch_id = excluded.batch_id,
-      outcome = excluded.outcome, reason = excluded.reason, detail = excluded.detail,
-      rewritten_ids = excluded.rewritten_ids, manifest_digest = excluded.manifest_digest,
-      updated_at = excluded.updated_at
-  `.execute(trx);
-  return true;
+  return Number(updated.numAffectedRows ?? 0) === 1;
 }

@@ -6,6 +6,8 @@ export interface BatchProgress {
   batches: { pending: number; running: number; done: number; failed: number; total: number };
   tags: { backfilled: number; backfilled_broken: number; skipped: number; failed: number; done: number };
   byReason: Record<string, number>;
+  /** Dry runs: rows a real run would insert, by table, over the done batches. */
+  wouldWrite: Record<string, number>;
   /** Sum of the done batches' timings, for the summary. */
   timings: { loadMs: number; planMs: number; signMs: number; writeMs: number; queries: number };
   firstError: string | null;
@@ -21,6 +23,7 @@ export async function batchProgress(db: Kysely<Database>, runId: string): Promis
     backfilled: number;
     backfilled_broken: number;
     skipped: number;
+    hidden: number;
     failed_tags: number;
     load_ms: number;
     plan_ms: number;
@@ -28,6 +31,7 @@ export async function batchProgress(db: Kysely<Database>, runId: string): Promis
     write_ms: number;
     queries: number;
     by_reason: Record<string, number> | null;
+    would_write: Record<string, number> | null;
     first_error: string | null;
   }>`
     SELECT
@@ -38,6 +42,7 @@ export async function batchProgress(db: Kysely<Database>, runId: string): Promis
       coalesce(sum((counts->>'backfilled')::int), 0)::int AS backfilled,
       coalesce(sum((counts->>'backfilled_broken')::int), 0)::int AS backfilled_broken,
       coalesce(sum((counts->>'skipped')::int), 0)::int AS skipped,
+      coalesce(sum((counts->'byReason'->>'hidden')::int), 0)::int AS hidden,
       coalesce(sum((counts->>'failed')::int), 0)::int AS failed_tags,
       coalesce(sum((timings->>'loadMs')::float8), 0)::float8 AS load_ms,
       coalesce(sum((timings->>'planMs')::float8), 0)::float8 AS plan_ms,
@@ -48,6 +53,10 @@ export async function batchProgress(db: Kysely<Database>, runId: string): Promis
          SELECT r.key AS reason, sum(r.value::int) AS n
          FROM backfill.batch b2, jsonb_each_text(coalesce(b2.counts->'byReason', '{}'::jsonb)) r
          WHERE b2.run_id = ${runId} AND b2.status = 'done' GROUP BY r.key) x) AS by_reason,
+      (SELECT jsonb_object_agg(tbl, n) FROM (
+         SELECT w.key AS tbl, sum(w.value::int) AS n
+         FROM backfill.batch b4, jsonb_each_text(coalesce(b4.counts->'wouldWrite', '{}'::jsonb)) w
+         WHERE b4.run_id = ${runId} AND b4.status = 'done' GROUP BY w.key) y) AS would_write,
       (SELECT error FROM backfill.batch b3 WHERE b3.run_id = ${runId} AND b3.status = 'failed'
          ORDER BY seq LIMIT 1) AS first_error
     FROM backfill.batch WHERE run_id = ${runId}
@@ -59,7 +68,8 @@ export async function batchProgress(db: Kysely<Database>, runId: string): Promis
     backfilled_broken: r.backfilled_broken,
     skipped: r.skipped,
     failed: r.failed_tags,
-    done: r.backfilled + r.backfilled_broken + r.skipped + r.failed_tags,
+    // Hidden tags inside a batch's range are reported (skipped, reason hidden) but were never candidates.
+    done: r.backfilled + r.backfilled_broken + r.skipped - r.hidden + r.failed_tags,
   };
   return {
     batches: {
@@ -71,6 +81,7 @@ export async function batchProgress(db: Kysely<Database>, runId: string): Promis
     },
     tags,
     byReason: r.by_reason ?? {},
+    wouldWrite: r.would_write ?? {},
     timings: {
       loadMs: r.load_ms,
       planMs: r.plan_ms,

@@ -47,6 +47,8 @@ export interface BatchResult {
   timings: BatchTimings;
   queries: number;
   rowsWritten: number;
+  /** Dry run: the rows a real run would insert, by table. */
+  wouldWrite?: Record<string, number>;
 }
 
 export interface Preempted {

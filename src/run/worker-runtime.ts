@@ -47,6 +47,8 @@ export interface WorkerRuntime {
    * closes forcibly. Idempotent. Resolves with how many leases had to be released.
    */
   stop(deadlineMs: number, reason: string): Promise<{ released: number }>;
+  /** The second signal: hand the held leases back now and close without waiting. */
+  forceStop(reason: string): Promise<{ released: number }>;
 }
 
 export function startWorkerRuntime(setup: WorkerRuntimeSetup): WorkerRuntime {
@@ -142,5 +144,26 @@ export function startWorkerRuntime(setup: WorkerRuntimeSetup): WorkerRuntime {
     })();
     return stopping;
   };
-  return { actor, leases, stop };
+  // The current batches did not finish in time: give their leases back so another worker takes them now;
+  // their own commits will find the lease gone and roll back.
+  const releaseAndClose = async (reason: string): Promise<number> => {
+    let released = 0;
+    for (const [batchId, token] of leases.entries()) {
+      if (await releaseBatch(setup.db, batchId, token, `released: ${reason}`).catch(() => false)) released++;
+    }
+    await Promise.allSettled(workers.map((w) => w.close(true)));
+    return released;
+  };
+  const forceStop = async (reason: string) => {
+    const released = await releaseAndClose(reason);
+    logEvent(
+      setup.logger,
+      "warn",
+      "worker.stopped",
+      { reason, released, durationMs: 0, forced: true },
+      "worker stopped",
+    );
+    return { released };
+  };
+  return { actor, leases, stop, forceStop };
 }

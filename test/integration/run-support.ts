@@ -157,7 +157,30 @@ export function fakeProcessBatch(db: Kysely<Database>, hooks: FakeHooks = {}): P
               .execute();
           }
         }
+        if (!work.dryRun && results.length > 0) {
+          await trx
+            .insertInto("backfill.tag_outcome")
+            .values(
+              results.map((r) => ({
+                repository_tag_id: r.repositoryTagId,
+                run_id: work.runId,
+                batch_id: work.batchId,
+                outcome: r.outcome,
+                reason: r.reason,
+              })),
+            )
+            .onConflict((oc) =>
+              oc
+                .column("repository_tag_id")
+                .doUpdateSet((eb) => ({
+                  run_id: eb.ref("excluded.run_id"),
+                  outcome: eb.ref("excluded.outcome"),
+                })),
+            )
+            .execute();
+        }
         hooks.beforeCommit?.(work);
+        if (work.dryRun) return true; // like the real core: a dry run has no write transaction to finalize
         if (!(await finalize(trx, result))) throw new Preempt();
         return true;
       });

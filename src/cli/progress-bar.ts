@@ -1,0 +1,37 @@
+import { formatDuration, type ProgressEstimate } from "../run/progress-meter.js";
+
+/**
+ * One self-rewriting line on a terminal: done/total, rate, ETA, broken count. Written to stderr so
+ * stdout keeps the summary (and the JSON logs when redirected).
+ */
+export class ProgressBar {
+  #lastWidth = 0;
+
+  constructor(
+    private readonly stream: NodeJS.WriteStream = process.stderr,
+    private readonly width = 28,
+  ) {}
+
+  render(estimate: ProgressEstimate, broken: number, failed: number): void {
+    const fraction = estimate.total > 0 ? Math.min(1, estimate.done / estimate.total) : 1;
+    const filled = Math.round(fraction * this.width);
+    const bar = "█".repeat(filled) + "░".repeat(this.width - filled);
+    const parts = [
+      `${bar} ${(fraction * 100).toFixed(1)}%`,
+      `${estimate.done}/${estimate.total} tags`,
+      `${estimate.ratePerSec.toFixed(0)} tags/s`,
+      `ETA ${formatDuration(estimate.etaMs)}`,
+      `broken ${broken}`,
+    ];
+    if (failed > 0) parts.push(`failed ${failed}`);
+    const line = parts.join(" · ");
+    const pad = Math.max(0, this.#lastWidth - line.length);
+    this.#lastWidth = line.length;
+    this.stream.write(`\r${line}${" ".repeat(pad)}`);
+  }
+
+  finish(): void {
+    if (this.#lastWidth > 0) this.stream.write("\n");
+    this.#lastWidth = 0;
+  }
+}

@@ -1,0 +1,153 @@
+import type { Command } from "commander";
+import { loadConfig } from "../config.js";
+import { connect } from "../db/connect.js";
+import { UsageError } from "../errors.js";
+import { createLogger } from "../log.js";
+import { DEFAULT_RETRY_POLICY } from "../queue/retry-policy.js";
+import { openBatchCore } from "../run/batch-core.js";
+import type { RunFilters } from "../run/batch-processor.js";
+import { redactedConfig, startedBy } from "../run/run-audit.js";
+import { runPass } from "../run/run-pass.js";
+import { formatRunSummary, passVerdict } from "../run/run-summary.js";
+import { action, EXIT, intOption } from "./command-runner.js";
+import { ProgressBar } from "./progress-bar.js";
+
+interface RunOptions {
+  namespace?: string;
+  repository?: string;
+  batchSize?: number;
+  concurrency?: number;
+  dryRun?: boolean;
+  leaseSeconds: number;
+  progress?: boolean;
+}
+
+export function registerRunCommand(program: Command): void {
+  program
+    .command("run")
+    .description(
+      "One full backfill pass: create (or resume) the run of the target, enqueue its batches and process them " +
+        "with in-process workers until every candidate tag is done. Exit 0 when every candidate ended mapped " +
+        "(broken ones included).",
+    )
+    .option("--namespace <name>", "only repositories of this namespace")
+    .option("--repository <ns/repo>", "only this repository")
+    .option(
+      "--batch-size <n>",
+      "tags per batch (default BACKFILL_BATCH_SIZE)",
+      intOption("--batch-size", 1, 10000),
+    )
+    .option(
+      "--concurrency <n>",
+      "batches at once in this process (default BACKFILL_CONCURRENCY)",
+      intOption("--concurrency", 1, 64),
+    )
+    .option("--dry-run", "plan and sign but write nothing; report what would be written (no key needed)")
+    .option(
+      "--lease-seconds <n>",
+      "how long a dead worker's batch stays claimed",
+      intOption("--lease-seconds", 2, 3600),
+      30,
+    )
+    .option("--no-progress", "no progress bar even on a terminal (log run.progress instead)")
+    .action(action((opts: RunOptions) => runCommand(opts)));
+}
+
+async function runCommand(opts: RunOptions): Promise<number> {
+  const config = loadConfig();
+  const filters = parseFilters(opts);
+  const dryRun = opts.dryRun === true;
+  const concurrency = opts.concurrency ?? config.concurrency;
+  const batchSize = opts.batchSize ?? config.batchSize;
+  const bar = opts.progress !== false && process.stderr.isTTY ? new ProgressBar() : undefined;
+  // With a bar on the terminal, info lines would tear it; warnings still show.
+  const level = bar && !process.env.LOG_LEVEL ? "warn" : config.logLevel;
+  const logger = createLogger({ level });
+  const db = connect(config.databaseUrl, { max: concurrency + 3, logger });
+  const core = await openBatchCore(config, db, logger, { requireKey: !dryRun }).catch(
+    async (err: unknown) => {
+      await db.destroy();
+      throw err;
+    },
+  );
+  const abort = new AbortController();
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals++;
+    if (signals === 1) {
+      process.stderr.write(`\nbackfill: ${signal}: finishing the current batches (again to stop at once)\n`);
+      abort.abort();
+    } else {
+      process.stderr.write(
+        `\nbackfill: ${signal} again: stopping now; held batches return when their lease expires\n`,
+      );
+      process.exit(EXIT.failed);
+    }
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    const out = await runPass({
+      db,
+      logger,
+      redisUrl: config.redisUrl,
+      prefix: config.queuePrefix,
+      concurrency,
+      leaseMs: opts.leaseSeconds * 1000,
+      retry: DEFAULT_RETRY_POLICY,
+      processBatch: core.processBatch,
+      signal: abort.signal,
+      ...(bar
+        ? {
+            onProgress: (estimate, progress) =>
+              bar.render(estimate, progress.tags.backfilled_broken, progress.tags.failed),
+          }
+        : {}),
+      run: {
+        kind: "backfill",
+        filters,
+        options: {},
+        dryRun,
+        batchSize,
+        startedBy: startedBy("cli"),
+        config: redactedConfig(config, { concurrency, batchSize, signed: core.signed }),
+        actor: "cli:run",
+      },
+    });
+    bar?.finish();
+    const verdict = passVerdict(out.run, out.progress, out.remaining, out.interrupted);
+    if (out.resumed && out.run.batch_size !== batchSize && opts.batchSize !== undefined) {
+      process.stdout.write(
+        `note: resumed run ${String(out.run.id)} keeps its batch size ${out.run.batch_size}\n`,
+      );
+    }
+    process.stdout.write(formatRunSummary(out.run, out.progress, out.durationMs, verdict));
+    if (!verdict.ok) process.stderr.write(`backfill: ${verdict.reason ?? "run not complete"}\n`);
+    return verdict.ok ? EXIT.ok : EXIT.failed;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    await core.close();
+    await db.destroy();
+  }
+}
+
+function parseFilters(opts: RunOptions): RunFilters {
+  const filters: RunFilters = {};
+  if (opts.namespace !== undefined) {
+    if (!/^[a-z0-9][a-z0-9._-]*$/.test(opts.namespace)) {
+      throw new UsageError(`--namespace expects a namespace name, got '${opts.namespace}'`);
+    }
+    filters.namespace = opts.namespace;
+  }
+  if (opts.repository !== undefined) {
+    if (!/^[a-z0-9][a-z0-9._-]*\/[a-z0-9][a-z0-9._/-]*$/.test(opts.repository)) {
+      throw new UsageError(`--repository expects namespace/name, got '${opts.repository}'`);
+    }
+    filters.repository = opts.repository;
+  }
+  if (filters.namespace !== undefined && filters.repository !== undefined) {
+    throw new UsageError("give --namespace or --repository, not both");
+  }
+  return filters;
+}

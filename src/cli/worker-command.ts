@@ -1,0 +1,93 @@
+import type { Command } from "commander";
+import { loadConfig } from "../config.js";
+import { connect } from "../db/connect.js";
+import { createLogger } from "../log.js";
+import { openQueues } from "../queue/backfill-queues.js";
+import { DEFAULT_RETRY_POLICY } from "../queue/retry-policy.js";
+import { openBatchCore } from "../run/batch-core.js";
+import { redactedConfig, startedBy } from "../run/run-audit.js";
+import { startWorkerRuntime } from "../run/worker-runtime.js";
+import { action, EXIT, intOption } from "./command-runner.js";
+
+interface WorkerOptions {
+  concurrency?: number;
+  leaseSeconds: number;
+  shutdownSeconds: number;
+}
+
+export function registerWorkerCommand(program: Command): void {
+  program
+    .command("worker")
+    .description(
+      "Long-running consumer of backfill batches and scheduler ticks; run several (processes or hosts) against " +
+        "the same database and Redis. SIGINT/SIGTERM: stop claiming, finish or release the current batches, " +
+        "exit 0; a second signal stops at once.",
+    )
+    .option(
+      "--concurrency <n>",
+      "batches at once (default BACKFILL_CONCURRENCY)",
+      intOption("--concurrency", 1, 64),
+    )
+    .option(
+      "--lease-seconds <n>",
+      "how long a dead worker's batch stays claimed",
+      intOption("--lease-seconds", 2, 3600),
+      30,
+    )
+    .option(
+      "--shutdown-seconds <n>",
+      "how long a graceful stop waits for current batches",
+      intOption("--shutdown-seconds", 1, 3600),
+      60,
+    )
+    .action(action((opts: WorkerOptions) => workerCommand(opts)));
+}
+
+async function workerCommand(opts: WorkerOptions): Promise<number> {
+  const config = loadConfig();
+  const concurrency = opts.concurrency ?? config.concurrency;
+  const logger = createLogger({ level: config.logLevel });
+  const db = connect(config.databaseUrl, { max: concurrency + 3, logger });
+  const core = await openBatchCore(config, db, logger, { requireKey: true }).catch(async (err: unknown) => {
+    await db.destroy();
+    throw err;
+  });
+  const queues = openQueues({ redisUrl: config.redisUrl, prefix: config.queuePrefix, logger });
+  const runtime = startWorkerRuntime({
+    db,
+    logger,
+    redisUrl: config.redisUrl,
+    prefix: config.queuePrefix,
+    concurrency,
+    leaseMs: opts.leaseSeconds * 1000,
+    processBatch: core.processBatch,
+    scheduler: {
+      batchSize: config.batchSize,
+      config: redactedConfig(config, { signed: core.signed }),
+      startedBy: startedBy("scheduler"),
+      enqueue: (runId, batchIds) => queues.enqueueBatches(runId, batchIds, DEFAULT_RETRY_POLICY),
+    },
+  });
+  const stopped = new Promise<number>((resolve) => {
+    let signals = 0;
+    const onSignal = (signal: NodeJS.Signals) => {
+      signals++;
+      if (signals > 1) {
+        // Forceful: hand back what we hold, then go; the current transactions die with the connection.
+        void runtime.forceStop(`${signal} (forced)`).finally(() => process.exit(EXIT.failed));
+        return;
+      }
+      void runtime.stop(opts.shutdownSeconds * 1000, signal).then(
+        () => resolve(EXIT.ok),
+        () => resolve(EXIT.failed),
+      );
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+  });
+  const code = await stopped;
+  await queues.close();
+  await core.close();
+  await db.destroy();
+  return code;
+}
