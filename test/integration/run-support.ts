@@ -170,12 +170,10 @@ export function fakeProcessBatch(db: Kysely<Database>, hooks: FakeHooks = {}): P
               })),
             )
             .onConflict((oc) =>
-              oc
-                .column("repository_tag_id")
-                .doUpdateSet((eb) => ({
-                  run_id: eb.ref("excluded.run_id"),
-                  outcome: eb.ref("excluded.outcome"),
-                })),
+              oc.column("repository_tag_id").doUpdateSet((eb) => ({
+                run_id: eb.ref("excluded.run_id"),
+                outcome: eb.ref("excluded.outcome"),
+              })),
             )
             .execute();
         }
@@ -268,4 +266,67 @@ export async function waitFor<T>(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** Copies a seeded database (nobody may be connected to it) into a fresh one of the test's own. */
+export async function cloneDatabase(
+  template: string,
+  label: string,
+): Promise<{ name: string; url: string; db: Kysely<Database>; drop(): Promise<void> }> {
+  const { ADMIN_URL, databaseUrl, dropDatabase } = await import("../support/test-database.js");
+  const { connect } = await import("../../src/db/connect.js");
+  const pg = (await import("pg")).default;
+  const name = `${template}_${label}`.slice(0, 60);
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = databaseUrl(name);
+  const db = connect(url, { max: 4 });
+  return {
+    name,
+    url,
+    db,
+    async drop() {
+      await db.destroy();
+      await dropDatabase(name);
+    },
+  };
+}
+
+/**
+ * What a backfill wrote, by natural keys (database ids differ between two databases): per mapped legacy
+ * tag its tag row, manifest digest, broken flag, blob set and legacy image; plus row counts and the
+ * duplicate and orphan checks.
+ */
+export async function registrySnapshot(db: Kysely<Database>) {
+  const tags = await sql<Record<string, unknown>>`
+    SELECT m.repository_tag_id AS rt, t.name, t.repository_id, t.lifetime_start_ms, t.lifetime_end_ms, t.reversion,
+      mf.digest, ttm.broken,
+      (SELECT array_agg(s.content_checksum ORDER BY s.content_checksum) FROM manifestblob mb
+         JOIN imagestorage s ON s.id = mb.blob_id WHERE mb.manifest_id = mf.id) AS blobs,
+      (SELECT i.docker_image_id FROM manifestlegacyimage li JOIN image i ON i.id = li.image_id
+         WHERE li.manifest_id = mf.id) AS legacy_image
+    FROM tagtorepositorytag m JOIN tag t ON t.id = m.tag_id
+    LEFT JOIN manifest mf ON mf.id = t.manifest_id
+    LEFT JOIN repositorytag rt ON rt.id = m.repository_tag_id
+    LEFT JOIN tagmanifest tm ON tm.tag_id = rt.id
+    LEFT JOIN tagmanifesttomanifest ttm ON ttm.tag_manifest_id = tm.id
+    ORDER BY m.repository_tag_id`.execute(db);
+  const counts = await sql<Record<string, number>>`
+    SELECT (SELECT count(*) FROM manifest)::int AS manifest, (SELECT count(*) FROM manifestblob)::int AS manifestblob,
+      (SELECT count(*) FROM manifestlegacyimage)::int AS manifestlegacyimage, (SELECT count(*) FROM tag)::int AS tag,
+      (SELECT count(*) FROM tagtorepositorytag)::int AS tagtorepositorytag, (SELECT count(*) FROM tagmanifest)::int AS tagmanifest,
+      (SELECT count(*) FROM tagmanifesttomanifest)::int AS tagmanifesttomanifest, (SELECT count(*) FROM image)::int AS image,
+      (SELECT count(*) FROM manifestlabel)::int AS manifestlabel,
+      (SELECT count(*) FROM tag t WHERE NOT EXISTS (SELECT 1 FROM tagtorepositorytag m WHERE m.tag_id = t.id))::int AS orphan_tags,
+      (SELECT count(*) FROM repositorytag rt WHERE NOT rt.hidden
+         AND NOT EXISTS (SELECT 1 FROM tagtorepositorytag m WHERE m.repository_tag_id = rt.id))::int AS unmapped`.execute(
+    db,
+  );
+  return { tags: tags.rows, counts: counts.rows[0] };
 }
