@@ -1,4 +1,4 @@
-import { MANIFEST_LAYOUT, pythonJsonDumps } from "./python-json-writer.js";
+import { MANIFEST_LAYOUT, pythonJsonDumps, quotePythonString } from "./python-json-writer.js";
 
 /** One fsLayers/history pair of a schema1 manifest. */
 export interface Schema1Layer {
@@ -18,8 +18,26 @@ export interface Schema1Parts {
 /**
  * The unsigned manifest bytes, identical to Quay's `DockerSchema1ManifestBuilder.build()`: key order
  * `tag, name, architecture, schemaVersion, history, fsLayers`, printed as Python 3 `json.dumps(indent=3)`.
+ * The layout is fixed, so it is written directly rather than through the generic writer (a quarter of
+ * the per-tag cost besides the signature); `buildSchema1Generic` is the reference the tests compare with.
  */
 export function buildSchema1(parts: Schema1Parts): string {
+  const head =
+    `{\n   "tag": ${quotePythonString(parts.tag)},\n   "name": ${quotePythonString(parts.name)},` +
+    `\n   "architecture": ${quotePythonString(parts.architecture ?? "amd64")},\n   "schemaVersion": 1,`;
+  if (parts.layers.length === 0) return `${head}\n   "history": [],\n   "fsLayers": []\n}`;
+  const history = parts.layers.map(
+    (l) => `{\n         "v1Compatibility": ${quotePythonString(l.v1Compatibility)}\n      }`,
+  );
+  const fsLayers = parts.layers.map((l) => `{\n         "blobSum": ${quotePythonString(l.blobSum)}\n      }`);
+  return (
+    `${head}\n   "history": [\n      ${history.join(",\n      ")}\n   ],` +
+    `\n   "fsLayers": [\n      ${fsLayers.join(",\n      ")}\n   ]\n}`
+  );
+}
+
+/** The same bytes through the generic Python-compatible writer. */
+export function buildSchema1Generic(parts: Schema1Parts): string {
   return pythonJsonDumps(
     {
       tag: parts.tag,

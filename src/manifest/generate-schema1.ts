@@ -1,11 +1,11 @@
 import { buildSchema1, schema1Name, type Schema1Layer } from "./build-schema1.js";
 import { sha256Digest } from "./digest.js";
 import { MalformedManifestError } from "./errors.js";
-import { PyInt } from "./json-value.js";
+import { PyInt, type JsonValue } from "./json-value.js";
 import { legacyImagesAsStored } from "./legacy-images-as-stored.js";
 import { MEDIA_TYPES } from "./media-types.js";
 import { pullCheck, type PullProblem } from "./pull-check.js";
-import { rewriteImageIds, type LegacyImage } from "./rewrite-image-ids.js";
+import { rewriteChain, type LegacyImage } from "./rewrite-image-ids.js";
 import { signSchema1 } from "./sign-schema1.js";
 import type { Signer } from "./signer.js";
 import { stripMetadata } from "./strip-metadata.js";
@@ -58,6 +58,9 @@ export type GenerateResult =
 
 export type GenerateFailure = "manifest_too_large" | "invalid_metadata" | "no_layers" | "invalid_input";
 
+/** A manifest layer with its metadata parsed (undefined after stripping: the pull check parses then). */
+type CheckedLayer = Schema1Layer & { v1?: JsonValue };
+
 export const DEFAULT_MAX_MANIFEST_BYTES = 3_145_728;
 
 /**
@@ -76,40 +79,50 @@ export async function generateSchema1(input: GenerateInput): Promise<GenerateRes
   }));
   const baseFirst = stored.slice().reverse();
 
-  let legacyImages: LegacyImage[];
+  let chain: { images: LegacyImage[]; v1: JsonValue[] };
   try {
-    legacyImages = input.rewriteIds
-      ? rewriteImageIds(baseFirst, input.existingImages)
+    chain = input.rewriteIds
+      ? rewriteChain(baseFirst, input.existingImages)
       : legacyImagesAsStored(baseFirst);
   } catch (err) {
     return metadataFailure(err);
   }
-  const layers = input.rewriteIds
-    ? legacyImages.map((i) => ({ blobSum: i.blobSum, v1Compatibility: i.v1Compatibility })).reverse()
-    : stored;
+  const legacyImages = chain.images;
+  // Leaf first, with the parsed metadata the pull check reuses.
+  const layers: CheckedLayer[] = legacyImages
+    .map((image, i) => ({
+      blobSum: image.blobSum,
+      v1Compatibility: image.v1Compatibility,
+      v1: chain.v1[i] ?? null,
+    }))
+    .reverse();
 
   const name = schema1Name(input.namespace, input.repository, input.libraryNamespace);
-  const render = async (manifestLayers: Schema1Layer[]) => {
+  const render = async (manifestLayers: CheckedLayer[]) => {
     const unsigned = buildSchema1({ name, tag: input.tag, layers: manifestLayers });
+    // Generated JSON is ASCII (ensure_ascii): length is the byte count and latin1 encodes it fastest.
+    const payload = Buffer.from(unsigned, "latin1");
+    const digest = sha256Digest(payload);
     // An unsigned manifest over the limit stays over it once signed: spare the signature.
-    if (!input.signer || Buffer.byteLength(unsigned) > input.maxBytes)
-      return { unsigned, bytes: unsigned, layers: manifestLayers };
-    const bytes = await signSchema1(unsigned, input.signer, input.signingTime ?? new Date(0));
-    return { unsigned, bytes, layers: manifestLayers };
+    if (!input.signer || unsigned.length > input.maxBytes) {
+      return { digest, bytes: unsigned, layers: manifestLayers };
+    }
+    const bytes = await signSchema1(unsigned, input.signer, input.signingTime ?? new Date(0), payload);
+    return { digest, bytes, layers: manifestLayers };
   };
 
   let stripped = input.stripMetadata === true;
   let rendered;
   try {
     rendered = await render(stripped ? stripMetadata(layers) : layers);
-    if (!stripped && Buffer.byteLength(rendered.bytes) > input.maxBytes) {
+    if (!stripped && rendered.bytes.length > input.maxBytes) {
       stripped = true;
       rendered = await render(stripMetadata(layers));
     }
   } catch (err) {
     return metadataFailure(err);
   }
-  const size = Buffer.byteLength(rendered.bytes);
+  const size = rendered.bytes.length;
   if (size > input.maxBytes) {
     return fail(
       "manifest_too_large",
@@ -121,7 +134,7 @@ export async function generateSchema1(input: GenerateInput): Promise<GenerateRes
     ok: true,
     bytes: rendered.bytes,
     size,
-    digest: sha256Digest(rendered.unsigned),
+    digest: rendered.digest,
     mediaType: input.signer ? MEDIA_TYPES.schema1Signed : MEDIA_TYPES.schema1,
     stripped,
     legacyImages,

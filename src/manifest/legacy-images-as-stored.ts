@@ -5,11 +5,17 @@ import type { LegacyImage } from "./rewrite-image-ids.js";
 
 /**
  * The chain as stored, for callers that do not rewrite ids: best effort, never a throw, because the
- * manifest is still built (as Quay built it) and the pull check reports what is wrong. `layers` base first.
+ * manifest is still built (as Quay built it) and the pull check reports what is wrong. `layers` base first;
+ * the parsed metadata comes along (null where it does not parse) so the pull check need not parse again.
  */
-export function legacyImagesAsStored(layers: readonly Schema1Layer[]): LegacyImage[] {
-  return layers.map((layer) => {
+export function legacyImagesAsStored(layers: readonly Schema1Layer[]): {
+  images: LegacyImage[];
+  v1: JsonValue[];
+} {
+  const parsed: JsonValue[] = [];
+  const images = layers.map((layer) => {
     const v1 = parseOrNull(layer.v1Compatibility);
+    parsed.push(v1);
     const id = isJsonObject(v1) ? v1.get("id") : undefined;
     const parent = isJsonObject(v1) ? v1.get("parent") : undefined;
     return {
@@ -21,6 +27,7 @@ export function legacyImagesAsStored(layers: readonly Schema1Layer[]): LegacyIma
       originalId: typeof id === "string" ? id : null,
     };
   });
+  return { images, v1: parsed };
 }
 
 function parseOrNull(text: string): JsonValue {

@@ -115,6 +115,8 @@ function checkChain(
 }
 
 function fitsInt64(text: string): boolean {
+  // Up to 18 digits always fits; only longer ones need the exact comparison.
+  if (text.length <= 18) return true;
   const value = BigInt(text);
   return value >= INT64_MIN && value <= INT64_MAX;
 }

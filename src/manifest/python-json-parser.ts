@@ -24,7 +24,6 @@ const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
   r: "\r",
   t: "\t",
 };
-const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?/y;
 
 /**
  * Parses JSON exactly as Python 3's `json.loads` does (strict mode): NaN/Infinity accepted, control
@@ -88,12 +87,33 @@ class Parser {
   }
 
   private number(): JsonValue {
-    NUMBER.lastIndex = this.pos;
-    const match = NUMBER.exec(this.text);
-    if (!match) throw new JsonSyntaxError("expecting value", this.pos);
-    this.pos += match[0].length;
-    if (match[1] === undefined && match[2] === undefined) return new PyInt(match[0]);
-    return new PyFloat(Number(match[0]));
+    // Hand-scanned (a sticky regex allocates a match per number): -?(0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?
+    const text = this.text;
+    const start = this.pos;
+    let pos = start;
+    if (text.charCodeAt(pos) === 0x2d) pos++;
+    const first = text.charCodeAt(pos);
+    if (first === 0x30) pos++;
+    else if (first >= 0x31 && first <= 0x39) pos = digitsEnd(text, pos + 1);
+    else throw new JsonSyntaxError("expecting value", start);
+    let isFloat = false;
+    if (text.charCodeAt(pos) === 0x2e && isDigit(text.charCodeAt(pos + 1))) {
+      pos = digitsEnd(text, pos + 2);
+      isFloat = true;
+    }
+    const e = text.charCodeAt(pos);
+    if (e === 0x65 || e === 0x45) {
+      let next = pos + 1;
+      const sign = text.charCodeAt(next);
+      if (sign === 0x2b || sign === 0x2d) next++;
+      if (isDigit(text.charCodeAt(next))) {
+        pos = digitsEnd(text, next + 1);
+        isFloat = true;
+      }
+    }
+    this.pos = pos;
+    const lexeme = text.slice(start, pos);
+    return isFloat ? new PyFloat(Number(lexeme)) : new PyInt(lexeme);
   }
 
   private string(): string {
@@ -186,6 +206,16 @@ class Parser {
       this.skipSpace();
     }
   }
+}
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+function digitsEnd(text: string, pos: number): number {
+  let i = pos;
+  while (isDigit(text.charCodeAt(i))) i++;
+  return i;
 }
 
 /** Offset of the next quote, backslash or control character at or after `pos` (or the end). */

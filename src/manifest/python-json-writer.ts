@@ -42,7 +42,11 @@ export function pythonJsonDumps(value: Writable, options: DumpOptions = {}): str
     keySeparator: options.keySeparator ?? ": ",
     sortKeys: options.sortKeys ?? false,
   };
-  return write(writer, value, "");
+  // Pieces joined once at the end: concatenating as we go builds a rope per level, which costs more in
+  // garbage collection than the escaping itself on large documents.
+  const out: string[] = [];
+  write(writer, value, "", out);
+  return out.join("");
 }
 
 interface WriterState {
@@ -52,36 +56,57 @@ interface WriterState {
   sortKeys: boolean;
 }
 
-function write(state: WriterState, value: Writable, outer: string): string {
-  if (value === null) return "null";
-  if (typeof value === "string") return quotePythonString(value);
-  if (typeof value === "boolean") return value ? "true" : "false";
-  if (typeof value === "number") return writeNumber(value);
-  if (value instanceof PyInt) return value.text;
-  if (value instanceof PyFloat) return pythonFloatRepr(value.value);
+function write(state: WriterState, value: Writable, outer: string, out: string[]): void {
+  if (value === null) out.push("null");
+  else if (typeof value === "string") out.push(quotePythonString(value));
+  else if (typeof value === "boolean") out.push(value ? "true" : "false");
+  else if (typeof value === "number") out.push(writeNumber(value));
+  else if (value instanceof PyInt) out.push(value.text);
+  else if (value instanceof PyFloat) out.push(pythonFloatRepr(value.value));
+  else if (isArray(value)) writeArray(state, value, outer, out);
+  else writeObject(state, isMap(value) ? value : Object.entries(value), outer, out);
+}
+
+function writeArray(state: WriterState, value: readonly Writable[], outer: string, out: string[]): void {
+  if (value.length === 0) {
+    out.push("[]");
+    return;
+  }
   const inner = state.indent === undefined ? outer : outer + state.indent;
   const open = state.indent === undefined ? "" : `\n${inner}`;
-  const close = state.indent === undefined ? "" : `\n${outer}`;
   const separator = state.itemSeparator + open;
-  if (isArray(value)) {
-    if (value.length === 0) return "[]";
-    let out = "[" + open;
-    for (let i = 0; i < value.length; i++) {
-      if (i > 0) out += separator;
-      out += write(state, value[i] as Writable, inner);
-    }
-    return out + close + "]";
+  out.push("[" + open);
+  for (let i = 0; i < value.length; i++) {
+    if (i > 0) out.push(separator);
+    write(state, value[i] as Writable, inner, out);
   }
-  const entries: [string, Writable][] = isMap(value) ? [...value] : Object.entries(value);
-  if (entries.length === 0) return "{}";
-  if (state.sortKeys) entries.sort((a, b) => compareCodePoints(a[0], b[0]));
-  let out = "{" + open;
-  for (let i = 0; i < entries.length; i++) {
-    const [key, item] = entries[i] as [string, Writable];
-    if (i > 0) out += separator;
-    out += quotePythonString(key) + state.keySeparator + write(state, item, inner);
+  out.push(state.indent === undefined ? "]" : `\n${outer}]`);
+}
+
+function writeObject(
+  state: WriterState,
+  value: ReadonlyMap<string, Writable> | [string, Writable][],
+  outer: string,
+  out: string[],
+): void {
+  const size = Array.isArray(value) ? value.length : value.size;
+  if (size === 0) {
+    out.push("{}");
+    return;
   }
-  return out + close + "}";
+  const entries = state.sortKeys ? [...value].sort((a, b) => compareCodePoints(a[0], b[0])) : value;
+  const inner = state.indent === undefined ? outer : outer + state.indent;
+  const open = state.indent === undefined ? "" : `\n${inner}`;
+  const separator = state.itemSeparator + open;
+  out.push("{" + open);
+  let first = true;
+  for (const [key, item] of entries) {
+    if (!first) out.push(separator);
+    first = false;
+    out.push(quotePythonString(key) + state.keySeparator);
+    write(state, item, inner, out);
+  }
+  out.push(state.indent === undefined ? "}" : `\n${outer}}`);
 }
 
 function isArray(value: unknown): value is readonly Writable[] {
@@ -113,12 +138,21 @@ const NON_ASCII = /[\u007f-\uffff]/g;
 export function quotePythonString(value: string): string {
   const quoted = JSON.stringify(value);
   NON_ASCII.lastIndex = 0;
-  if (!NON_ASCII.test(quoted)) return quoted;
-  return quoted.replace(NON_ASCII, escapeUnit);
+  const first = quoted.search(NON_ASCII);
+  if (first < 0) return quoted;
+  return quoted.slice(0, first) + quoted.slice(first).replace(NON_ASCII, escapeUnit);
 }
 
+// Text in one language repeats the same few characters; their escapes are worth remembering.
+const ESCAPES = new Map<string, string>();
+
 function escapeUnit(unit: string): string {
-  return "\\u" + unit.charCodeAt(0).toString(16).padStart(4, "0");
+  let escaped = ESCAPES.get(unit);
+  if (escaped === undefined) {
+    escaped = "\\u" + unit.charCodeAt(0).toString(16).padStart(4, "0");
+    if (ESCAPES.size < 4096) ESCAPES.set(unit, escaped);
+  }
+  return escaped;
 }
 
 /** Python's `str` ordering: by code point, which differs from UTF-16 order only above U+D7FF. */

@@ -32,7 +32,25 @@ export function rewriteImageIds(
   layers: readonly Schema1Layer[],
   existingImages: ReadonlyMap<string, string> = new Map(),
 ): LegacyImage[] {
+  return rewriteChain(layers, existingImages).images;
+}
+
+/** rewriteImageIds, also giving each layer's metadata as parsed (and rewritten), so nobody parses twice. */
+export function rewriteChain(
+  layers: readonly Schema1Layer[],
+  existingImages: ReadonlyMap<string, string> = new Map(),
+): { images: LegacyImage[]; v1: JsonObject[] } {
+  // Fed lazily: most chains are never rewritten, and hashing every layer would cost as much as parsing.
   const history = createHash("sha256");
+  let fed = 0;
+  const hashThrough = (index: number) => {
+    for (; fed <= index; fed++) {
+      const layer = layers[fed] as Schema1Layer;
+      history.update(`${layer.blobSum}@${layer.v1Compatibility}|`, "utf8");
+    }
+    return history.copy().digest("hex");
+  };
+  const parsed: JsonObject[] = [];
   const idMap = new Map<string, string>();
   const seen = new Set<string>();
   const out: LegacyImage[] = [];
@@ -44,7 +62,6 @@ export function rewriteImageIds(
     const rawId = v1.get("id");
     const originalId = typeof rawId === "string" ? rawId : null;
     const parent = parentOf(v1.get("parent"));
-    history.update(`${layer.blobSum}@${layer.v1Compatibility}|`, "utf8");
 
     const adjacentRepeat = originalId !== null && originalId === previous?.originalId;
     const expectedParent = adjacentRepeat ? previous?.parent : previous?.originalId;
@@ -57,7 +74,8 @@ export function rewriteImageIds(
     if (invalid) rewriting = true;
 
     const key = originalId ?? pythonJsonDumps(rawId ?? null);
-    const id = rewriting ? history.copy().digest("hex") : (originalId as string);
+    const id = rewriting ? hashThrough(index) : (originalId as string);
+    parsed.push(v1);
     idMap.set(key, id);
     if (originalId !== null) seen.add(originalId);
     previous = { originalId, parent };
@@ -88,7 +106,7 @@ export function rewriteImageIds(
       originalId,
     });
   });
-  return out;
+  return { images: out, v1: parsed };
 }
 
 /** Docker reads `parent` as an omitempty string: absent, null and "" all mean none. */

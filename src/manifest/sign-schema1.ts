@@ -12,8 +12,14 @@ export function signatureTime(time: Date): string {
  * payload's closing `\n}` starts, and the signature block becomes the last top-level key. Re-dumping the
  * whole document as Quay does yields the payload up to that point unchanged, so this splices instead.
  */
-export async function signSchema1(payload: string, signer: Signer, time: Date): Promise<string> {
-  const bytes = Buffer.from(payload, "utf8");
+export async function signSchema1(
+  payload: string,
+  signer: Signer,
+  time: Date,
+  /** The payload's UTF-8 bytes when the caller has them already (it hashes them for the digest). */
+  payloadBytes?: Buffer,
+): Promise<string> {
+  const bytes = payloadBytes ?? Buffer.from(payload, "utf8");
   const split = bytes.lastIndexOf("\n}");
   if (split < 0 || split + 2 !== bytes.length) {
     throw new MalformedManifestError(
