@@ -1,9 +1,15 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { describe, it } from "node:test";
-import { buildSchema1, schema1Name, type Schema1Layer } from "../../../src/manifest/build-schema1.js";
+import {
+  buildSchema1,
+  buildSchema1Generic,
+  schema1Name,
+  type Schema1Layer,
+} from "../../../src/manifest/build-schema1.js";
 import { MalformedManifestError } from "../../../src/manifest/errors.js";
 import { stripMetadata } from "../../../src/manifest/strip-metadata.js";
+import { createRandom, randomString } from "./random-json.js";
 import { V1_VECTOR } from "./v1-vector.js";
 import { decodeB64, loadSchema1Vectors, type VectorCase } from "./vectors.js";
 
@@ -82,5 +88,19 @@ describe("stripMetadata refusals", () => {
       { ...base, v1Compatibility: '{"id": "a", "container_config": null}' },
     ]);
     assert.equal(stripped?.v1Compatibility, '{"id": "a"}');
+  });
+});
+
+describe("buildSchema1's fixed layout", () => {
+  it("equals the generic writer's output for random parts (property)", () => {
+    const random = createRandom(99);
+    for (let i = 0; i < 300; i++) {
+      const layers = Array.from({ length: Math.floor(random() * 4) }, () => ({
+        blobSum: randomString(random, 20),
+        v1Compatibility: randomString(random, 40),
+      }));
+      const parts = { name: randomString(random), tag: randomString(random), layers };
+      assert.equal(buildSchema1(parts), buildSchema1Generic(parts));
+    }
   });
 });
