@@ -8,6 +8,7 @@ import { registerRunCommand } from "./run-command.js";
 import { registerScheduleCommand } from "./schedule-command.js";
 import { registerStatusCommand } from "./status-command.js";
 import { registerWorkerCommand } from "./worker-command.js";
+import { registerSeedCommand } from "./seed-command.js";
 import { registerVerifyCommand } from "./verify-command.js";
 
 const program = new Command("backfill")
@@ -20,6 +21,7 @@ const program = new Command("backfill")
 registerMigrateCommand(program);
 registerVerifyCommand(program);
 registerManifestCommand(program);
+registerSeedCommand(program);
 registerRunCommand(program);
 registerWorkerCommand(program);
 registerScheduleCommand(program);
