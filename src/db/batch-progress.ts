@@ -42,7 +42,8 @@ export async function batchProgress(db: Kysely<Database>, runId: string): Promis
       coalesce(sum((counts->>'backfilled')::int), 0)::int AS backfilled,
       coalesce(sum((counts->>'backfilled_broken')::int), 0)::int AS backfilled_broken,
       coalesce(sum((counts->>'skipped')::int), 0)::int AS skipped,
-      coalesce(sum((counts->'byReason'->>'hidden')::int), 0)::int AS hidden,
+      coalesce(sum(coalesce((counts->'byReason'->>'hidden')::int, 0)
+        + coalesce((counts->'byReason'->>'already_mapped')::int, 0)), 0)::int AS hidden,
       coalesce(sum((counts->>'failed')::int), 0)::int AS failed_tags,
       coalesce(sum((timings->>'loadMs')::float8), 0)::float8 AS load_ms,
       coalesce(sum((timings->>'planMs')::float8), 0)::float8 AS plan_ms,
@@ -68,7 +69,7 @@ export async function batchProgress(db: Kysely<Database>, runId: string): Promis
     backfilled_broken: r.backfilled_broken,
     skipped: r.skipped,
     failed: r.failed_tags,
-    // Hidden tags inside a batch's range are reported (skipped, reason hidden) but were never candidates.
+    // Hidden and already-mapped tags inside a batch's range are reported as skipped but were not candidates.
     done: r.backfilled + r.backfilled_broken + r.skipped - r.hidden + r.failed_tags,
   };
   return {
