@@ -1,7 +1,8 @@
 import type { Schema1Layer } from "./build-schema1.js";
 import { isJsonObject, type JsonValue } from "./json-value.js";
-import { JsonSyntaxError, parsePythonJson } from "./python-json-parser.js";
+import { JsonSyntaxError } from "./python-json-parser.js";
 import type { LegacyImage } from "./rewrite-image-ids.js";
+import { parseV1Summary } from "./v1-summary.js";
 
 /**
  * The chain as stored, for callers that do not rewrite ids: best effort, never a throw, because the
@@ -32,7 +33,7 @@ export function legacyImagesAsStored(layers: readonly Schema1Layer[]): {
 
 function parseOrNull(text: string): JsonValue {
   try {
-    return parsePythonJson(text);
+    return parseV1Summary(text);
   } catch (err) {
     if (err instanceof JsonSyntaxError) return null;
     throw err;

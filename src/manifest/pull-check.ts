@@ -1,7 +1,8 @@
 import { isJsonObject, PyInt, type JsonObject, type JsonValue } from "./json-value.js";
 import { isLibtrustKeyId } from "./libtrust-key-id.js";
-import { JsonSyntaxError, parsePythonJson } from "./python-json-parser.js";
+import { JsonSyntaxError } from "./python-json-parser.js";
 import { isRfc3339 } from "./rfc3339.js";
+import { parseV1Summary } from "./v1-summary.js";
 
 /** Something a Docker, skopeo or podman pull would refuse. `layer` indexes fsLayers (leaf first). */
 export interface PullProblem {
@@ -123,7 +124,7 @@ function fitsInt64(text: string): boolean {
 
 function parseOrUndefined(text: string): JsonValue | undefined {
   try {
-    return parsePythonJson(text);
+    return parseV1Summary(text);
   } catch (err) {
     if (err instanceof JsonSyntaxError) return undefined;
     throw err;

@@ -13,7 +13,7 @@ export class JsonSyntaxError extends Error {
 
 // Python's C scanner stops at its recursion limit; a JS call stack would overflow somewhat later, so stop
 // at the same order of magnitude with a typed error instead of a RangeError.
-const MAX_DEPTH = 1000;
+export const MAX_DEPTH = 1000;
 const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
   '"': '"',
   "\\": "\\",
@@ -38,9 +38,10 @@ export function parsePythonJson(text: string): JsonValue {
   return value;
 }
 
-class Parser {
+/** The scanner behind parsePythonJson, open to v1-summary.ts which reads only part of a document. */
+export class Parser {
   pos = 0;
-  constructor(private readonly text: string) {}
+  constructor(protected readonly text: string) {}
 
   skipSpace(): void {
     const text = this.text;
@@ -80,13 +81,13 @@ class Parser {
     }
   }
 
-  private literal(word: string, result: JsonValue): JsonValue {
+  protected literal(word: string, result: JsonValue): JsonValue {
     if (!this.text.startsWith(word, this.pos)) throw new JsonSyntaxError("expecting value", this.pos);
     this.pos += word.length;
     return result;
   }
 
-  private number(): JsonValue {
+  protected number(): JsonValue {
     // Hand-scanned (a sticky regex allocates a match per number): -?(0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?
     const text = this.text;
     const start = this.pos;
@@ -116,7 +117,7 @@ class Parser {
     return isFloat ? new PyFloat(Number(lexeme)) : new PyInt(lexeme);
   }
 
-  private string(): string {
+  protected string(): string {
     const text = this.text;
     const start = ++this.pos;
     let pos = start;
@@ -149,7 +150,7 @@ class Parser {
     return out;
   }
 
-  private escape(pos: number): string {
+  protected escape(pos: number): string {
     const e = this.text[pos + 1] ?? "";
     const simple = SIMPLE_ESCAPES[e];
     if (simple !== undefined) return simple;
@@ -160,7 +161,7 @@ class Parser {
     return String.fromCharCode(parseInt(hex, 16));
   }
 
-  private object(depth: number): JsonObject {
+  protected object(depth: number): JsonObject {
     if (depth > MAX_DEPTH) throw new JsonSyntaxError("nesting too deep", this.pos);
     const result: JsonObject = new Map();
     this.pos++;
@@ -188,7 +189,7 @@ class Parser {
     }
   }
 
-  private array(depth: number): JsonValue[] {
+  protected array(depth: number): JsonValue[] {
     if (depth > MAX_DEPTH) throw new JsonSyntaxError("nesting too deep", this.pos);
     const result: JsonValue[] = [];
     this.pos++;
@@ -208,18 +209,18 @@ class Parser {
   }
 }
 
-function isDigit(c: number): boolean {
+export function isDigit(c: number): boolean {
   return c >= 0x30 && c <= 0x39;
 }
 
-function digitsEnd(text: string, pos: number): number {
+export function digitsEnd(text: string, pos: number): number {
   let i = pos;
   while (isDigit(text.charCodeAt(i))) i++;
   return i;
 }
 
 /** Offset of the next quote, backslash or control character at or after `pos` (or the end). */
-function nextSpecial(text: string, pos: number): number {
+export function nextSpecial(text: string, pos: number): number {
   let i = pos;
   for (;;) {
     const c = text.charCodeAt(i);

@@ -4,6 +4,7 @@ import { MalformedManifestError } from "./errors.js";
 import { isJsonObject, type JsonObject, type JsonValue } from "./json-value.js";
 import { JsonSyntaxError, parsePythonJson } from "./python-json-parser.js";
 import { CANONICAL_LAYOUT, pythonJsonDumps } from "./python-json-writer.js";
+import { parseV1Summary } from "./v1-summary.js";
 
 /** One v1 image after the rewrite, base first. */
 export interface LegacyImage {
@@ -35,7 +36,10 @@ export function rewriteImageIds(
   return rewriteChain(layers, existingImages).images;
 }
 
-/** rewriteImageIds, also giving each layer's metadata as parsed (and rewritten), so nobody parses twice. */
+/**
+ * rewriteImageIds, also giving each layer's metadata as the pull check needs it (a parseV1Summary for a
+ * kept layer, the full rewritten object for a rewritten one), so nobody parses twice.
+ */
 export function rewriteChain(
   layers: readonly Schema1Layer[],
   existingImages: ReadonlyMap<string, string> = new Map(),
@@ -75,12 +79,12 @@ export function rewriteChain(
 
     const key = originalId ?? pythonJsonDumps(rawId ?? null);
     const id = rewriting ? hashThrough(index) : (originalId as string);
-    parsed.push(v1);
     idMap.set(key, id);
     if (originalId !== null) seen.add(originalId);
     previous = { originalId, parent };
 
     if (!rewriting) {
+      parsed.push(v1);
       out.push({
         id,
         parent,
@@ -91,16 +95,19 @@ export function rewriteChain(
       });
       return;
     }
+    // The summary kept only some keys; the rewritten JSON needs all of them.
+    const full = parsePythonJson(layer.v1Compatibility) as JsonObject;
+    parsed.push(full);
     // The new chain links to the previous layer as it is now, whatever the stored `parent` said.
     const newParent = out.at(-1)?.id ?? null;
-    v1.set("id", id);
-    if (newParent !== null) v1.set("parent", newParent);
-    else if (parent !== null) v1.delete("parent");
-    mapContainerImage(v1, idMap);
+    full.set("id", id);
+    if (newParent !== null) full.set("parent", newParent);
+    else if (parent !== null) full.delete("parent");
+    mapContainerImage(full, idMap);
     out.push({
       id,
       parent: newParent,
-      v1Compatibility: pythonJsonDumps(v1, CANONICAL_LAYOUT),
+      v1Compatibility: pythonJsonDumps(full, CANONICAL_LAYOUT),
       blobSum: layer.blobSum,
       rewritten: true,
       originalId,
@@ -127,7 +134,7 @@ function readV1(text: string, leafFirstIndex: number): JsonObject {
   const field = `/history/${leafFirstIndex}/v1Compatibility`;
   let value: JsonValue;
   try {
-    value = parsePythonJson(text);
+    value = parseV1Summary(text);
   } catch (err) {
     if (!(err instanceof JsonSyntaxError)) throw err;
     throw new MalformedManifestError("invalid_v1_json", field, `v1 metadata is not JSON: ${err.message}`);
