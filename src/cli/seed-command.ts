@@ -1,33 +1,21 @@
 import { Option, type Command } from "commander";
-import type { Kysely } from "kysely";
 import { loadConfig, redactUrl } from "../config.js";
 import { connect } from "../db/connect.js";
 import { migrateToLatest } from "../db/migrate.js";
-import { resolveSeedEnums, syncSeedSequences, writeSeedChunk } from "../db/seed-writer.js";
-import type { Database } from "../db/tables.js";
-import {
-  currentMaxIds,
-  existingUsernames,
-  inspectSeedTarget,
-  resetSeedTables,
-} from "../db/write-seed-target.js";
+import { writeSeedRegistry } from "../db/write-seed-registry.js";
 import { UsageError } from "../errors.js";
-import { generateSeed } from "../seed/generate-seed.js";
-import { planDataset, SEED_EMAIL_DOMAIN } from "../seed/plan-dataset.js";
-import { addChunk, emptyTotals, seedSummary, type SeedTotals } from "../seed/seed-summary.js";
-import type { SeedChunk } from "../seed/seed-rows.js";
 import {
   cleanRates,
-  DEFAULT_HIDDEN_RATE,
-  DEFAULT_TAG_MANIFEST_RATE,
   DEFECT_CLASSES,
   DEFECTS,
   MAX_TAGS,
   MIN_TAGS,
+  SEED_EMAIL_DOMAIN,
   seedOptions,
+  seedSummary,
   type DefectClass,
-  type SeedOptions,
-} from "../seed/seed-options.js";
+} from "../seed/index.js";
+import { DEFAULT_HIDDEN_RATE, DEFAULT_TAG_MANIFEST_RATE } from "../seed/seed-options.js";
 import { action, EXIT, intOption } from "./command-runner.js";
 
 interface SeedFlags {
@@ -128,84 +116,28 @@ export function registerSeedCommand(program: Command): void {
       try {
         const { error } = await migrateToLatest(db);
         if (error) throw new Error("migrations failed before seeding", { cause: error });
-        const target = await prepareTarget(db, options, flags, redactUrl(config.databaseUrl));
-        const totals = await seed(db, target.options, flags.chunkTags, target.reset);
-        process.stdout.write(`${seedSummary(totals)}\n`);
+        const bar = process.stderr.isTTY ? new ProgressBar(options.tags) : undefined;
+        try {
+          const totals = await writeSeedRegistry(db, options, {
+            reset: flags.reset === true,
+            force: flags.force === true,
+            chunkTags: flags.chunkTags,
+            where: redactUrl(config.databaseUrl),
+            onProgress: (done, seconds) => bar?.update(done, seconds),
+            onFinishing: () => bar?.message("setting sequences and committing"),
+          });
+          bar?.done();
+          process.stdout.write(`${seedSummary(totals)}\n`);
+        } catch (err) {
+          bar?.done();
+          throw err;
+        }
         return EXIT.ok;
       } finally {
         await db.destroy();
       }
     }),
   );
-}
-
-async function prepareTarget(
-  db: Kysely<Database>,
-  options: SeedOptions,
-  flags: SeedFlags,
-  where: string,
-): Promise<{ options: SeedOptions; reset: boolean }> {
-  const state = await inspectSeedTarget(db, SEED_EMAIL_DOMAIN);
-  const foreign = state.foreignUsers + state.foreignRepositories > 0;
-  if (foreign && !flags.force) {
-    throw new UsageError(
-      `${where} holds data the seeder did not create (${state.foreignUsers} users, ${state.foreignRepositories} repositories): seed an empty database, or pass --force to add synthetic rows next to it`,
-    );
-  }
-  if (state.seededUsers > 0 && !flags.reset) {
-    throw new UsageError(
-      `${where} already holds a synthetic registry (${state.seededUsers} seeded namespaces, ${state.repositoryTags} tags): pass --reset to replace it`,
-    );
-  }
-  if (flags.reset) return { options, reset: true };
-  if (!foreign) return { options, reset: false };
-  const forced = seedOptions({ ...options, idOffsets: await currentMaxIds(db) });
-  const clash = await existingUsernames(
-    db,
-    planDataset(forced).users.map((u) => u.username),
-  );
-  if (clash.length > 0) {
-    throw new UsageError(
-      `--force: namespaces the seed creates already exist (${clash.slice(0, 5).join(", ")}${clash.length > 5 ? ", …" : ""}); use an empty database`,
-    );
-  }
-  return { options: forced, reset: false };
-}
-
-async function seed(
-  db: Kysely<Database>,
-  options: SeedOptions,
-  chunkTags: number,
-  reset: boolean,
-): Promise<SeedTotals> {
-  const started = performance.now();
-  const totals = emptyTotals();
-  const bar = process.stderr.isTTY ? new ProgressBar(options.tags) : undefined;
-  const written = (chunk: SeedChunk) => {
-    addChunk(totals, chunk);
-    bar?.update(totals.rows.repositorytag ?? 0, (performance.now() - started) / 1000);
-  };
-  try {
-    await db.transaction().execute(async (trx) => {
-      if (reset) await resetSeedTables(trx);
-      const enums = await resolveSeedEnums(trx);
-      let pending: Promise<void> | undefined;
-      for await (const chunk of generateSeed(options, { chunkTags })) {
-        // One chunk in flight: PostgreSQL writes it while the next one is generated.
-        await pending;
-        pending = writeSeedChunk(trx, chunk, enums).then(() => written(chunk));
-        // Awaited before the next chunk; this keeps a failure meanwhile from being an unhandled rejection.
-        pending.catch(() => undefined);
-      }
-      await pending;
-      bar?.message("setting sequences and committing");
-      await syncSeedSequences(trx);
-    });
-  } finally {
-    bar?.done();
-  }
-  totals.seconds = (performance.now() - started) / 1000;
-  return totals;
 }
 
 /** A one-line bar on stderr, redrawn at most every 100 ms; only on a TTY. */
