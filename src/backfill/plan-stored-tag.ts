@@ -3,7 +3,7 @@ import { MEDIA_TYPES } from "../manifest/media-types.js";
 import { parseManifest } from "../manifest/parse-manifest.js";
 import type { ChainImage, LegacyTag, TagManifestLabel } from "./batch-input.js";
 import type { ChainResolution } from "./resolve-chain.js";
-import { placeholderDigest, type ImageRef, type MapPlan } from "./tag-plan.js";
+import { placeholderDigest, type ImageRef, type ManifestPlan, type MapPlan } from "./tag-plan.js";
 
 export type StoredManifest =
   { ok: true; digest: string; mediaType: string; blobSums: string[] } | { ok: false; detail: string };
@@ -138,7 +138,10 @@ export function planStoredTag(
 }
 
 /** Quay's placeholder manifest: `BROKEN-<repositorytag id>`, `{}`, signed-schema1 media type, no blobs. */
-export function placeholderManifest(repositoryTagId: number, legacyImage: ImageRef): MapPlan["manifest"] {
+export function placeholderManifest(
+  repositoryTagId: number,
+  legacyImage: ImageRef,
+): { kind: "plan" } & ManifestPlan {
   return {
     kind: "plan",
     digest: placeholderDigest(repositoryTagId),

@@ -26,7 +26,7 @@ export async function loadExistingTags(
     id: number;
     repository_id: number;
     name: string;
-    lifetime_end_ms: number | null;
+    lifetime_end_ms: number | string | null;
     mapped_to: number | null;
   }>`
     SELECT t.id, t.repository_id, t.name, t.lifetime_end_ms, m.repository_tag_id AS mapped_to
@@ -40,7 +40,7 @@ export async function loadExistingTags(
     id: row.id,
     repositoryId: row.repository_id,
     name: row.name,
-    lifetimeEndMs: row.lifetime_end_ms,
+    lifetimeEndMs: row.lifetime_end_ms === null ? null : Number(row.lifetime_end_ms),
     mappedTo: row.mapped_to,
   }));
 }

@@ -18,7 +18,7 @@ export async function loadImagesById(db: Kysely<Database>, ids: readonly number[
     created: Date | null;
     comment: string | null;
     command: string | null;
-    aggregate_size: number | null;
+    aggregate_size: number | string | null;
     storage_found: boolean;
     uploading: boolean | null;
     content_checksum: string | null;
@@ -39,7 +39,7 @@ export async function loadImagesById(db: Kysely<Database>, ids: readonly number[
     created: row.created,
     comment: row.comment,
     command: row.command,
-    aggregateSize: row.aggregate_size,
+    aggregateSize: row.aggregate_size === null ? null : Number(row.aggregate_size),
     storage: row.storage_found ? { uploading: row.uploading, checksum: row.content_checksum } : null,
   }));
 }

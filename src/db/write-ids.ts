@@ -12,9 +12,10 @@ export async function allocateIds(
   n: number,
 ): Promise<number[]> {
   if (n === 0) return [];
-  const result = await sql<{ id: number }>`
+  const result = await sql<{ id: number | string }>`
     SELECT nextval(pg_get_serial_sequence(${table}, 'id')) AS id FROM generate_series(1, ${n}::int)`.execute(
     db,
   );
-  return result.rows.map((row) => row.id);
+  // nextval is bigint: read it as a number whatever type parser the handle was given.
+  return result.rows.map((row) => Number(row.id));
 }

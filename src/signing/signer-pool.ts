@@ -8,7 +8,8 @@ import { SIGNER_WORKER_SOURCE } from "./signer-worker-source.js";
 export interface SignerPoolOptions {
   /**
    * `threads`: worker threads, each holding the key. `libuv`: node:crypto's asynchronous sign, which
-   * runs on libuv's thread pool; measured equal or faster on this workload (see README of src/signing).
+   * runs on libuv's thread pool; on a 2-core machine it measured equal or faster than threads for a
+   * 500-tag batch (both ~2x the single-threaded rate), with no message copying.
    */
   mode?: "threads" | "libuv";
   /** Worker threads (`threads` mode); defaults to os.availableParallelism(). */
