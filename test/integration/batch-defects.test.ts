@@ -3,6 +3,7 @@ import { after, before, describe, test } from "node:test";
 import { sql } from "kysely";
 import type { TagResult } from "../../src/backfill/process-batch.js";
 import { buildSchema1 } from "../../src/manifest/build-schema1.js";
+import { sha256Digest } from "../../src/manifest/digest.js";
 import { MEDIA_TYPES } from "../../src/manifest/media-types.js";
 import { parseSchema1 } from "../../src/manifest/parse-schema1.js";
 import { pullCheck } from "../../src/manifest/pull-check.js";
@@ -135,6 +136,36 @@ describe("processBatch: one tag per defect class", () => {
       .returning("id")
       .executeTakeFirstOrThrow();
     ids.quayTagRow = quayTag.id;
+
+    // A manifest row Quay wrote for a stored tag manifest before linking it: reused, never rewritten.
+    const prewrittenJson = buildSchema1({
+      name: "devtable/simple",
+      tag: "prewritten",
+      layers: [{ blobSum: blobSum("stored/0"), v1Compatibility: v1Json(v1Id("stored/0"), null) }],
+    });
+    ids.prewritten = await f.tag(repo, "prewritten", storedChain[0]!.id);
+    await f.tagManifest(ids.prewritten, prewrittenJson, "sha256:p");
+    const mediaType = await t.db
+      .selectFrom("mediatype")
+      .select("id")
+      .where("name", "=", MEDIA_TYPES.schema1)
+      .executeTakeFirstOrThrow();
+    const prewritten = await t.db
+      .insertInto("manifest")
+      .values({
+        repository_id: repo,
+        digest: sha256Digest(prewrittenJson),
+        media_type_id: mediaType.id,
+        manifest_bytes: "quay's own bytes",
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    ids.prewrittenManifest = prewritten.id;
+
+    // Two tags with one payload (a dead and an alive `twin`): one manifest row, both tag manifests hold its bytes.
+    const twin = await f.chain(repo, "twin", [{}]);
+    ids.twinOld = await f.tag(repo, "twin", twin[0]!.id, { start: 1400000000, end: 1450000000 });
+    ids.twinNew = await f.tag(repo, "twin", twin[0]!.id, { start: 1450000000 });
 
     const result = await runBatch(t.db, signer, { lo: 0, hi: 1_000_000 });
     results = new Map(result.results.map((r) => [r.repositoryTagId, r]));
@@ -348,6 +379,28 @@ describe("processBatch: one tag per defect class", () => {
       '{"schemaVersion": 1, broken',
       "the stored row is untouched",
     );
+  });
+
+  test("an existing manifest row is reused as it is: bytes untouched, no blobs added", async () => {
+    assert.equal(outcome("prewritten").outcome, "backfilled");
+    const rows = await mappedRows(ids.prewritten!);
+    assert.equal(rows.manifestId, ids.prewrittenManifest);
+    assert.equal(rows.manifest_bytes, "quay's own bytes");
+    assert.deepEqual(rows.blobs, []);
+    assert.deepEqual(rows.legacy, []);
+  });
+
+  test("tags with one payload share one manifest row, and their tag manifests hold its bytes", async () => {
+    const old = await mappedRows(ids.twinOld!);
+    const alive = await mappedRows(ids.twinNew!);
+    assert.equal(old.manifestId, alive.manifestId);
+    assert.equal(old.tagManifest.json_data, old.manifest_bytes);
+    assert.equal(alive.tagManifest.json_data, alive.manifest_bytes);
+    await assertPullable(alive.manifest_bytes!, alive.digest!);
+    const header = JSON.parse(
+      Buffer.from(parseSchema1(alive.manifest_bytes!).signatures[0]!.protected, "base64url").toString(),
+    ) as { time: string };
+    assert.equal(header.time, "2014-05-13T16:53:20Z", "the lower tag id signs the shared bytes");
   });
 
   test("hidden tags are skipped and get no rows", async () => {

@@ -135,6 +135,37 @@ describe("processBatch: idempotency and isolation", () => {
     assert.equal(mapped.rows[0]?.n, tags.length);
   });
 
+  test("namespace and repository filters select only their tags", async () => {
+    const a = await mixedTags(f, "acme", "app", 5);
+    const b = await mixedTags(f, "acme", "web", 5);
+    const c = await mixedTags(f, "other", "app", 5);
+    const { runId, batchId } = await createRunAndBatch(t.db, 0, 1e9);
+    const work = { runId, batchId, lo: 0, hi: 1e9, tagIds: null, dryRun: false };
+    const byRepo = await processBatch(
+      { ...work, filters: { repository: "acme/web" } },
+      batchDeps(t.db, signer),
+      () => Promise.resolve(true),
+    );
+    assert.ok(!("preempted" in byRepo));
+    assert.deepEqual(
+      byRepo.results.map((r) => r.repositoryTagId),
+      b,
+    );
+    const byNamespace = await processBatch(
+      { ...work, filters: { namespace: "acme" } },
+      batchDeps(t.db, signer),
+      () => Promise.resolve(true),
+    );
+    assert.ok(!("preempted" in byNamespace));
+    assert.deepEqual(
+      byNamespace.results.map((r) => r.repositoryTagId),
+      [...a, ...b],
+    );
+    assert.equal(byNamespace.counts.skipped, b.length);
+    const mapped = await t.db.selectFrom("tagtorepositorytag").select("repository_tag_id").execute();
+    assert.ok(mapped.every((m) => !c.includes(m.repository_tag_id)));
+  });
+
   test("dry run writes nothing and predicts the rows of the real run", async () => {
     await mixedTags(f, "acme", "app", 15);
     const before = await newSideCounts(t.db);
