@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
-import { cleanRates, planSeedTags, seedOptions, type SeedChunk } from "../../../src/seed/index.js";
+import {
+  cleanRates,
+  DATASET_END_TS,
+  FUTURE_END_TS,
+  planSeedTags,
+  seedOptions,
+  type SeedChunk,
+} from "../../../src/seed/index.js";
 import { DatasetIndex, generateAll, HEX64, isObject, parseV1 } from "./seed-dataset.js";
 
 describe("seed chains without defects", () => {
@@ -110,6 +117,11 @@ describe("seed chains without defects", () => {
     assert.ok(hidden > 20 && hidden < 150, `hidden ${hidden}`);
     assert.ok(dead > 300 && dead < 1500, `dead ${dead}`);
     assert.ok(data.tags.some((t) => t.reversion));
+    for (const t of data.tags) {
+      assert.ok(t.lifetimeStartTs < DATASET_END_TS, `tag ${t.id} starts before the dataset's now`);
+      const end = t.lifetimeEndTs;
+      assert.ok(end === null || end === FUTURE_END_TS || (end > t.lifetimeStartTs && end <= DATASET_END_TS));
+    }
     const keys = new Set<string>();
     const alive = new Set<string>();
     for (const t of data.tags) {
