@@ -179,8 +179,11 @@ export class ChainBuilder {
   private build(parent: PlannedImage, count: number, createdTs: number, reusable: boolean): PlannedImage[] {
     const chain: PlannedImage[] = [];
     let current = parent;
+    // Layers of one build a few seconds to a minute and a half apart, after their parent, by createdTs.
+    let time = Math.max(parent.createdTs, createdTs - count * 90);
     for (let i = 0; i < count; i++) {
-      const node = this.node(current, createdTs - (count - i) * this.prng.int(3, 90), undefined);
+      time = Math.min(createdTs, time + this.prng.int(1, 90));
+      const node = this.node(current, time, undefined);
       node.throwaway = this.prng.chance(0.3);
       node.reusable = reusable;
       chain.push(node);

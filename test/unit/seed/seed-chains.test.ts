@@ -56,6 +56,7 @@ describe("seed chains without defects", () => {
       assert.ok(parent, `parent of image ${image.id}`);
       assert.equal(parent.repositoryId, image.repositoryId);
       assert.equal(image.ancestors, `${parent.ancestors}${parent.id}/`);
+      assert.ok(image.created >= parent.created, `image ${image.id} created before its parent`);
     }
   });
 
