@@ -1,7 +1,7 @@
 import type { ChainLayer, GenerateResult } from "../manifest/generate-schema1.js";
 import type { LegacyImage } from "../manifest/rewrite-image-ids.js";
 import type { ChainImage, LegacyTag } from "./batch-input.js";
-import { placeholderManifest } from "./plan-stored-tag.js";
+import { chainBlobIndex, placeholderManifest } from "./plan-stored-tag.js";
 import { brokenReasonOfGeneration, type BrokenReason } from "./reasons.js";
 import type { ChainResolution } from "./resolve-chain.js";
 import type { ImageRef, MapPlan, SynthesizedImage } from "./tag-plan.js";
@@ -91,6 +91,7 @@ export function planGeneratedTag(
   if (!generated.ok) return broken(brokenReasonOfGeneration(generated.reason), generated.message);
 
   const chain = resolution.chain;
+  const blobIndex = chainBlobIndex(chain);
   const images = synthesizedImages(tag.repositoryId, chain, generated.legacyImages);
   const leaf = generated.legacyImages.at(-1);
   const legacyImage: ImageRef =
@@ -111,7 +112,8 @@ export function planGeneratedTag(
       digest: generated.digest,
       bytes: generated.bytes,
       mediaType: generated.mediaType,
-      blobIds: [...new Set(chain.map((image) => image.storageId as number))],
+      // One storage per distinct blobSum, chosen as Quay's manifest backfill chooses it.
+      blobIds: [...new Set(layers.layers.map((layer) => blobIndex.get(layer.blobSum) as number))],
       legacyImage,
     },
     broken: false,

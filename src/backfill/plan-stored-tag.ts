@@ -1,12 +1,21 @@
 import { MalformedManifestError } from "../manifest/errors.js";
 import { MEDIA_TYPES } from "../manifest/media-types.js";
 import { parseManifest } from "../manifest/parse-manifest.js";
+import { pullCheck } from "../manifest/pull-check.js";
 import type { ChainImage, LegacyTag, TagManifestLabel } from "./batch-input.js";
 import type { ChainResolution } from "./resolve-chain.js";
 import { placeholderDigest, type ImageRef, type ManifestPlan, type MapPlan } from "./tag-plan.js";
 
 export type StoredManifest =
-  { ok: true; digest: string; mediaType: string; blobSums: string[] } | { ok: false; detail: string };
+  | {
+      ok: true;
+      digest: string;
+      mediaType: string;
+      blobSums: string[];
+      /** Codes of what a client would refuse in a schema1 manifest (spec §6), e.g. `unsigned`. */
+      problems: string[];
+    }
+  | { ok: false; detail: string };
 
 /**
  * A stored `tagmanifest.json_data` as spec §2.2 reads it: the digest recomputed from the bytes (§4), the
@@ -22,6 +31,7 @@ export function readStoredManifest(json: string): StoredManifest {
           digest: parsed.digest,
           mediaType: parsed.mediaType,
           blobSums: distinct(parsed.layers.map((layer) => layer.blobSum)),
+          problems: distinct(pullCheck(parsed).map((problem) => problem.code)),
         };
       case "schema2":
       case "oci-manifest":
@@ -30,11 +40,12 @@ export function readStoredManifest(json: string): StoredManifest {
           digest: parsed.digest,
           mediaType: parsed.mediaType,
           blobSums: distinct([parsed.config.digest, ...parsed.layers.map((layer) => layer.digest)]),
+          problems: [],
         };
       case "manifest-list":
       case "oci-index":
         // A list has no blobs of its own; its children are manifests, which a legacy tag never held.
-        return { ok: true, digest: parsed.digest, mediaType: parsed.mediaType, blobSums: [] };
+        return { ok: true, digest: parsed.digest, mediaType: parsed.mediaType, blobSums: [], problems: [] };
     }
   } catch (err) {
     if (err instanceof MalformedManifestError) return { ok: false, detail: `${err.code}: ${err.message}` };
@@ -96,9 +107,16 @@ export function planStoredTag(
   }
   const legacyImage = leafRef(tag, resolution);
   if (!stored.ok) {
+    // Quay's BrokenManifest: the stored digest and bytes as they are (spec §2.2: bytes byte for byte),
+    // no blobs, mapping broken. Only a digest that no manifest row could hold falls back to BROKEN-<id>.
+    const digest = tag.tagManifest.digest;
+    const usable = digest !== "" && digest.length <= 255;
     return {
       ...base,
-      manifest: placeholderManifest(tag.id, legacyImage),
+      manifest: {
+        ...placeholderManifest(tag.id, legacyImage),
+        ...(usable ? { digest, bytes: tag.tagManifest.json } : {}),
+      },
       broken: true,
       reason: "unparseable_stored_manifest",
       detail: stored.detail,
@@ -128,13 +146,15 @@ export function planStoredTag(
     return { ...base, manifest, broken: true, reason: resolution.reason, detail: resolution.detail };
   }
   const tarsum = stored.blobSums.some((sum) => sum.startsWith("tarsum"));
-  return {
-    ...base,
-    manifest,
-    broken: false,
-    reason: tarsum ? "tarsum_checksum" : null,
-    detail: tarsum ? "a blobSum is a tarsum: current clients cannot pull this manifest" : null,
-  };
+  if (tarsum) {
+    const detail = "a blobSum is a tarsum: current clients cannot pull this manifest";
+    return { ...base, manifest, broken: false, reason: "tarsum_checksum", detail };
+  }
+  if (stored.problems.length > 0) {
+    const detail = `stored manifest kept as it is; clients would refuse it: ${stored.problems.join(", ")}`;
+    return { ...base, manifest, broken: false, reason: "not_pullable", detail };
+  }
+  return { ...base, manifest, broken: false, reason: null, detail: null };
 }
 
 /** Quay's placeholder manifest: `BROKEN-<repositorytag id>`, `{}`, signed-schema1 media type, no blobs. */

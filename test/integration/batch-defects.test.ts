@@ -167,6 +167,15 @@ describe("processBatch: one tag per defect class", () => {
     ids.twinOld = await f.tag(repo, "twin", twin[0]!.id, { start: 1400000000, end: 1450000000 });
     ids.twinNew = await f.tag(repo, "twin", twin[0]!.id, { start: 1450000000 });
 
+    // Two layers over the same blob (the empty layer, with a storage row each): one manifestblob row.
+    const empty = await f.chain(repo, "empty", [
+      { checksum: blobSum("empty") },
+      { checksum: blobSum("empty") },
+      {},
+    ]);
+    ids.sharedBlob = await f.tag(repo, "shared-blob", empty[2]!.id);
+    ids.sharedBlobBaseStorage = empty[0]!.storageId!;
+
     const result = await runBatch(t.db, signer, { lo: 0, hi: 1_000_000 });
     results = new Map(result.results.map((r) => [r.repositoryTagId, r]));
   });
@@ -362,6 +371,12 @@ describe("processBatch: one tag per defect class", () => {
   test("stored manifests: blob from the repository, blob nowhere, unparseable", async () => {
     const fallback = await mappedRows(ids.repoFallback!);
     assert.equal(outcome("repoFallback").outcome, "backfilled");
+    assert.equal(
+      outcome("repoFallback").reason,
+      "not_pullable",
+      "kept as stored, but Docker wants it signed",
+    );
+    assert.match(outcome("repoFallback").detail ?? "", /unsigned/);
     assert.equal(fallback.mediaType, MEDIA_TYPES.schema1, "unsigned stored manifest");
     assert.equal(fallback.blobs.length, 1);
 
@@ -373,12 +388,17 @@ describe("processBatch: one tag per defect class", () => {
     assert.equal(missingRows.manifest_bytes, missingRows.tagManifest.json_data);
     assert.deepEqual(missingRows.blobs, []);
 
-    const unparseable = await assertPlaceholder("unparseable", "unparseable_stored_manifest");
-    assert.equal(
-      unparseable.tagManifest.json_data,
-      '{"schemaVersion": 1, broken',
-      "the stored row is untouched",
-    );
+    // Quay's BrokenManifest: the stored digest and bytes kept, no blobs, mapping broken.
+    const unparseable = outcome("unparseable");
+    assert.equal(unparseable.outcome, "backfilled_broken");
+    assert.equal(unparseable.reason, "unparseable_stored_manifest");
+    const rows = await mappedRows(ids.unparseable!);
+    assert.equal(rows.tagManifest.json_data, '{"schemaVersion": 1, broken', "the stored row is untouched");
+    assert.equal(rows.manifest_bytes, rows.tagManifest.json_data);
+    assert.equal(rows.digest, "sha256:z");
+    assert.equal(rows.mediaType, MEDIA_TYPES.schema1Signed);
+    assert.deepEqual(rows.blobs, []);
+    assert.equal(rows.tagManifest.broken, true);
   });
 
   test("an existing manifest row is reused as it is: bytes untouched, no blobs added", async () => {
@@ -401,6 +421,13 @@ describe("processBatch: one tag per defect class", () => {
       Buffer.from(parseSchema1(alive.manifest_bytes!).signatures[0]!.protected, "base64url").toString(),
     ) as { time: string };
     assert.equal(header.time, "2014-05-13T16:53:20Z", "the lower tag id signs the shared bytes");
+  });
+
+  test("one manifestblob per distinct blob, the base-most storage as Quay picks it", async () => {
+    const rows = await mappedRows(ids.sharedBlob!);
+    assert.equal(rows.blobs.length, 2);
+    assert.ok(rows.blobs.includes(ids.sharedBlobBaseStorage!));
+    await assertPullable(rows.manifest_bytes!, rows.digest!);
   });
 
   test("hidden tags are skipped and get no rows", async () => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { planGeneratedTag } from "../../../src/backfill/plan-generated-tag.js";
+import { chainLayers, planGeneratedTag } from "../../../src/backfill/plan-generated-tag.js";
 import { planStoredTag, readStoredManifest } from "../../../src/backfill/plan-stored-tag.js";
 import { brokenReasonOfGeneration } from "../../../src/backfill/reasons.js";
 import { resolveChain } from "../../../src/backfill/resolve-chain.js";
@@ -53,7 +53,8 @@ describe("planStoredTag", () => {
       [],
     );
     assert.equal(plan.broken, false);
-    assert.equal(plan.reason, null);
+    assert.equal(plan.reason, "not_pullable", "kept as stored although unsigned");
+    assert.match(plan.detail ?? "", /unsigned/);
     assert.equal(plan.tagManifest.kind, "existing");
     assert.ok(plan.manifest.kind === "plan");
     assert.equal(plan.manifest.bytes, json);
@@ -90,7 +91,7 @@ describe("planStoredTag", () => {
     assert.equal(plan.reason, "missing_parent");
   });
 
-  test("unparseable bytes get the placeholder", () => {
+  test("unparseable bytes: Quay's broken manifest", () => {
     const plan = planStoredTag(
       stored("{"),
       resolveChain(1, 3, chainImages()),
@@ -99,11 +100,21 @@ describe("planStoredTag", () => {
       [],
     );
     assert.equal(plan.reason, "unparseable_stored_manifest");
+    assert.equal(plan.broken, true);
+    assert.ok(plan.manifest.kind === "plan");
+    assert.equal(plan.manifest.digest, "sha256:old", "Quay's BrokenManifest keeps the stored digest");
+    assert.equal(plan.manifest.bytes, "{");
+    assert.equal(plan.manifest.mediaType, MEDIA_TYPES.schema1Signed);
+    assert.deepEqual(plan.manifest.blobIds, []);
+  });
+
+  test("unparseable bytes without a usable stored digest: the BROKEN-<id> placeholder", () => {
+    const t = stored("{");
+    t.tagManifest.digest = "";
+    const plan = planStoredTag(t, resolveChain(1, 3, chainImages()), readStoredManifest("{"), new Map(), []);
     assert.ok(plan.manifest.kind === "plan");
     assert.equal(plan.manifest.digest, "BROKEN-10");
     assert.equal(plan.manifest.bytes, "{}");
-    assert.equal(plan.manifest.mediaType, MEDIA_TYPES.schema1Signed);
-    assert.deepEqual(plan.manifest.blobIds, []);
   });
 
   test("a link Quay already made is reused as it is", () => {
@@ -117,7 +128,7 @@ describe("planStoredTag", () => {
 
 describe("planGeneratedTag", () => {
   const resolution = resolveChain(1, 3, chainImages());
-  const layers = { ok: true as const, layers: [], tarsum: false };
+  const layers = chainLayers(resolution.ok ? resolution.chain : []);
   const legacy = (id: string, rewritten: boolean) => ({
     id,
     parent: null,
