@@ -107,16 +107,11 @@ export function planStoredTag(
   }
   const legacyImage = leafRef(tag, resolution);
   if (!stored.ok) {
-    // Quay's BrokenManifest: the stored digest and bytes as they are (spec §2.2: bytes byte for byte),
-    // no blobs, mapping broken. Only a digest that no manifest row could hold falls back to BROKEN-<id>.
-    const digest = tag.tagManifest.digest;
-    const usable = digest !== "" && digest.length <= 255;
+    // Quay's placeholder (spec §2), not its BrokenManifest(stored digest, stored bytes): corrupt bytes
+    // under a real digest would be reused by every other tag of the repository with that digest.
     return {
       ...base,
-      manifest: {
-        ...placeholderManifest(tag.id, legacyImage),
-        ...(usable ? { digest, bytes: tag.tagManifest.json } : {}),
-      },
+      manifest: placeholderManifest(tag.id, legacyImage),
       broken: true,
       reason: "unparseable_stored_manifest",
       detail: stored.detail,

@@ -116,6 +116,11 @@ describe("processBatch: one tag per defect class", () => {
     });
     ids.missingBlob = await f.tag(repo, "nowhere", storedChain[0]!.id);
     await f.tagManifest(ids.missingBlob, nowhere, "sha256:y");
+    // A corrupt stored manifest (lower id, so planned first) and a valid one under the same recorded digest.
+    ids.corruptSameDigest = await f.tag(repo, "same-digest", storedChain[0]!.id, { start: 1, end: 2 });
+    await f.tagManifest(ids.corruptSameDigest, "{", sha256Digest(unsigned));
+    ids.sameDigestValid = await f.tag(repo, "same-digest", storedChain[0]!.id, { start: 1600000000 });
+    await f.tagManifest(ids.sameDigestValid, unsigned, sha256Digest(unsigned));
     ids.unparseable = await f.tag(repo, "unparseable", storedChain[0]!.id);
     await f.tagManifest(ids.unparseable, '{"schemaVersion": 1, broken', "sha256:z");
 
@@ -388,17 +393,23 @@ describe("processBatch: one tag per defect class", () => {
     assert.equal(missingRows.manifest_bytes, missingRows.tagManifest.json_data);
     assert.deepEqual(missingRows.blobs, []);
 
-    // Quay's BrokenManifest: the stored digest and bytes kept, no blobs, mapping broken.
-    const unparseable = outcome("unparseable");
-    assert.equal(unparseable.outcome, "backfilled_broken");
-    assert.equal(unparseable.reason, "unparseable_stored_manifest");
-    const rows = await mappedRows(ids.unparseable!);
-    assert.equal(rows.tagManifest.json_data, '{"schemaVersion": 1, broken', "the stored row is untouched");
-    assert.equal(rows.manifest_bytes, rows.tagManifest.json_data);
-    assert.equal(rows.digest, "sha256:z");
-    assert.equal(rows.mediaType, MEDIA_TYPES.schema1Signed);
-    assert.deepEqual(rows.blobs, []);
-    assert.equal(rows.tagManifest.broken, true);
+    // The placeholder, not the stored digest: corrupt bytes must not take a digest other tags reuse.
+    const unparseable = await assertPlaceholder("unparseable", "unparseable_stored_manifest");
+    assert.equal(
+      unparseable.tagManifest.json_data,
+      '{"schemaVersion": 1, broken',
+      "the stored row is untouched",
+    );
+    assert.equal(unparseable.tagManifest.digest, "sha256:z");
+  });
+
+  test("a corrupt stored manifest does not poison a valid one with the same recorded digest", async () => {
+    const valid = await mappedRows(ids.sameDigestValid!);
+    assert.equal(valid.manifest_bytes, valid.tagManifest.json_data);
+    assert.equal(valid.tagManifest.broken, false);
+    const corrupt = await mappedRows(ids.corruptSameDigest!);
+    assert.equal(corrupt.digest, `BROKEN-${ids.corruptSameDigest}`);
+    assert.notEqual(corrupt.manifestId, valid.manifestId);
   });
 
   test("an existing manifest row is reused as it is: bytes untouched, no blobs added", async () => {

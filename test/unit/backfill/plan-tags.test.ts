@@ -91,7 +91,7 @@ describe("planStoredTag", () => {
     assert.equal(plan.reason, "missing_parent");
   });
 
-  test("unparseable bytes: Quay's broken manifest", () => {
+  test("unparseable bytes get the placeholder, never the stored digest", () => {
     const plan = planStoredTag(
       stored("{"),
       resolveChain(1, 3, chainImages()),
@@ -101,20 +101,12 @@ describe("planStoredTag", () => {
     );
     assert.equal(plan.reason, "unparseable_stored_manifest");
     assert.equal(plan.broken, true);
-    assert.ok(plan.manifest.kind === "plan");
-    assert.equal(plan.manifest.digest, "sha256:old", "Quay's BrokenManifest keeps the stored digest");
-    assert.equal(plan.manifest.bytes, "{");
-    assert.equal(plan.manifest.mediaType, MEDIA_TYPES.schema1Signed);
-    assert.deepEqual(plan.manifest.blobIds, []);
-  });
-
-  test("unparseable bytes without a usable stored digest: the BROKEN-<id> placeholder", () => {
-    const t = stored("{");
-    t.tagManifest.digest = "";
-    const plan = planStoredTag(t, resolveChain(1, 3, chainImages()), readStoredManifest("{"), new Map(), []);
+    assert.equal(plan.tagManifest.kind, "existing");
     assert.ok(plan.manifest.kind === "plan");
     assert.equal(plan.manifest.digest, "BROKEN-10");
     assert.equal(plan.manifest.bytes, "{}");
+    assert.equal(plan.manifest.mediaType, MEDIA_TYPES.schema1Signed);
+    assert.deepEqual(plan.manifest.blobIds, []);
   });
 
   test("a link Quay already made is reused as it is", () => {
