@@ -1,3 +1,4 @@
+import { MEDIA_TYPES } from "../manifest/media-types.js";
 import { schema1Digest } from "../manifest/schema1-digest.js";
 import type { MapPlan, ManifestPlan, SynthesizedImage } from "./tag-plan.js";
 
@@ -21,19 +22,26 @@ export function planSynthesizedImages(plans: readonly MapPlan[]): SynthesizedIma
 }
 
 /**
- * The manifest rows the plans need, one per (repository, digest); the first tag (lowest id) provides the
- * bytes when several tags produce the same digest, so a rerun picks the same ones.
+ * The manifest rows the plans need, one per (repository, digest). When several tags produce one digest,
+ * signed bytes win over unsigned ones (Docker pulls only the signed form), then bytes a tag manifest
+ * already stored (what clients were served) over bytes generated here, then the lowest tag id: a rerun
+ * picks the same ones, and the generated tag manifests of that digest copy them.
  */
 export function planManifests(
   plans: readonly MapPlan[],
 ): Map<string, ManifestPlan & { repositoryId: number }> {
-  const manifests = new Map<string, ManifestPlan & { repositoryId: number }>();
+  const manifests = new Map<string, ManifestPlan & { repositoryId: number; rank: number }>();
   for (const plan of plans) {
     if (plan.manifest.kind !== "plan") continue;
     const key = manifestKey(plan.tag.repositoryId, plan.manifest.digest);
-    if (!manifests.has(key)) manifests.set(key, { ...plan.manifest, repositoryId: plan.tag.repositoryId });
+    const rank =
+      (plan.manifest.mediaType === MEDIA_TYPES.schema1Signed ? 2 : 0) +
+      (plan.tagManifest.kind === "existing" ? 1 : 0);
+    const current = manifests.get(key);
+    if (current !== undefined && current.rank >= rank) continue;
+    manifests.set(key, { ...plan.manifest, repositoryId: plan.tag.repositoryId, rank });
   }
-  return manifests;
+  return new Map([...manifests].map(([key, { rank: _rank, ...manifest }]) => [key, manifest]));
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   planSynthesizedImages,
   resolveTagManifestBytes,
 } from "../../../src/backfill/write-rows.js";
+import { MEDIA_TYPES } from "../../../src/manifest/media-types.js";
 import { tag } from "./planner-data.js";
 
 function plan(id: number, overrides: Partial<MapPlan> = {}, end: number | null = null): MapPlan {
@@ -91,6 +92,29 @@ describe("write rows", () => {
     assert.equal([...manifests.values()][0]?.bytes, "A");
     assert.equal(resolveTagManifestBytes(b, { bytes: "A", digest: "d", created: true }), "A");
     assert.equal(resolveTagManifestBytes(b, { bytes: "not a manifest", digest: "d", created: false }), "B");
+  });
+
+  test("for a shared digest: signed bytes first, then stored ones, then the lowest tag", () => {
+    const m = (id: number, bytes: string, mediaType: string) => ({
+      ...placeholderManifest(id, { kind: "image", imageId: 3, ancestors: "/" }),
+      digest: "d",
+      bytes,
+      mediaType,
+    });
+    const stored = { kind: "existing" as const, id: 7 };
+    const generated = plan(1, { manifest: m(1, "generated", MEDIA_TYPES.schema1Signed) });
+    const storedSigned = plan(2, {
+      manifest: m(2, "stored", MEDIA_TYPES.schema1Signed),
+      tagManifest: stored,
+    });
+    const storedLater = plan(3, {
+      manifest: m(3, "stored later", MEDIA_TYPES.schema1Signed),
+      tagManifest: stored,
+    });
+    const storedUnsigned = plan(0, { manifest: m(0, "unsigned", MEDIA_TYPES.schema1), tagManifest: stored });
+    const pick = (plans: MapPlan[]) => [...planManifests(plans).values()][0]?.bytes;
+    assert.equal(pick([storedUnsigned, generated, storedSigned, storedLater]), "stored");
+    assert.equal(pick([storedUnsigned, generated]), "generated");
   });
 
   test("synthesised images are deduplicated with parents first", () => {
