@@ -1,5 +1,6 @@
-import { sql, type Kysely } from "kysely";
+import type { Kysely } from "kysely";
 import type { Database } from "./tables.js";
+import { chunkRows } from "./write-chunks.js";
 
 export interface NewImage {
   id: number;
@@ -16,22 +17,33 @@ export interface NewImage {
 }
 
 /**
- * One statement: synthesised `image` rows with preallocated ids. A row whose (repository, v1 id) exists
- * meanwhile is not inserted; the ids of the rows that were are returned.
+ * One statement (per 2,700 rows): synthesised `image` rows with preallocated ids. A row whose (repository,
+ * v1 id) exists meanwhile is not inserted; the ids of the rows that were are returned.
  */
 export async function insertImages(db: Kysely<Database>, rows: readonly NewImage[]): Promise<number[]> {
-  if (rows.length === 0) return [];
-  const result = await sql<{ id: number }>`
-    INSERT INTO image (id, docker_image_id, repository_id, ancestors, storage_id, created, comment, command,
-                       aggregate_size, v1_json_metadata, parent_id)
-    SELECT * FROM unnest(
-      ${rows.map((r) => r.id)}::int[], ${rows.map((r) => r.dockerImageId)}::varchar[],
-      ${rows.map((r) => r.repositoryId)}::int[], ${rows.map((r) => r.ancestors)}::varchar[],
-      ${rows.map((r) => r.storageId)}::int[], ${rows.map((r) => r.created)}::timestamp[],
-      ${rows.map((r) => r.comment)}::text[], ${rows.map((r) => r.command)}::text[],
-      ${rows.map((r) => r.aggregateSize)}::bigint[], ${rows.map((r) => r.v1JsonMetadata)}::text[],
-      ${rows.map((r) => r.parentId)}::int[])
-    ON CONFLICT (repository_id, docker_image_id) DO NOTHING
-    RETURNING id`.execute(db);
-  return result.rows.map((row) => row.id);
+  const out: number[] = [];
+  for (const chunk of chunkRows(rows, 11)) {
+    const inserted = await db
+      .insertInto("image")
+      .values(
+        chunk.map((r) => ({
+          id: r.id,
+          docker_image_id: r.dockerImageId,
+          repository_id: r.repositoryId,
+          ancestors: r.ancestors,
+          storage_id: r.storageId,
+          created: r.created,
+          comment: r.comment,
+          command: r.command,
+          aggregate_size: r.aggregateSize,
+          v1_json_metadata: r.v1JsonMetadata,
+          parent_id: r.parentId,
+        })),
+      )
+      .onConflict((oc) => oc.columns(["repository_id", "docker_image_id"]).doNothing())
+      .returning("id")
+      .execute();
+    for (const row of inserted) out.push(row.id);
+  }
+  return out;
 }

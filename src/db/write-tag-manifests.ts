@@ -1,5 +1,6 @@
-import { sql, type Kysely } from "kysely";
+import type { Kysely } from "kysely";
 import type { Database } from "./tables.js";
+import { chunkRows } from "./write-chunks.js";
 
 export interface NewTagManifest {
   tagId: number;
@@ -8,19 +9,22 @@ export interface NewTagManifest {
 }
 
 /**
- * One statement: `tagmanifest` rows for generated manifests and placeholders. One per `repositorytag`:
- * a tag that got one meanwhile is not inserted; returns (id, tag id) of those that were.
+ * One statement (per 10,000 rows): `tagmanifest` rows for generated manifests and placeholders. One per
+ * `repositorytag`: a tag that got one meanwhile is not inserted; returns (id, tag id) of those that were.
  */
 export async function insertTagManifests(
   db: Kysely<Database>,
   rows: readonly NewTagManifest[],
 ): Promise<{ id: number; tagId: number }[]> {
-  if (rows.length === 0) return [];
-  const result = await sql<{ id: number; tag_id: number }>`
-    INSERT INTO tagmanifest (tag_id, digest, json_data)
-    SELECT * FROM unnest(${rows.map((r) => r.tagId)}::int[], ${rows.map((r) => r.digest)}::varchar[],
-                         ${rows.map((r) => r.json)}::text[])
-    ON CONFLICT (tag_id) DO NOTHING
-    RETURNING id, tag_id`.execute(db);
-  return result.rows.map((row) => ({ id: row.id, tagId: row.tag_id }));
+  const out: { id: number; tagId: number }[] = [];
+  for (const chunk of chunkRows(rows, 3)) {
+    const inserted = await db
+      .insertInto("tagmanifest")
+      .values(chunk.map((r) => ({ tag_id: r.tagId, digest: r.digest, json_data: r.json })))
+      .onConflict((oc) => oc.column("tag_id").doNothing())
+      .returning(["id", "tag_id"])
+      .execute();
+    for (const row of inserted) out.push({ id: row.id, tagId: row.tag_id });
+  }
+  return out;
 }
