@@ -145,7 +145,7 @@ export async function processBatch(
         mapPlans.map((plan) => plan.tag.id),
       );
       const prepared = await prepare(trx);
-      const written = await writeIsolated(trx, prepared.writable, enumIds, deps.logger);
+      const written = await writeIsolated(trx, prepared.writable, enumIds);
       const outcome = finish(prepared, written);
       await upsertTagOutcomes(
         trx,

@@ -1,6 +1,5 @@
 import { sql, type Kysely } from "kysely";
 import type { Database } from "../db/tables.js";
-import type { Logger } from "../log.js";
 import type { DroppedTag } from "./prepare-write.js";
 import {
   WriteConflict,
@@ -24,13 +23,13 @@ const MAX_RACES = 3;
 /**
  * Runs the write pass inside a savepoint. Tags that lost a conflict are dropped and the rest written
  * again; an unexpected error splits the set in halves, each in its own savepoint, until the tag that
- * causes it is alone and recorded as failed, so everything else still commits.
+ * causes it is alone and recorded as failed, so everything else still commits. Logging is the caller's:
+ * the failed tags are in the batch result (`tag.failed`).
  */
 export async function writeIsolated(
   db: Kysely<Database>,
   items: readonly WritablePlan[],
   ids: WriteIds,
-  logger: Logger,
 ): Promise<IsolatedWrite> {
   const out: IsolatedWrite = { rows: {}, manifests: new Map(), dropped: new Map(), failed: new Map() };
   let savepoints = 0;
@@ -59,13 +58,8 @@ export async function writeIsolated(
         const only = remaining[0];
         if (remaining.length === 1 && only !== undefined) {
           out.failed.set(only.plan.tag.id, err instanceof Error ? err.message : String(err));
-          logger.warn(
-            { event: "batch.tag_write_failed", repositoryTagId: only.plan.tag.id, err },
-            "tag write failed",
-          );
           return;
         }
-        logger.debug({ event: "batch.write_split", tags: remaining.length, err }, "write failed; splitting");
         const half = Math.ceil(remaining.length / 2);
         await attempt(remaining.slice(0, half));
         await attempt(remaining.slice(half));

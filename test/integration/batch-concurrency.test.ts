@@ -10,7 +10,6 @@ import { writeIsolated } from "../../src/backfill/write-isolated.js";
 import { loadEnumIds } from "../../src/db/load-enum-ids.js";
 import { loadExistingTags } from "../../src/db/load-existing-tags.js";
 import { loadTagStates } from "../../src/db/load-tag-states.js";
-import { createLogger } from "../../src/log.js";
 import type { BatchSigner } from "../../src/signing/batch-signer.js";
 import { createSignerPool } from "../../src/signing/signer-pool.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
@@ -69,7 +68,6 @@ describe("processBatch: concurrent writers", () => {
 
   test("a writer that ignores the locks (Quay) maps a tag mid-write: that tag's rows roll back", async () => {
     const tags = await mixedTags(f, "acme", "app", 10);
-    const logger = createLogger({ level: "silent" });
     const facts = await loadBatch(t.db, { lo: 0, hi: 1e9, tagIds: null });
     const { plans } = await planBatch(facts, {
       signer,
@@ -113,7 +111,7 @@ describe("processBatch: concurrent writers", () => {
 
     const written = await t.db
       .transaction()
-      .execute(async (trx) => writeIsolated(trx, prepared.writable, await loadEnumIds(t.db), logger));
+      .execute(async (trx) => writeIsolated(trx, prepared.writable, await loadEnumIds(t.db)));
     assert.deepEqual(written.dropped.get(victim)?.reason, "already_mapped");
     assert.equal(written.failed.size, 0);
     const ours = await sql<{ n: number }>`
