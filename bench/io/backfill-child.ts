@@ -1,0 +1,49 @@
+import type { Alg } from "../lib/bench-result.js";
+import { runMeasured, type ChildOutcome } from "./measured-child.js";
+
+const CLI = ["--import", "tsx", "src/cli/main.ts"];
+
+/** The environment of a child: the caller's, with the bench's database and none of its key settings. */
+function childEnv(url: string, extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: url, ...extra };
+  // The bench measures the default deployment settings, whatever the caller's shell says.
+  for (const name of ["BACKFILL_BATCH_SIZE", "BACKFILL_CONCURRENCY", "BACKFILL_MANIFEST_MAX_BYTES"])
+    delete env[name];
+  return env;
+}
+
+function failed(what: string, outcome: ChildOutcome): Error {
+  return new Error(
+    `${what} exited with ${outcome.signal ?? String(outcome.code)}:\n${outcome.stderrTail.trim() || outcome.stdout.slice(-2000)}`,
+  );
+}
+
+/** `backfill seed --tags N` with the default defect rates, into a database of its own. */
+export async function seedChild(url: string, tags: number): Promise<ChildOutcome> {
+  const outcome = await runMeasured(
+    "node",
+    [...CLI, "seed", "--tags", String(tags)],
+    childEnv(url, { LOG_LEVEL: "warn" }),
+  );
+  if (outcome.code !== 0) throw failed(`backfill seed --tags ${tags}`, outcome);
+  return outcome;
+}
+
+/** `backfill run` with the default settings, the given key and queue prefix, its JSON lines on stdout. */
+export async function runChild(
+  url: string,
+  options: { alg: Alg; keyFile: string; prefix: string; cpuProfDir?: string },
+): Promise<ChildOutcome> {
+  const prof = options.cpuProfDir === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", options.cpuProfDir];
+  const outcome = await runMeasured(
+    "node",
+    [...prof, ...CLI, "run", "--no-progress"],
+    childEnv(url, {
+      BACKFILL_SIGNING_KEY_FILE: options.keyFile,
+      BACKFILL_QUEUE_PREFIX: options.prefix,
+      LOG_LEVEL: "info",
+    }),
+  );
+  if (outcome.code !== 0) throw failed(`backfill run (${options.alg})`, outcome);
+  return outcome;
+}

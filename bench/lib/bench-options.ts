@@ -1,0 +1,94 @@
+import { parseArgs } from "node:util";
+import type { Alg } from "./bench-result.js";
+
+export interface BenchOptions {
+  sizes: number[];
+  algs: Alg[];
+  /** Tags the per-tag baseline processes (its rate is extrapolated); 0 skips it. */
+  baselineTags: number;
+  /** Tags per round of the raw insert; 0 skips it. */
+  rawInsertTags: number;
+  /** Measure the limits (signing, raw insert, baseline). */
+  limits: boolean;
+  /** Run the backfill children under `node --cpu-prof`, profiles written here. */
+  cpuProfDir: string | undefined;
+  outDir: string;
+  readme: boolean;
+  keepDatabases: boolean;
+}
+
+export const DEFAULT_SIZES = [10_000, 100_000];
+export const USAGE = `usage: npm run bench -- [options]
+  --sizes 10000,100000   registry sizes to seed and backfill (default 10000,100000)
+  --tags N               add a size, e.g. --tags 1000000 for the million (repeatable)
+  --algs RS256,ES256     signing keys to run with (default both)
+  --baseline-tags N      tags the one-tag-per-transaction baseline processes (default 2000; 0 skips it)
+  --raw-insert-tags N    tags per round of the raw generate_series insert (default 10000; 0 skips it)
+  --no-limits            skip the signing, raw insert and baseline measurements
+  --cpu-prof-dir DIR     run the backfill children under node --cpu-prof, profiles in DIR
+  --out DIR              results directory (default bench/results)
+  --no-readme            leave README.md alone
+  --keep-databases       do not drop the scratch databases`;
+
+export class BenchUsageError extends Error {
+  override readonly name = "BenchUsageError";
+}
+
+function count(flag: string, raw: string, min: number): number {
+  const n = Number(raw.replace(/_/g, ""));
+  if (!Number.isInteger(n) || n < min || n > 10_000_000) {
+    throw new BenchUsageError(`${flag} expects a whole number from ${min} to 10,000,000, got '${raw}'`);
+  }
+  return n;
+}
+
+export function parseBenchOptions(argv: readonly string[]): BenchOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        sizes: { type: "string" },
+        tags: { type: "string", multiple: true },
+        algs: { type: "string" },
+        "baseline-tags": { type: "string" },
+        "raw-insert-tags": { type: "string" },
+        "no-limits": { type: "boolean" },
+        "cpu-prof-dir": { type: "string" },
+        out: { type: "string" },
+        "no-readme": { type: "boolean" },
+        "keep-databases": { type: "boolean" },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    throw new BenchUsageError(err instanceof Error ? err.message : String(err));
+  }
+  const sizes =
+    values.sizes === undefined
+      ? [...DEFAULT_SIZES]
+      : values.sizes.split(",").map((s) => count("--sizes", s.trim(), 100));
+  for (const raw of values.tags ?? []) sizes.push(count("--tags", raw, 100));
+  const algs = (values.algs ?? "RS256,ES256").split(",").map((raw): Alg => {
+    const alg = raw.trim().toUpperCase();
+    if (alg !== "RS256" && alg !== "ES256")
+      throw new BenchUsageError(`--algs expects RS256 and/or ES256, got '${raw}'`);
+    return alg;
+  });
+  return {
+    sizes: [...new Set(sizes)].sort((a, b) => a - b),
+    algs: [...new Set(algs)],
+    baselineTags:
+      values["baseline-tags"] === undefined ? 2000 : count("--baseline-tags", values["baseline-tags"], 0),
+    rawInsertTags:
+      values["raw-insert-tags"] === undefined
+        ? 10_000
+        : count("--raw-insert-tags", values["raw-insert-tags"], 0),
+    limits: values["no-limits"] !== true,
+    cpuProfDir: values["cpu-prof-dir"],
+    outDir: values.out ?? "bench/results",
+    readme: values["no-readme"] !== true,
+    keepDatabases: values["keep-databases"] === true,
+  };
+}

@@ -1,0 +1,173 @@
+import type { BenchResult, PassResult } from "./bench-result.js";
+import type { TargetResult } from "./evaluate-targets.js";
+
+const MB = 1024 * 1024;
+const int = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "–");
+const one = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : "–");
+const two = (n: number | undefined) => (n !== undefined && Number.isFinite(n) ? n.toFixed(2) : "–");
+const secs = (ms: number) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(1)} s` : "–");
+const loads = (l: number[]) => l.map((n) => n.toFixed(2)).join(" / ");
+
+function table(head: string[], rows: string[][]): string {
+  return [
+    `| ${head.join(" | ")} |`,
+    `| ${head.map((h, i) => (i === 0 ? "---" : "---:")).join(" | ")} |`,
+    ...rows.map((r) => `| ${r.join(" | ")} |`),
+  ].join("\n");
+}
+
+export function targetsTable(targets: readonly TargetResult[]): string {
+  return table(
+    ["target", "required", "measured", "from", "result"],
+    targets.map((t) => [t.label, t.required, two(t.ratio), t.detail, `**${t.status}**`]),
+  );
+}
+
+export function passesTable(passes: readonly PassResult[]): string {
+  return table(
+    ["tags", "key", "run time", "tags/s", "batch p50", "batch p95", "rows/s", "peak RSS"],
+    passes.map((p) => [
+      int(p.size),
+      p.alg,
+      secs(p.metrics.runMs),
+      one(p.metrics.tagsPerSec),
+      `${int(p.metrics.batchP50Ms)} ms`,
+      `${int(p.metrics.batchP95Ms)} ms`,
+      int(p.metrics.rowsPerSec),
+      `${one(p.metrics.peakRssBytes / MB)} MB`,
+    ]),
+  );
+}
+
+function stagesTable(passes: readonly PassResult[]): string {
+  return table(
+    [
+      "tags",
+      "key",
+      "batches",
+      "load p50",
+      "plan p50",
+      "sign p50",
+      "write p50",
+      "queries/batch",
+      "rows",
+      "process wall",
+      "seed",
+    ],
+    passes.map((p) => [
+      int(p.size),
+      p.alg,
+      int(p.metrics.batches),
+      `${int(p.metrics.stageP50Ms.load)} ms`,
+      `${int(p.metrics.stageP50Ms.plan)} ms`,
+      `${int(p.metrics.stageP50Ms.sign)} ms`,
+      `${int(p.metrics.stageP50Ms.write)} ms`,
+      int(p.metrics.queriesPerBatchP50),
+      int(p.metrics.rowsWritten),
+      secs(p.metrics.processMs),
+      secs(p.seedMs),
+    ]),
+  );
+}
+
+function limitsTable(result: BenchResult): string {
+  const { signing, rawInsert, baseline } = result.limits;
+  const rows: string[][] = [];
+  if (signing) {
+    rows.push(
+      [
+        "RS256 signing, one thread, node:crypto",
+        `${one(signing.rs256PerSec)} /s`,
+        `${int(signing.payloadBytes)}-byte payload; ${one(signing.rs256PerCpuSec)} /s of thread CPU time`,
+      ],
+      ["ES256 signing, one thread, node:crypto", `${one(signing.es256PerSec)} /s`, "same payload"],
+    );
+  }
+  if (rawInsert) {
+    const mix = Object.entries(rawInsert.rowsPerTag)
+      .map(([table, n]) => `${table} ${n.toFixed(2)}`)
+      .join(", ");
+    rows.push([
+      "raw server-side insert (generate_series)",
+      `${one(rawInsert.tagsPerSec)} tags/s`,
+      `${int(rawInsert.rowsPerSec)} rows/s; median of ${rawInsert.rounds} × ${int(rawInsert.tagsPerRound)} tags, one transaction each; rows per tag: ${mix}`,
+    ]);
+  }
+  if (baseline) {
+    rows.push([
+      "per-tag baseline (one tag per transaction)",
+      `${one(baseline.tagsPerSec)} tags/s`,
+      `sample of ${int(baseline.sampleTags)} tags of the ${int(baseline.size)}-tag registry in ${secs(baseline.sampleMs)}, ${one(baseline.queriesPerTag)} queries per tag; extrapolated to all ${int(baseline.size)}: ${secs(baseline.extrapolatedMs)}`,
+    ]);
+  }
+  return table(["limit", "rate", "how"], rows);
+}
+
+/** The summary of a run for the README: the verdicts and the end-to-end numbers. */
+export function renderReadmeSection(result: BenchResult): string {
+  return [
+    `Latest \`npm run bench\` (${result.finishedAt.slice(0, 10)}, ${result.machine.cpus} cores, load average ${loads(result.machine.loadAvgStart)} at start; ` +
+      `default settings: batch size ${result.settings.batchSize}, concurrency ${result.settings.concurrency}). ` +
+      "Details, limits and notes: [bench/results/latest.md](bench/results/latest.md); throughput over time: " +
+      "[bench/results/throughput.svg](bench/results/throughput.svg); bottlenecks: [bench/results/profile.md](bench/results/profile.md).",
+    "",
+    targetsTable(result.targets),
+    "",
+    passesTable(result.passes),
+  ].join("\n");
+}
+
+export function renderReport(result: BenchResult): string {
+  const m = result.machine;
+  return [
+    "# Benchmark: latest run",
+    "",
+    `\`${result.command}\`, ${result.startedAt} → ${result.finishedAt}.`,
+    "",
+    `Machine: ${m.cpus} × ${m.cpuModel}, ${one(m.totalMemBytes / MB / 1024)} GB, Node ${m.node}, ${m.postgres}. ` +
+      `Load average (1/5/15 min) ${loads(m.loadAvgStart)} at the start, ${loads(m.loadAvgEnd)} at the end: ` +
+      "the machine is shared with other sessions, so absolute rates move with their load; the targets are ratios " +
+      "measured in the same run.",
+    "",
+    "## Targets",
+    "",
+    targetsTable(result.targets),
+    "",
+    "## End to end",
+    "",
+    `\`backfill run\` as a child process with the default deployment settings (batch size ${result.settings.batchSize}, ` +
+      `concurrency ${result.settings.concurrency}), each pass on a fresh copy of the seeded database and its own Redis prefix. ` +
+      "tags/s = candidate tags / the run's own duration (run.completed); batch times from the batch.completed lines; " +
+      "peak RSS = the child's VmHWM (worker threads share it).",
+    "",
+    passesTable(result.passes),
+    "",
+    stagesTable(result.passes),
+    "",
+    "![tags per second over the run](throughput.svg)",
+    "",
+    "## Limits measured in the same run",
+    "",
+    limitsTable(result),
+    "",
+    ...(result.notes.length > 0 ? ["## Notes", "", ...result.notes.map((n) => `- ${n}`), ""] : []),
+  ].join("\n");
+}
+
+export const README_START = "<!-- bench:start -->";
+export const README_END = "<!-- bench:end -->";
+
+/**
+ * The README with its performance section replaced by `section`, between the markers; without markers,
+ * a `## Performance` section holding them is appended at the end. Nothing else changes.
+ */
+export function replaceReadmeSection(readme: string, section: string): string {
+  const start = readme.indexOf(README_START);
+  const end = readme.indexOf(README_END);
+  const block = `${README_START}\n${section.trimEnd()}\n${README_END}`;
+  if (start >= 0 && end > start) {
+    return readme.slice(0, start) + block + readme.slice(end + README_END.length);
+  }
+  const base = readme.endsWith("\n") ? readme : `${readme}\n`;
+  return `${base}\n## Performance\n\n${block}\n`;
+}

@@ -1,0 +1,35 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { BenchUsageError, parseBenchOptions } from "../../../bench/lib/bench-options.js";
+
+describe("parseBenchOptions", () => {
+  test("defaults: 10,000 and 100,000 tags, both keys, limits on, README regenerated", () => {
+    const o = parseBenchOptions([]);
+    assert.deepEqual(o.sizes, [10_000, 100_000]);
+    assert.deepEqual(o.algs, ["RS256", "ES256"]);
+    assert.equal(o.baselineTags, 2000);
+    assert.equal(o.limits, true);
+    assert.equal(o.readme, true);
+    assert.equal(o.outDir, "bench/results");
+  });
+
+  test("--tags adds a size to the defaults; --sizes replaces them; sizes sorted and distinct", () => {
+    assert.deepEqual(parseBenchOptions(["--tags", "1000000"]).sizes, [10_000, 100_000, 1_000_000]);
+    assert.deepEqual(parseBenchOptions(["--sizes", "100000,10000,10000"]).sizes, [10_000, 100_000]);
+    assert.deepEqual(parseBenchOptions(["--sizes", "5000", "--algs", "es256", "--no-readme"]).algs, [
+      "ES256",
+    ]);
+  });
+
+  test("wrong values and unknown flags are usage errors", () => {
+    for (const argv of [
+      ["--sizes", "ten"],
+      ["--tags", "50"],
+      ["--algs", "HS256"],
+      ["--bogus"],
+      ["--baseline-tags", "-1"],
+    ]) {
+      assert.throws(() => parseBenchOptions(argv), BenchUsageError, argv.join(" "));
+    }
+  });
+});

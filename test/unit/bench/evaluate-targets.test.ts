@@ -1,0 +1,65 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { evaluateTargets, type TargetInputs } from "../../../bench/lib/evaluate-targets.js";
+
+const MB = 1024 * 1024;
+const ALL: TargetInputs = {
+  rs256TagsPerSec: 1200,
+  es256TagsPerSec: 900,
+  signRatePerSec: 1100,
+  rawInsertTagsPerSec: 1600,
+  baselineTagsPerSec: 50,
+  runMs10k: 10_000,
+  runMs100k: 105_000,
+  peakRss100k: 200 * MB,
+  peakRss1m: 220 * MB,
+};
+const byId = (inputs: TargetInputs) => new Map(evaluateTargets(inputs).map((t) => [t.id, t]));
+
+describe("evaluateTargets", () => {
+  test("every target passes at its threshold, with the ratio formed from the numbers", () => {
+    const t = byId(ALL);
+    assert.deepEqual(
+      [...t.values()].map((r) => r.status),
+      ["PASS", "PASS", "PASS", "PASS", "PASS"],
+    );
+    assert.ok(Math.abs((t.get("rs256-vs-signing")?.ratio ?? 0) - 1200 / 1100) < 1e-12);
+    assert.equal(t.get("es256-vs-raw-insert")?.ratio, 900 / 1600);
+    assert.equal(t.get("vs-per-tag-baseline")?.ratio, 24);
+    assert.equal(t.get("linear-100k")?.ratio, 10.5);
+    assert.equal(t.get("rss-1m")?.ratio, 1.1);
+  });
+
+  test("just below a threshold fails", () => {
+    const t = byId({
+      ...ALL,
+      rs256TagsPerSec: 1099,
+      es256TagsPerSec: 799,
+      baselineTagsPerSec: 1099 / 4.99,
+      runMs100k: 110_001,
+      peakRss1m: 241 * MB,
+    });
+    for (const id of [
+      "rs256-vs-signing",
+      "es256-vs-raw-insert",
+      "vs-per-tag-baseline",
+      "linear-100k",
+      "rss-1m",
+    ]) {
+      assert.equal(t.get(id)?.status, "FAIL", id);
+    }
+  });
+
+  test("memory must also stay under 300 MB, whatever the ratio", () => {
+    const t = byId({ ...ALL, peakRss100k: 290 * MB, peakRss1m: 310 * MB });
+    assert.equal(t.get("rss-1m")?.status, "FAIL");
+  });
+
+  test("a missing measurement is not run, never a pass", () => {
+    const t = byId({ ...ALL, peakRss1m: undefined, baselineTagsPerSec: undefined, runMs10k: 0 });
+    assert.equal(t.get("rss-1m")?.status, "not run");
+    assert.equal(t.get("vs-per-tag-baseline")?.status, "not run");
+    assert.equal(t.get("linear-100k")?.status, "not run");
+    assert.equal(t.get("rs256-vs-signing")?.status, "PASS");
+  });
+});
