@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import { findActiveRun } from "../src/db/run-find-active.js";
+import { hasCandidateTags } from "../src/db/run-has-candidates.js";
 import type { Database } from "../src/db/tables.js";
 import type { Logger } from "../src/log.js";
 import { logEvent } from "../src/run/log-event.js";
@@ -22,11 +23,15 @@ export interface ScheduledRunContext {
 }
 
 export type ScheduledRunResult =
-  { kind: "skipped"; activeRunId: string } | { kind: "started"; runId: string; batches: number };
+  | { kind: "skipped"; activeRunId: string }
+  | { kind: "nothing-to-do" }
+  | { kind: "started"; runId: string; batches: number };
 
 /**
  * One tick: a run (kind `scheduled`) over every tag not mapped yet, unless a run of the same target is
- * active (a long pass, or the previous tick's run, is left to finish). Its batches go to the batch queue.
+ * active (a long pass, or the previous tick's run, is left to finish; a paused run stays paused) or no tag
+ * waits (a fully mapped registry gets no empty run row every tick, only a `schedule.tick` line). Its
+ * batches go to the batch queue.
  */
 export async function handleScheduledRun(
   _payload: ScheduledRunPayload,
@@ -38,10 +43,20 @@ export async function handleScheduledRun(
       ctx.logger,
       "info",
       "schedule.tick",
-      { activeRunId: String(active.id), started: false },
+      { activeRunId: String(active.id), started: false, reason: `run ${active.status}` },
       "a run is active; tick skipped",
     );
     return { kind: "skipped", activeRunId: String(active.id) };
+  }
+  if (!(await hasCandidateTags(ctx.db, {}))) {
+    logEvent(
+      ctx.logger,
+      "info",
+      "schedule.tick",
+      { started: false, reason: "nothing to do" },
+      "no unmapped tag",
+    );
+    return { kind: "nothing-to-do" };
   }
   const started = await startOrResumeRun(ctx.db, {
     kind: "scheduled",

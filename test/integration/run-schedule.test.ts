@@ -37,7 +37,7 @@ describe("scheduled runs", () => {
     }
   });
 
-  test("a tick starts a scheduled run over unmapped tags unless one is active; the next tick after it ends finds nothing", async () => {
+  test("a tick starts a scheduled run over unmapped tags unless one is active; a tick with nothing to map creates no run", async () => {
     const enqueued: string[][] = [];
     const ctx = {
       db: tdb.db,
@@ -81,9 +81,21 @@ describe("scheduled runs", () => {
     assert.equal(out.resumed, true);
     assert.equal(out.run.kind, "scheduled");
     assert.equal(out.run.status, "completed");
+    const runsBefore = await tdb.db.selectFrom("backfill.run").select("id").execute();
     const third = await handleScheduledRun({}, ctx);
-    assert.equal(third.kind, "started");
-    assert.equal(enqueued[1]?.length, 0, "nothing left to map");
+    assert.deepEqual(third, { kind: "nothing-to-do" });
+    assert.equal(enqueued.length, 1, "nothing enqueued");
+    const runsAfter = await tdb.db.selectFrom("backfill.run").select("id").execute();
+    assert.equal(runsAfter.length, runsBefore.length, "an empty tick creates no run row");
+    const ticks = logs.lines().filter((l) => l.event === "schedule.tick");
+    assert.deepEqual(
+      ticks.map((l) => [l.started, l.reason]),
+      [
+        [true, undefined],
+        [false, "run running"],
+        [false, "nothing to do"],
+      ],
+    );
     assert.deepEqual(invalidLogLines(logs.lines()), []);
   });
 });
