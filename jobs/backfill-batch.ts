@@ -60,6 +60,10 @@ export type BackfillBatchResult =
  * with the lease-guarded status update, so a stale or duplicate delivery writes nothing. Failures release
  * the lease for the next attempt, or fail the batch on the last one, then rethrow for the queue's retry
  * policy. Expected situations (someone else holds it, the run is paused) are values.
+ *
+ * Pause and cancel take effect at the claim: a batch already claimed when the run is paused or cancelled
+ * finishes and commits (its rows are right whatever the run's state, and throwing the work away would
+ * only repeat it), no new batch of the run is claimed. So a pause is in force within one batch per worker.
  */
 export async function handleBackfillBatch(
   payload: BackfillBatchPayload,
@@ -67,7 +71,7 @@ export async function handleBackfillBatch(
 ): Promise<BackfillBatchResult> {
   const run = await getRun(ctx.db, payload.runId);
   if (!run) throw new PermanentJobError(`run ${payload.runId} does not exist`);
-  if (run.status !== "running") return { kind: "run-inactive", status: run.status };
+  if (run.status !== "running") return runInactive(ctx, payload, run.status);
 
   const claimed = await claimBatch(ctx.db, payload.batchId, ctx.leaseMs);
   if (!claimed) return notClaimable(ctx, payload);
@@ -177,6 +181,9 @@ async function notClaimable(
     .where("id", "=", payload.batchId)
     .executeTakeFirst();
   if (!row) throw new PermanentJobError(`batch ${payload.batchId} does not exist`);
+  // The claim also refuses a batch whose run was paused or cancelled after our first look.
+  const run = await getRun(ctx.db, payload.runId);
+  if (run && run.status !== "running") return runInactive(ctx, payload, run.status);
   if (row.status === "running" && row.lease_expires_at) {
     // Someone alive holds it (a duplicate delivery, or a job re-added after a Redis flush): come back when
     // the lease would have expired, by when it is done or its holder is known dead.
@@ -191,6 +198,25 @@ async function notClaimable(
     "nothing to do",
   );
   return { kind: "not-claimable", status: row.status };
+}
+
+/**
+ * The run is paused, cancelled or over: the delivery ends without touching the batch (a paused run's
+ * batches stay pending in the ledger; `backfill resume` enqueues them again).
+ */
+function runInactive(
+  ctx: BackfillBatchContext,
+  payload: BackfillBatchPayload,
+  status: string,
+): BackfillBatchResult {
+  logEvent(
+    ctx.logger,
+    "debug",
+    "batch.skipped",
+    { runId: payload.runId, batchId: payload.batchId, status: `run ${status}` },
+    "run not running; batch left alone",
+  );
+  return { kind: "run-inactive", status };
 }
 
 function startHeartbeat(ctx: BackfillBatchContext, claimed: ClaimedBatch, log: Logger): NodeJS.Timeout {

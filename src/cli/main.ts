@@ -5,6 +5,7 @@ import { registerManifestCommand } from "./manifest-command.js";
 import { registerMigrateCommand } from "./migrate-command.js";
 import { registerPlannedCommands } from "./planned-commands.js";
 import { registerRunCommand } from "./run-command.js";
+import { registerRunControlCommands } from "./run-control-command.js";
 import { registerScheduleCommand } from "./schedule-command.js";
 import { registerStatusCommand } from "./status-command.js";
 import { registerWorkerCommand } from "./worker-command.js";
@@ -26,6 +27,7 @@ registerRunCommand(program);
 registerWorkerCommand(program);
 registerScheduleCommand(program);
 registerStatusCommand(program);
+registerRunControlCommands(program);
 registerPlannedCommands(program);
 
 try {

@@ -6,7 +6,7 @@ import { createLogger } from "../log.js";
 import { DEFAULT_RETRY_POLICY } from "../queue/retry-policy.js";
 import { openBatchCore } from "../run/batch-core.js";
 import type { RunFilters } from "../run/batch-processor.js";
-import { redactedConfig, startedBy } from "../run/run-audit.js";
+import { operatorActor, redactedConfig, startedBy } from "../run/run-audit.js";
 import { runPass } from "../run/run-pass.js";
 import { formatRunSummary, passVerdict } from "../run/run-summary.js";
 import { action, EXIT, intOption } from "./command-runner.js";
@@ -111,7 +111,7 @@ async function runCommand(opts: RunOptions): Promise<number> {
         batchSize,
         startedBy: startedBy("cli"),
         config: redactedConfig(config, { concurrency, batchSize, signed: core.signed }),
-        actor: "cli:run",
+        actor: operatorActor(),
       },
     });
     bar?.finish();

@@ -44,6 +44,7 @@ async function queueCounts(config: ReturnType<typeof loadConfig>): Promise<Recor
     redisUrl: config.redisUrl,
     prefix: config.queuePrefix,
     logger: createLogger({ level: "silent" }),
+    failFast: true,
   });
   try {
     const timeout = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), 3000).unref());
@@ -95,11 +96,11 @@ async function statusCommand(opts: StatusOptions): Promise<number> {
       startedBy: run.started_by,
       config: run.config,
       events: events.map((e) => ({
-        at: e.at,
+        at: e.at as unknown as Date,
         from: e.from_status,
         to: e.to_status,
         actor: e.actor,
-        detail: e.detail,
+        detail: (e.detail ?? null) as Record<string, unknown> | null,
       })),
       queues,
     };
@@ -142,8 +143,30 @@ function summary(
   };
 }
 
+interface HistoryLine {
+  at: Date | string;
+  from: string | null;
+  to: string;
+  actor: string;
+  detail: Record<string, unknown> | null;
+}
+
+/** `alice@host1 via cli (pid 42), code 0.1.0+abc123: backfill run --batch-size 50` */
+function describeStarter(raw: unknown): string {
+  const s = (typeof raw === "object" && raw !== null ? raw : {}) as Record<string, unknown>;
+  if (typeof s.user !== "string") return JSON.stringify(raw);
+  const str = (v: unknown) => (typeof v === "string" || typeof v === "number" ? String(v) : "?");
+  const argv = Array.isArray(s.argv) ? s.argv.map(str).join(" ") : "?";
+  return `${str(s.user)}@${str(s.host)} via ${str(s.via)} (pid ${str(s.pid)}), code ${str(s.codeVersion)}: backfill ${argv}`;
+}
+
 function formatDetail(
-  d: ReturnType<typeof summary> & { startedBy: unknown; config: unknown; events: object[]; queues: unknown },
+  d: ReturnType<typeof summary> & {
+    startedBy: unknown;
+    config: unknown;
+    events: HistoryLine[];
+    queues: unknown;
+  },
 ): string {
   const lines = [
     `run ${d.id}: ${d.kind}, ${d.status}${d.dryRun ? " (dry run)" : ""}, target ${d.target}, batch size ${d.batchSize}`,
@@ -155,11 +178,16 @@ function formatDetail(
   const reasons = Object.entries(d.byReason).sort((a, b) => b[1] - a[1]);
   if (reasons.length) lines.push("  reasons", ...reasons.map(([r, n]) => `    ${r.padEnd(26)} ${n}`));
   lines.push(
-    `  started   ${JSON.stringify(d.startedBy)}`,
+    `  started   ${describeStarter(d.startedBy)}`,
     `  config    ${JSON.stringify(d.config)}`,
     "  history",
   );
-  for (const e of d.events) lines.push(`    ${JSON.stringify(e)}`);
+  for (const e of d.events) {
+    const detail = e.detail && Object.keys(e.detail).length > 0 ? `  ${JSON.stringify(e.detail)}` : "";
+    lines.push(
+      `    ${new Date(e.at).toISOString()}  ${e.from ?? "(new)"} -> ${e.to}  by ${e.actor}${detail}`,
+    );
+  }
   lines.push(`  queues    ${JSON.stringify(d.queues)}`);
   return `${lines.join("\n")}\n`;
 }

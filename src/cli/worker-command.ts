@@ -13,6 +13,7 @@ interface WorkerOptions {
   concurrency?: number;
   leaseSeconds: number;
   shutdownSeconds: number;
+  resyncSeconds: number;
 }
 
 export function registerWorkerCommand(program: Command): void {
@@ -40,6 +41,12 @@ export function registerWorkerCommand(program: Command): void {
       intOption("--shutdown-seconds", 1, 3600),
       60,
     )
+    .option(
+      "--resync-seconds <n>",
+      "how often the batches not done of running runs are enqueued again (heals a restarted Redis)",
+      intOption("--resync-seconds", 1, 3600),
+      30,
+    )
     .action(action((opts: WorkerOptions) => workerCommand(opts)));
 }
 
@@ -65,6 +72,10 @@ async function workerCommand(opts: WorkerOptions): Promise<number> {
       batchSize: config.batchSize,
       config: redactedConfig(config, { signed: core.signed }),
       startedBy: startedBy("scheduler"),
+      enqueue: (runId, batchIds) => queues.enqueueBatches(runId, batchIds, DEFAULT_RETRY_POLICY),
+    },
+    resync: {
+      intervalMs: opts.resyncSeconds * 1000,
       enqueue: (runId, batchIds) => queues.enqueueBatches(runId, batchIds, DEFAULT_RETRY_POLICY),
     },
   });

@@ -10,6 +10,8 @@ export interface QueueSetup {
   redisUrl: string;
   prefix: string;
   logger: Logger;
+  /** Fail a command at once when Redis is unreachable instead of waiting for it (one-shot commands). */
+  failFast?: boolean;
 }
 
 export type ScheduleSpec = { every: number } | { pattern: string };
@@ -27,7 +29,7 @@ export interface BackfillQueues {
 const BULK = 500;
 
 export function openQueues(setup: QueueSetup): BackfillQueues {
-  const connection = redisConnection(setup.redisUrl);
+  const connection = redisConnection(setup.redisUrl, { failFast: setup.failFast ?? false });
   const onError = redisErrorReporter(setup.logger, "queue");
   const batches = new Queue<JobPayloads[typeof JOB.backfillBatch]>(QUEUE.batches, {
     connection,

@@ -4,6 +4,8 @@ import type { Logger } from "../log.js";
 export type LogEventName =
   | "run.started"
   | "run.resumed"
+  | "run.paused"
+  | "run.cancelled"
   | "run.progress"
   | "run.completed"
   | "run.interrupted"

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { redactUrl, type Config } from "../config.js";
+import type { Config } from "../config.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -45,14 +45,72 @@ export function codeVersion(): string {
   return version;
 }
 
-export function startedBy(via: StartedBy["via"], argv: readonly string[] = process.argv.slice(2)): StartedBy {
-  let user = "unknown";
+/** The operating system user running this process. */
+export function currentUser(): string {
   try {
-    user = os.userInfo().username;
+    return os.userInfo().username;
   } catch {
-    user = process.env.USER ?? "unknown";
+    return process.env.USER ?? "unknown";
   }
-  return { user, host: os.hostname(), pid: process.pid, argv: [...argv], codeVersion: codeVersion(), via };
+}
+
+/** `user@host`: the actor recorded in backfill.run_event for a change an operator made. */
+export function operatorActor(): string {
+  return `${currentUser()}@${os.hostname()}`;
+}
+
+export function startedBy(via: StartedBy["via"], argv: readonly string[] = process.argv.slice(2)): StartedBy {
+  return {
+    user: currentUser(),
+    host: os.hostname(),
+    pid: process.pid,
+    argv: redactArgv(argv),
+    codeVersion: codeVersion(),
+    via,
+  };
+}
+
+const SECRET_NAME = /pass|secret|token|key(?!_?file)|credential/i;
+
+/** A URL without its password or secret-looking query parameters (sslpassword, sslkey is a path: kept). */
+export function redactSecretUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    for (const name of [...parsed.searchParams.keys()]) {
+      if (SECRET_NAME.test(name) && name !== "sslkey") parsed.searchParams.set(name, "***");
+    }
+    return parsed.toString();
+  } catch {
+    return "<unparseable url>";
+  }
+}
+
+/**
+ * The command line as stored in the audit row: no flag of this CLI takes a secret, but an operator may
+ * still paste a URL with a password or a `--token=…` into it, so both are blanked.
+ */
+export function redactArgv(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  let hideNext = false;
+  for (const arg of argv) {
+    if (hideNext) {
+      out.push("***");
+      hideNext = false;
+      continue;
+    }
+    const flag = /^(--?[^=]+)(=.*)?$/.exec(arg);
+    if (flag?.[1] && SECRET_NAME.test(flag[1])) {
+      if (flag[2] !== undefined) out.push(`${flag[1]}=***`);
+      else {
+        out.push(arg);
+        hideNext = true;
+      }
+      continue;
+    }
+    out.push(arg.replace(/([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^@\s]*@/gi, "$1***@"));
+  }
+  return out;
 }
 
 /** The config a run ran with, safe to store and show: URLs without passwords, the key file by path only. */
@@ -61,8 +119,8 @@ export function redactedConfig(
   overrides: Record<string, unknown> = {},
 ): Record<string, unknown> {
   return {
-    databaseUrl: redactUrl(config.databaseUrl),
-    redisUrl: redactUrl(config.redisUrl),
+    databaseUrl: redactSecretUrl(config.databaseUrl),
+    redisUrl: redactSecretUrl(config.redisUrl),
     signingKeyFile: config.signingKeyFile ?? null,
     batchSize: config.batchSize,
     concurrency: config.concurrency,

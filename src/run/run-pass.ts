@@ -62,6 +62,10 @@ export async function runPass(setup: RunPassSetup): Promise<PassOutcome> {
     const started = await startOrResumeRun(setup.db, setup.run);
     const runId = String(started.run.id);
     const log = setup.logger.child({ runId });
+    // A paused run is left as it is (the verdict says `backfill resume`): nothing was started or resumed.
+    if (started.run.status === "paused") {
+      return await outcome(setup.db, started.run, started.resumed, false, startedAt);
+    }
     logEvent(
       log,
       "info",
@@ -77,9 +81,6 @@ export async function runPass(setup: RunPassSetup): Promise<PassOutcome> {
       },
       started.resumed ? "run resumed" : "run started",
     );
-    if (started.run.status === "paused") {
-      return await outcome(setup.db, started.run, started.resumed, false, startedAt);
-    }
     await queues.enqueueBatches(runId, started.batchIds, setup.retry);
     const runtime = startWorkerRuntime({
       db: setup.db,
@@ -90,12 +91,16 @@ export async function runPass(setup: RunPassSetup): Promise<PassOutcome> {
       leaseMs: setup.leaseMs,
       processBatch: setup.processBatch,
     });
-    let interrupted = false;
+    let ending: FollowEnd = "aborted";
     try {
-      interrupted = await follow(setup, runId, log, (ids) => queues.enqueueBatches(runId, ids, setup.retry));
+      ending = await follow(setup, runId, log, (ids) => queues.enqueueBatches(runId, ids, setup.retry));
     } finally {
-      await runtime.stop(setup.stopDeadlineMs ?? 30_000, interrupted ? "interrupted" : "run finished");
+      // A pause lets the batches in flight finish: the graceful stop waits for them.
+      const reason =
+        ending === "aborted" ? "interrupted" : ending === "paused" ? "run paused" : "run finished";
+      await runtime.stop(setup.stopDeadlineMs ?? 30_000, reason);
     }
+    const interrupted = ending === "aborted";
     const run = (await getRun(setup.db, runId)) ?? started.run;
     if (interrupted) {
       logEvent(
@@ -112,13 +117,16 @@ export async function runPass(setup: RunPassSetup): Promise<PassOutcome> {
   }
 }
 
-/** Polls the ledger until the run ends or the signal aborts; true when interrupted. */
+/** Why following a run stopped: the signal aborted, the run was paused, or it reached a terminal state. */
+type FollowEnd = "aborted" | "paused" | "ended";
+
+/** Polls the ledger until the run ends, is paused, or the signal aborts. */
 async function follow(
   setup: RunPassSetup,
   runId: string,
   log: Logger,
   reenqueue: (batchIds: string[]) => Promise<number>,
-): Promise<boolean> {
+): Promise<FollowEnd> {
   const pollMs = setup.pollMs ?? 1000;
   const resyncMs = setup.resyncMs ?? 15_000;
   const progressLogMs = setup.progressLogMs ?? 5000;
@@ -126,9 +134,9 @@ async function follow(
   let lastResync = Date.now();
   let lastLog = 0;
   for (;;) {
-    if (setup.signal?.aborted) return true;
+    if (setup.signal?.aborted) return "aborted";
     await sleep(pollMs, setup.signal);
-    if (setup.signal?.aborted) return true;
+    if (setup.signal?.aborted) return "aborted";
     try {
       const run = await getRun(setup.db, runId);
       if (!run) throw new Error(`run ${runId} disappeared from backfill.run`);
@@ -155,8 +163,8 @@ async function follow(
           "run progress",
         );
       }
-      if (TERMINAL.has(run.status)) return false;
-      if (run.status === "paused") return true;
+      if (TERMINAL.has(run.status)) return "ended";
+      if (run.status === "paused") return "paused";
       if (progress.batches.pending + progress.batches.running === 0) {
         // Every batch is settled but the worker that settled the last one died before closing the run.
         await finishRunIfDone(setup.db, runId, "run-command", setup.logger);

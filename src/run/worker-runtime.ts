@@ -20,6 +20,7 @@ import { QUEUE } from "../queue/queue-names.js";
 import type { ProcessBatch } from "./batch-processor.js";
 import { DbHealth } from "./db-health.js";
 import { LeaseRegistry } from "./lease-registry.js";
+import { startLedgerResync } from "./ledger-resync.js";
 import { logEvent } from "./log-event.js";
 
 export interface WorkerRuntimeSetup {
@@ -35,6 +36,11 @@ export interface WorkerRuntimeSetup {
     batchSize: number;
     config: object;
     startedBy: object;
+    enqueue: (runId: string, batchIds: readonly string[]) => Promise<number>;
+  };
+  /** Re-enqueue the batches not done of running runs every `intervalMs` (the `worker` command does). */
+  resync?: {
+    intervalMs: number;
     enqueue: (runId: string, batchIds: readonly string[]) => Promise<number>;
   };
 }
@@ -97,6 +103,9 @@ export function startWorkerRuntime(setup: WorkerRuntimeSetup): WorkerRuntime {
       })
     : undefined;
   const workers = tickWorker ? [batchWorker, tickWorker] : [batchWorker];
+  const stopResync = setup.resync
+    ? startLedgerResync({ db: setup.db, logger: setup.logger, ...setup.resync })
+    : async () => {};
   logEvent(
     setup.logger,
     "info",
@@ -116,6 +125,7 @@ export function startWorkerRuntime(setup: WorkerRuntimeSetup): WorkerRuntime {
         { reason, deadlineMs, held: leases.size },
         "worker stopping",
       );
+      await stopResync();
       let timer: NodeJS.Timeout | undefined;
       const closed = Promise.allSettled(workers.map((w) => w.close())).then(() => "closed" as const);
       const deadline = new Promise<"deadline">((resolve) => {
@@ -155,6 +165,7 @@ export function startWorkerRuntime(setup: WorkerRuntimeSetup): WorkerRuntime {
     return released;
   };
   const forceStop = async (reason: string) => {
+    void stopResync();
     const released = await releaseAndClose(reason);
     logEvent(
       setup.logger,

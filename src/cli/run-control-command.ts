@@ -1,0 +1,100 @@
+import type { Command } from "commander";
+import { loadConfig } from "../config.js";
+import { connect } from "../db/connect.js";
+import { UsageError } from "../errors.js";
+import { createLogger } from "../log.js";
+import { openQueues } from "../queue/backfill-queues.js";
+import { DEFAULT_RETRY_POLICY } from "../queue/retry-policy.js";
+import { CONTROL_RULES, controlRun, type ControlResult, type RunControl } from "../run/control-run.js";
+import { operatorActor } from "../run/run-audit.js";
+import { action, EXIT } from "./command-runner.js";
+
+const PAST: Record<RunControl, string> = { pause: "paused", resume: "resumed", cancel: "cancelled" };
+
+const DESCRIPTIONS: Record<RunControl, string> = {
+  pause:
+    "Pause a running run: no worker claims another of its batches (the ones in flight finish). State lives " +
+    "in PostgreSQL, so this works while Redis is down. `backfill resume RUN` continues it.",
+  resume:
+    "Resume a paused run: it is running again, its failed batches are retried and every batch not done is " +
+    "enqueued (when Redis is down, the next `backfill run` or worker resync enqueues them).",
+  cancel:
+    "Cancel a run for good: no worker claims another of its batches (the ones in flight finish) and its " +
+    "target is free, so a new `backfill run` can start; tags it did not reach are left to that run.",
+};
+
+/** `backfill pause|resume|cancel RUN [--reason TEXT]`. */
+export function registerRunControlCommands(program: Command): void {
+  for (const name of ["pause", "resume", "cancel"] as const) {
+    program
+      .command(`${name} <run>`)
+      .description(DESCRIPTIONS[name])
+      .option("--reason <text>", "why, kept in the run's history (`backfill status --run RUN`)")
+      .action(action((runId: string, opts: { reason?: string }) => controlCommand(name, runId, opts)));
+  }
+}
+
+async function controlCommand(name: RunControl, runId: string, opts: { reason?: string }): Promise<number> {
+  if (!/^\d+$/.test(runId)) throw new UsageError(`RUN expects a run id (digits), got '${runId}'`);
+  const config = loadConfig();
+  const logger = createLogger({ level: config.logLevel });
+  const db = connect(config.databaseUrl, { max: 2, logger });
+  const queues =
+    name === "resume"
+      ? openQueues({ redisUrl: config.redisUrl, prefix: config.queuePrefix, logger, failFast: true })
+      : undefined;
+  try {
+    const result = await controlRun(
+      { runId, action: name, actor: operatorActor(), ...(opts.reason ? { reason: opts.reason } : {}) },
+      {
+        db,
+        logger,
+        enqueue: async (id, batchIds) => {
+          if (!queues) return 0;
+          return withTimeout(queues.enqueueBatches(id, batchIds, DEFAULT_RETRY_POLICY), 10_000);
+        },
+      },
+    );
+    process.stdout.write(`${describe(name, runId, result)}\n`);
+    return EXIT.ok;
+  } finally {
+    await queues?.close();
+    await db.destroy();
+  }
+}
+
+function describe(name: RunControl, runId: string, result: ControlResult): string {
+  switch (result.kind) {
+    case "unknown-run":
+      throw new UsageError(`no run with id '${runId}': \`backfill status\` lists them`);
+    case "illegal": {
+      const allowed = CONTROL_RULES[name].from.filter((s) => s !== "pending").join(" or ");
+      throw new UsageError(
+        `cannot ${name} run ${runId}: it is ${result.status}; only a ${allowed} run can be ${PAST[name]}`,
+      );
+    }
+    case "changed": {
+      const head = `run ${runId}: ${result.from} -> ${result.run.status}`;
+      if (name === "pause")
+        return `${head}; batches in flight finish, no new one starts (\`backfill resume ${runId}\`)`;
+      if (name === "cancel")
+        return `${head}; batches in flight finish, no new one starts; its target is free`;
+      if (result.run.status === "completed") return `${head}; nothing was left to do`;
+      if (result.enqueued && !result.enqueued.ok) {
+        return (
+          `${head}; ${result.batches ?? 0} batch(es) NOT enqueued, Redis is unavailable (${result.enqueued.error}); ` +
+          "the next `backfill run` or a `backfill worker` resync enqueues them"
+        );
+      }
+      return `${head}; ${result.batches ?? 0} batch(es) enqueued`;
+    }
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

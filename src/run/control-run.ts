@@ -1,0 +1,117 @@
+import type { Kysely } from "kysely";
+import { listUnfinishedBatches } from "../db/batch-list-unfinished.js";
+import { resetFailedBatches } from "../db/batch-reset-failed.js";
+import { getRun } from "../db/run-get.js";
+import { transitionRun } from "../db/run-transition.js";
+import type { Database, RunRow, RunStatus } from "../db/tables.js";
+import type { Logger } from "../log.js";
+import { errorMessage } from "./errors.js";
+import { finishRunIfDone } from "./finish-run.js";
+import { logEvent } from "./log-event.js";
+
+export type RunControl = "pause" | "resume" | "cancel";
+
+/**
+ * The legal moves of `backfill pause|resume|cancel`. Everything is in PostgreSQL, so they work while
+ * Redis is down; workers see the new state at their next claim (see jobs/backfill-batch.ts).
+ */
+export const CONTROL_RULES: Readonly<Record<RunControl, { from: readonly RunStatus[]; to: RunStatus }>> = {
+  pause: { from: ["pending", "running"], to: "paused" },
+  resume: { from: ["paused"], to: "running" },
+  cancel: { from: ["pending", "running", "paused"], to: "cancelled" },
+};
+
+export interface ControlInput {
+  runId: string;
+  action: RunControl;
+  /** `user@host` of the operator. */
+  actor: string;
+  reason?: string;
+}
+
+export type ControlResult =
+  | { kind: "unknown-run" }
+  | { kind: "illegal"; status: RunStatus }
+  | {
+      kind: "changed";
+      run: RunRow;
+      from: RunStatus;
+      /** resume only: the batches not done, and whether they reached the queue. */
+      batches?: number;
+      enqueued?: { ok: true } | { ok: false; error: string };
+    };
+
+export interface ControlDeps {
+  db: Kysely<Database>;
+  logger: Logger;
+  /** Puts batches on the queue (resume); may fail or time out when Redis is away. */
+  enqueue: (runId: string, batchIds: readonly string[]) => Promise<number>;
+}
+
+/**
+ * Moves a run as the operator asked, records who did it in backfill.run_event, and logs `run.paused`,
+ * `run.resumed` or `run.cancelled`. A resume retries the run's failed batches and puts every batch not
+ * done back on the queue (Redis may have lost them, or a worker consumed them while the run was paused);
+ * if Redis cannot take them now the run is running anyway and the next `backfill run` or worker resync
+ * enqueues them. A run resumed with nothing left to do completes at once.
+ */
+export async function controlRun(input: ControlInput, deps: ControlDeps): Promise<ControlResult> {
+  const rule = CONTROL_RULES[input.action];
+  const before = await getRun(deps.db, input.runId);
+  if (!before) return { kind: "unknown-run" };
+  if (!rule.from.includes(before.status)) return { kind: "illegal", status: before.status };
+  const detail = { command: input.action, ...(input.reason !== undefined ? { reason: input.reason } : {}) };
+  const run = await transitionRun(deps.db, {
+    runId: input.runId,
+    from: rule.from,
+    to: rule.to,
+    actor: input.actor,
+    detail,
+  });
+  if (!run) {
+    // Someone else moved it between our read and our lock: report what it is now.
+    const now = await getRun(deps.db, input.runId);
+    return now ? { kind: "illegal", status: now.status } : { kind: "unknown-run" };
+  }
+  const log = deps.logger.child({ runId: input.runId });
+  const common = {
+    actor: input.actor,
+    from: before.status,
+    ...(input.reason ? { reason: input.reason } : {}),
+  };
+  if (input.action === "pause" || input.action === "cancel") {
+    const event = input.action === "pause" ? "run.paused" : "run.cancelled";
+    logEvent(log, "warn", event, { ...common, status: run.status }, `run ${run.status}`);
+    return { kind: "changed", run, from: before.status };
+  }
+  await resetFailedBatches(deps.db, input.runId);
+  const batchIds = await listUnfinishedBatches(deps.db, input.runId);
+  let enqueued: { ok: true } | { ok: false; error: string } = { ok: true };
+  if (batchIds.length > 0) {
+    try {
+      await deps.enqueue(input.runId, batchIds);
+    } catch (err) {
+      enqueued = { ok: false, error: errorMessage(err) };
+    }
+  }
+  logEvent(
+    log,
+    "info",
+    "run.resumed",
+    {
+      ...common,
+      kind: run.kind,
+      target: run.target,
+      dryRun: run.dry_run,
+      totalTags: run.total_tags ?? 0,
+      batches: batchIds.length,
+      batchSize: run.batch_size,
+      enqueued: enqueued.ok,
+      ...(enqueued.ok ? {} : { err: enqueued.error }),
+    },
+    enqueued.ok ? "run resumed" : "run resumed; batches not enqueued (Redis unavailable)",
+  );
+  const finished =
+    batchIds.length === 0 ? await finishRunIfDone(deps.db, input.runId, input.actor, deps.logger) : undefined;
+  return { kind: "changed", run: finished ?? run, from: before.status, batches: batchIds.length, enqueued };
+}
