@@ -42,6 +42,7 @@ interface Row {
   leaf_ancestors: string | null;
   outcome: string | null;
   reason: string | null;
+  detail: string | null;
 }
 
 /**
@@ -72,7 +73,7 @@ export async function loadMappedTags(
       octet_length(m.manifest_bytes) AS m_length,
       (tm.json_data COLLATE "C" = m.manifest_bytes COLLATE "C") AS bytes_equal,
       mli.image_id AS li_image_id, li.docker_image_id AS li_docker_image_id, li.repository_id AS li_repository_id,
-      leaf.ancestors AS leaf_ancestors, o.outcome, o.reason
+      leaf.ancestors AS leaf_ancestors, o.outcome, o.reason, o.detail
     FROM tagtorepositorytag ttr
     JOIN repositorytag rt ON rt.id = ttr.repository_tag_id
     JOIN repository r ON r.id = rt.repository_id
@@ -152,7 +153,7 @@ function toMappedTag(row: Row): MappedTag {
             dockerImageId: row.li_docker_image_id,
             repositoryId: row.li_repository_id,
           },
-    outcome: row.outcome === null ? null : { outcome: row.outcome, reason: row.reason },
+    outcome: row.outcome === null ? null : { outcome: row.outcome, reason: row.reason, detail: row.detail },
     leafAncestors: row.leaf_ancestors,
   };
 }

@@ -1,5 +1,6 @@
 import { MEDIA_TYPES } from "../manifest/media-types.js";
 import { checkManifestBlobs } from "./check-manifest-blobs.js";
+import { checkStoredBytes } from "./check-stored-bytes.js";
 import { tagFieldDifferences } from "./check-tag-fields.js";
 import type { ManifestFacts } from "./inspect-manifest.js";
 import type { ChainStorage, ManifestBlob, MappedTag } from "./mapped-tag.js";
@@ -11,6 +12,8 @@ export interface TagCheckInputs {
   /** The mapped manifest's bytes and facts; undefined when there is no manifest. */
   manifestBytes: string | undefined;
   manifestFacts: ManifestFacts | undefined;
+  /** Facts of the tag's own `tagmanifest.json_data`, loaded only when it differs from the manifest's bytes. */
+  storedFacts?: ManifestFacts | undefined;
   blobs: readonly ManifestBlob[];
   chain: readonly ChainStorage[];
   /** Key id of the operator's signing key, when known: tells our manifests from Quay's. */
@@ -55,17 +58,12 @@ export function checkMappedTag(mapped: MappedTag, inputs: TagCheckInputs): Probl
       `manifest ${manifest.id} is in repository ${manifest.repositoryId}, tag in ${mapped.legacy.repositoryId}`,
     );
   }
-  if (tagManifest.bytesEqualManifest === false) {
-    add(
-      "manifest_bytes_mismatch",
-      `manifest ${manifest.id} has ${manifest.bytesLength} bytes, tagmanifest.json_data ${tagManifest.jsonDataLength}; contents differ`,
-    );
+  const placeholder =
+    manifest.digest.startsWith("BROKEN-") || (mapping.broken && inputs.manifestBytes === "{}");
+  for (const finding of checkStoredBytes(mapped, placeholder, inputs.storedFacts, inputs.manifestFacts)) {
+    add(finding.code, finding.detail);
   }
-  if (tagManifest.digest !== manifest.digest) {
-    add("tagmanifest_digest_mismatch", `tagmanifest ${tagManifest.digest}, manifest ${manifest.digest}`);
-  }
-
-  if (manifest.digest.startsWith("BROKEN-") || (mapping.broken && inputs.manifestBytes === "{}")) {
+  if (placeholder) {
     const wrong = placeholderDifferences(mapped, inputs);
     if (wrong.length > 0) add("placeholder_invalid", wrong.join("; "));
     return problems;
@@ -160,15 +158,32 @@ function checkLegacyImage(
 }
 
 /**
- * Whether this project wrote the manifest: the run recorded it as backfilled, its payload is the Quay
- * builder's layout (clients print theirs differently), and it is unsigned or signed by our key (when the
- * key is known; Quay's generated manifests carry Quay's key).
+ * Whether this project generated the manifest, so its pull failures are ours: the run recorded the tag
+ * as backfilled and not from a tag manifest the tag already had, the payload is the Quay builder's layout
+ * (clients print theirs differently), and it is unsigned or signed by our key (when the key is known;
+ * Quay's generated manifests carry Quay's key). A stored manifest is never judged as ours, however
+ * generated it looks: clients and Quay wrote builder-layout manifests too.
  */
 function isGenerated(
   mapped: MappedTag,
   facts: Extract<ManifestFacts, { readable: true }>,
   ourKeyId: string | undefined,
 ): boolean {
-  if (mapped.outcome?.outcome !== "backfilled" || !facts.builderLayout) return false;
+  const outcome = mapped.outcome;
+  if (outcome?.outcome !== "backfilled" || recordedAsStored(outcome) || !facts.builderLayout) return false;
   return facts.firstKid === undefined || ourKeyId === undefined || facts.firstKid === ourKeyId;
 }
+
+/**
+ * Whether the recorded outcome says the manifest came from the tag's stored tagmanifest. The batch core
+ * records `not_pullable` for stored and generated manifests alike and tells them apart only in the detail
+ * (src/backfill/plan-stored-tag.ts: "stored manifest kept as it is; …"); `stored_not_pullable` is accepted
+ * too, should the core record a reason of its own for it.
+ */
+export function recordedAsStored(outcome: { reason: string | null; detail: string | null }): boolean {
+  if (outcome.reason === "stored_not_pullable") return true;
+  return outcome.reason === "not_pullable" && (outcome.detail ?? "").startsWith(STORED_DETAIL_PREFIX);
+}
+
+/** The batch core's detail for a stored manifest it mapped as it is although clients would refuse it. */
+export const STORED_DETAIL_PREFIX = "stored manifest kept as it is";

@@ -52,7 +52,7 @@ export interface MappedTag {
     repositoryId: number | null;
   } | null;
   /** The latest run outcome recorded for this repositorytag, if any. */
-  outcome: { outcome: string; reason: string | null } | null;
+  outcome: { outcome: string; reason: string | null; detail: string | null } | null;
 }
 
 /** A manifestblob row with what verify needs of its storage. */

@@ -26,7 +26,18 @@ export const PROBLEM_CLASSES = {
   },
   manifest_bytes_mismatch: {
     severity: "failing",
-    summary: "manifest_bytes differs from tagmanifest.json_data",
+    summary:
+      "manifest_bytes differs from tagmanifest.json_data, and json_data's own digest is not the manifest's",
+  },
+  manifest_bytes_shared_digest: {
+    severity: "notice",
+    summary:
+      "manifest_bytes differs from tagmanifest.json_data with the same payload digest: one manifest row per digest holds one tag's signatures",
+  },
+  placeholder_hides_manifest: {
+    severity: "failing",
+    summary:
+      "the tag maps to a BROKEN- placeholder although its stored tagmanifest.json_data is a readable manifest",
   },
   tagmanifest_digest_mismatch: {
     severity: "failing",

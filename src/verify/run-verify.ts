@@ -13,6 +13,8 @@ export interface VerifyChunk {
   /** In repositorytag id order. */
   tags: MappedTag[];
   manifestBytes: ReadonlyMap<number, string>;
+  /** `tagmanifest.json_data` by tagmanifest id, only for the tags whose bytes differ from their manifest's. */
+  storedJson: ReadonlyMap<number, string>;
   blobs: ReadonlyMap<number, readonly ManifestBlob[]>;
   images: ReadonlyMap<number, ChainImageInfo>;
 }
@@ -106,11 +108,14 @@ async function checkChunk(
   // A manifest shared by many tags is parsed and its signatures verified once per chunk.
   const facts = new Map<number, ManifestFacts>();
   for (const [id, bytes] of chunk.manifestBytes) facts.set(id, await inspectManifest(bytes));
+  const storedFacts = new Map<number, ManifestFacts>();
+  for (const [id, json] of chunk.storedJson) storedFacts.set(id, await inspectManifest(json));
   for (const tag of chunk.tags) {
     const manifestId = tag.manifest?.id;
     const problems = checkMappedTag(tag, {
       manifestBytes: manifestId === undefined ? undefined : chunk.manifestBytes.get(manifestId),
       manifestFacts: manifestId === undefined ? undefined : facts.get(manifestId),
+      storedFacts: tag.tagManifest === null ? undefined : storedFacts.get(tag.tagManifest.id),
       blobs: manifestId === undefined ? [] : (chunk.blobs.get(manifestId) ?? []),
       chain: chainStorages(tag.legacy.imageId, tag.leafAncestors, tag.legacy.repositoryId, chunk.images),
       ourKeyId: options.ourKeyId,

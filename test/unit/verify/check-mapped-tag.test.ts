@@ -68,7 +68,7 @@ function mapped(facts: ManifestFacts, overrides: Partial<MappedTag> = {}): Mappe
       bytesLength: 1,
     },
     legacyImage: { imageId: 20, dockerImageId: LEAF, repositoryId: 1 },
-    outcome: { outcome: "backfilled", reason: null },
+    outcome: { outcome: "backfilled", reason: null, detail: null },
     ...overrides,
   };
 }
@@ -112,9 +112,10 @@ describe("checkMappedTag", () => {
   test("pull-check failures: ours fail, tarsum ones and stored ones are notices", async () => {
     const bad = await generated(`"sh -c true"`);
     assert.deepEqual(await check(bad), ["pull_check_failed: invalid_cmd (layer 0)"]);
-    assert.deepEqual(await check(bad, { outcome: { outcome: "backfilled", reason: "tarsum_checksum" } }), [
-      "tarsum_not_pullable: invalid_cmd (layer 0)",
-    ]);
+    assert.deepEqual(
+      await check(bad, { outcome: { outcome: "backfilled", reason: "tarsum_checksum", detail: null } }),
+      ["tarsum_not_pullable: invalid_cmd (layer 0)"],
+    );
     // No outcome of ours: a manifest the tag already had.
     assert.deepEqual(await check(bad, { outcome: null }), ["stored_not_pullable: invalid_cmd (layer 0)"]);
     // Signed by another key (Quay's): not ours either.
@@ -216,6 +217,70 @@ describe("checkMappedTag", () => {
     // An unreadable manifest that is not a placeholder is a problem, broken or not.
     const garbage = checkMappedTag(mapped(facts), inputs("{", facts)).map((p) => p.code);
     assert.deepEqual(garbage, ["manifest_unparseable"]);
+  });
+
+  test("a placeholder for an unreadable stored tagmanifest: accepted only when json_data really is unreadable", async () => {
+    const facts = await inspectManifest("{}");
+    const over: Partial<MappedTag> = {
+      // The core keeps the stored row (its digest and bytes) and maps it to BROKEN-<id>.
+      tagManifest: { id: 4, digest: `sha256:${ID("f")}`, bytesEqualManifest: false, jsonDataLength: 9 },
+      mapping: { manifestId: 5, broken: true },
+      manifest: {
+        id: 5,
+        repositoryId: 1,
+        digest: "BROKEN-7",
+        mediaType: "application/vnd.docker.distribution.manifest.v1+prettyjws",
+        bytesLength: 2,
+      },
+      legacyImage: null,
+      outcome: { outcome: "backfilled_broken", reason: "unparseable_stored_manifest", detail: null },
+    };
+    const run = (storedFacts: ManifestFacts | undefined) =>
+      checkMappedTag(mapped(facts, over), inputs("{}", facts, { blobs: [], storedFacts })).map((p) => p.code);
+    assert.deepEqual(run(await inspectManifest('{"schemaVersion": 1, "fsLa')), []);
+    assert.deepEqual(run(await inspectManifest("")), []);
+    assert.deepEqual(run(await inspectManifest(await generated())), ["placeholder_hides_manifest"]);
+    assert.deepEqual(run(undefined), ["placeholder_hides_manifest"]);
+  });
+
+  test("bytes that differ under one payload digest are a notice; under another digest a failure", async () => {
+    const signed = await generated();
+    const unsigned = buildSchema1({ name: "ns/repo", tag: "latest", layers: layers() });
+    const other = buildSchema1({ name: "ns/repo", tag: "other", layers: layers() });
+    const facts = await inspectManifest(signed);
+    assert.ok(facts.readable);
+    const differing = (digest: string): Partial<MappedTag> => ({
+      tagManifest: { id: 4, digest, bytesEqualManifest: false, jsonDataLength: unsigned.length },
+    });
+    const run = async (json: string, digest = facts.digest) =>
+      checkMappedTag(
+        mapped(facts, differing(digest)),
+        inputs(signed, facts, { storedFacts: await inspectManifest(json) }),
+      ).map((p) => p.code);
+    assert.deepEqual(await run(unsigned), ["manifest_bytes_shared_digest"]);
+    assert.deepEqual(await run(other), ["manifest_bytes_mismatch"]);
+    assert.deepEqual(await run("not json"), ["manifest_bytes_mismatch"]);
+    // The recorded tagmanifest digest is checked on its own, shared payload or not.
+    assert.deepEqual(await run(unsigned, `sha256:${ID("e")}`), [
+      "manifest_bytes_shared_digest",
+      "tagmanifest_digest_mismatch",
+    ]);
+  });
+
+  test("a stored manifest the run kept as it is is never judged as generated", async () => {
+    const unsigned = buildSchema1({ name: "ns/repo", tag: "latest", layers: layers() });
+    const stored = {
+      outcome: "backfilled",
+      reason: "not_pullable",
+      detail: "stored manifest kept as it is; clients would refuse it: unsigned",
+    };
+    assert.deepEqual(await check(unsigned, { outcome: stored }), ["stored_not_pullable: unsigned"]);
+    const ours = {
+      outcome: "backfilled",
+      reason: "not_pullable",
+      detail: "clients would refuse it: unsigned",
+    };
+    assert.deepEqual(await check(unsigned, { outcome: ours }), ["pull_check_failed: unsigned"]);
   });
 
   test("missing rows stop the check at the first gap", async () => {
