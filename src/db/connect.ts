@@ -32,6 +32,10 @@ export function connect(databaseUrl: string, options: ConnectOptions = {}): Kyse
   pool.on("error", (err) =>
     options.logger?.warn({ event: "db.pool_error", err }, "idle database client failed"),
   );
+  // A checked-out client whose server vanishes between two queries (a transaction waiting on signing)
+  // emits 'error' with no listener, which would end the process; its next query fails instead, and the
+  // caller's retry policy waits the outage out.
+  pool.on("connect", (client) => client.on("error", () => undefined));
   const logger = options.logger;
   return new Kysely<Database>({
     dialect: new PostgresDialect({ pool }),
