@@ -3,13 +3,15 @@ import { errorMessage } from "./errors.js";
 import { logEvent } from "./log-event.js";
 
 /**
- * The process's view of PostgreSQL: while it is unreachable, jobs are put back with a delay that doubles
- * up to a cap (spending none of their attempts), and the outage is logged once at its start and once at
- * its end.
+ * The process's view of PostgreSQL: while it is unreachable, jobs are put back with a delay (spending none
+ * of their attempts), and the outage is logged once at its start and once at its end. The delay is about
+ * as long as the outage has lasted so far (at least the base, at most the cap): a job that comes back and
+ * fails again waits about twice as long, which is exponential backoff per job; counting failures instead
+ * would let a busy worker's many jobs push the delay to the cap within seconds, so a short outage would
+ * idle the run for the cap's length after it ended.
  */
 export class DbHealth {
   #downSince: number | undefined;
-  #failures = 0;
 
   constructor(
     private readonly logger: Logger,
@@ -29,8 +31,8 @@ export class DbHealth {
         "PostgreSQL unavailable; waiting",
       );
     }
-    this.#failures++;
-    const delay = Math.min(this.baseDelayMs * 2 ** Math.min(this.#failures - 1, 10), this.maxDelayMs);
+    const downMs = Date.now() - this.#downSince;
+    const delay = Math.min(Math.max(this.baseDelayMs, downMs), this.maxDelayMs);
     return Math.floor(delay * (0.75 + Math.random() * 0.5));
   }
 
@@ -44,7 +46,6 @@ export class DbHealth {
       "PostgreSQL is back",
     );
     this.#downSince = undefined;
-    this.#failures = 0;
   }
 
   get down(): boolean {
