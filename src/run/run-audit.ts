@@ -70,7 +70,7 @@ export function startedBy(via: StartedBy["via"], argv: readonly string[] = proce
   };
 }
 
-const SECRET_NAME = /pass|secret|token|key(?!_?file)|credential/i;
+const SECRET_NAME = /pass|secret|token|key(?![-_]?file)|credential/i;
 
 /** A URL without its password or secret-looking query parameters (sslpassword, sslkey is a path: kept). */
 export function redactSecretUrl(url: string): string {
