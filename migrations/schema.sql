@@ -100,7 +100,10 @@ CREATE TABLE backfill.tag_outcome (
     rewritten_ids integer DEFAULT 0 NOT NULL,
     manifest_digest text,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT tag_outcome_outcome_check CHECK ((outcome = ANY (ARRAY['backfilled'::text, 'backfilled_broken'::text, 'skipped'::text, 'failed'::text])))
+    reprocess text,
+    reprocess_detail text,
+    CONSTRAINT tag_outcome_outcome_check CHECK ((outcome = ANY (ARRAY['backfilled'::text, 'backfilled_broken'::text, 'skipped'::text, 'failed'::text]))),
+    CONSTRAINT tag_outcome_reprocess_check CHECK ((reprocess = ANY (ARRAY['repaired'::text, 'unchanged'::text, 'refused'::text, 'failed'::text])))
 );
 
 CREATE TABLE public.image (

@@ -9,6 +9,7 @@ import type { ChainImage, LegacyTag, TagManifestLabel } from "./batch-input.js";
 import { claimedV1Id } from "./plan-generated-tag.js";
 import { blobsOutsideChain, readStoredManifest, type StoredManifest } from "./plan-stored-tag.js";
 import { parseAncestors, resolveChain, type ChainResolution } from "./resolve-chain.js";
+import { placeholderDigest } from "./tag-plan.js";
 
 /** Everything the planner needs about one batch, read in a fixed number of set-based queries. */
 export interface BatchFacts {
@@ -24,8 +25,19 @@ export interface BatchFacts {
   errors: Map<number, string>;
 }
 
-export function isCandidate(tag: LegacyTag): boolean {
-  return !tag.hidden && !tag.mapped;
+export function isCandidate(tag: LegacyTag, force = false): boolean {
+  return !tag.hidden && (force || !tag.mapped);
+}
+
+/**
+ * A mapped tag as `reprocess --force` plans it: as if it were not mapped yet, so the plan is what a first
+ * backfill would write today. Its link is ignored (the plan is compared with it afterwards), and Quay's
+ * placeholder tag manifest (`BROKEN-<id>`) counts as none, so the manifest is generated from the chain.
+ */
+export function recomputable(tag: LegacyTag): LegacyTag {
+  if (!tag.mapped) return tag;
+  const placeholder = tag.tagManifest !== null && tag.tagManifest.digest === placeholderDigest(tag.id);
+  return { ...tag, manifestLink: null, tagManifest: placeholder ? null : tag.tagManifest };
 }
 
 /**
@@ -33,9 +45,14 @@ export function isCandidate(tag: LegacyTag): boolean {
  * rule asks about (1), stored manifests' blobs outside their chains (1), labels (1). A step with nothing
  * to ask sends nothing.
  */
-export async function loadBatch(db: Kysely<Database>, selection: BatchTagSelection): Promise<BatchFacts> {
-  const tags = await loadBatchTags(db, selection);
-  const candidates = tags.filter(isCandidate);
+export async function loadBatch(
+  db: Kysely<Database>,
+  selection: BatchTagSelection,
+  force = false,
+): Promise<BatchFacts> {
+  const loaded = await loadBatchTags(db, { ...selection, includeMapped: force });
+  const tags = force ? loaded.map(recomputable) : loaded;
+  const candidates = tags.filter((tag) => isCandidate(tag, force));
   const errors = new Map<number, string>();
   const guard = <T>(tag: LegacyTag, fn: () => T): T | undefined => {
     try {

@@ -25,7 +25,8 @@ export interface PlannedBatch {
 const YIELD_EVERY = 16;
 
 /**
- * Plans every tag of the batch in id order. A tag whose planning throws is isolated as `failed`; only a
+ * Plans every tag of the batch in id order; with `force`, mapped tags too, as if unmapped (the caller
+ * compares those plans with the rows they have: reprocess). A tag whose planning throws is isolated as `failed`; only a
  * signer that stopped working fails the whole batch (its tags would fail for a reason not their own).
  */
 export async function planBatch(facts: BatchFacts, options: PlanOptions): Promise<PlannedBatch> {
@@ -45,9 +46,8 @@ export async function planBatch(facts: BatchFacts, options: PlanOptions): Promis
       plans.push({ kind: "skip", tag, reason: "hidden", detail: null });
       continue;
     }
-    if (tag.mapped) {
-      const detail = options.force ? "--force reprocessing of mapped tags is not implemented yet" : null;
-      plans.push({ kind: "skip", tag, reason: "already_mapped", detail });
+    if (tag.mapped && !options.force) {
+      plans.push({ kind: "skip", tag, reason: "already_mapped", detail: null });
       continue;
     }
     const error = facts.errors.get(tag.id);

@@ -12,7 +12,15 @@ import { dryRunCounts } from "./dry-run-counts.js";
 import { loadBatch } from "./load-batch.js";
 import { planBatch } from "./plan-batch.js";
 import { prepareWrite, tagKeyOf, type PreparedWrite } from "./prepare-write.js";
+import type { RepairChange } from "./plan-repair.js";
 import { QueryCounter } from "./query-counter.js";
+import {
+  applyRepairs,
+  planRepairs,
+  repairResult,
+  type AppliedOrFailed,
+  type PlannedRepair,
+} from "./repair-batch.js";
 import type { MapPlan } from "./tag-plan.js";
 import { writeIsolated, type IsolatedWrite } from "./write-isolated.js";
 import type { RowCounts } from "./write-pass.js";
@@ -25,7 +33,7 @@ export interface BatchWork {
   tagIds: readonly number[] | null;
   dryRun: boolean;
   filters: { namespace?: string; repository?: string /* ns/repo */ };
-  /** Reprocess mapped tags too (issue 5); until then they are reported as skipped. */
+  /** Recompute mapped tags too and repair what differs (reprocess --force). */
   force?: boolean;
 }
 
@@ -48,6 +56,10 @@ export interface TagResult {
   detail: string | null;
   manifestDigest: string | null;
   rewrittenIds: number;
+  /** Mapped tags under --force: what the reprocess did, and every change (made, or with dryRun planned). */
+  reprocess?: "repaired" | "unchanged" | "refused" | "failed";
+  reprocessDetail?: string | null;
+  changes?: RepairChange[];
 }
 
 export interface BatchResult {
@@ -65,6 +77,13 @@ export interface BatchResult {
 
 class Preempted extends Error {}
 
+/** The repairs of a batch's mapped tags (reprocess --force): planned, and applied unless a dry run. */
+interface Repaired {
+  plans: Map<number, PlannedRepair>;
+  applied: Map<number, AppliedOrFailed>;
+  rows: RowCounts;
+}
+
 /**
  * One batch of spec §2: load everything in a fixed number of queries, plan every tag in memory, sign the
  * generated manifests, then write all rows, every tag's outcome and (through `finalize`, which guards
@@ -79,21 +98,30 @@ export async function processBatch(
   const db = deps.db.withPlugin(counter);
   const started = performance.now();
   const enumIds = await loadEnumIds(db, deps.db);
-  const facts = await loadBatch(db, {
-    lo: work.lo,
-    hi: work.hi,
-    tagIds: work.tagIds,
-    namespace: work.filters.namespace,
-    repository: work.filters.repository,
-  });
+  const force = work.force === true;
+  const facts = await loadBatch(
+    db,
+    {
+      lo: work.lo,
+      hi: work.hi,
+      tagIds: work.tagIds,
+      namespace: work.filters.namespace,
+      repository: work.filters.repository,
+    },
+    force,
+  );
   const loadMs = performance.now() - started;
   const { plans, planMs, signMs } = await planBatch(facts, {
     signer: deps.signer,
     libraryNamespace: deps.libraryNamespace,
     manifestMaxBytes: deps.manifestMaxBytes,
-    force: work.force === true,
+    force,
   });
-  const mapPlans = plans.filter((plan): plan is MapPlan => plan.kind === "map");
+  const allMapPlans = plans.filter((plan): plan is MapPlan => plan.kind === "map");
+  // Unmapped tags are mapped as by a run; mapped ones (only planned with force) are compared and repaired.
+  const mapPlans = allMapPlans.filter((plan) => !plan.tag.mapped);
+  const forced = allMapPlans.filter((plan) => plan.tag.mapped);
+  const mappedIds = new Set(force ? plans.filter((plan) => plan.tag.mapped).map((plan) => plan.tag.id) : []);
   const writeStarted = performance.now();
   const prepare = async (handle: Kysely<Database>): Promise<PreparedWrite> => {
     const states = await loadTagStates(
@@ -103,11 +131,38 @@ export async function processBatch(
     const existingTags = await loadExistingTags(handle, mapPlans.map(tagKeyOf));
     return prepareWrite(mapPlans, states, existingTags);
   };
-  const finish = (prepared: PreparedWrite, written: IsolatedWrite, wouldWrite?: RowCounts): BatchResult => {
+  const finish = (
+    prepared: PreparedWrite,
+    written: IsolatedWrite,
+    repaired: Repaired,
+    wouldWrite?: RowCounts,
+  ): BatchResult => {
     const reused = new Map<number, number>();
     for (const item of prepared.writable)
       if (item.reuseTagId !== null) reused.set(item.plan.tag.id, item.reuseTagId);
-    const results = tagResults(plans, prepared.dropped, written, reused);
+    const repairedById = new Map(forced.map((plan) => [plan.tag.id, plan]));
+    const results = tagResults(
+      plans.filter((plan) => !repairedById.has(plan.tag.id)),
+      prepared.dropped,
+      written,
+      reused,
+    );
+    for (const plan of forced) {
+      const repair = repaired.plans.get(plan.tag.id) ?? { kind: "gone", detail: "not planned" };
+      results.push(repairResult(plan, repair, repaired.applied.get(plan.tag.id), work.dryRun));
+    }
+    results.sort((a, b) => a.repositoryTagId - b.repositoryTagId);
+    for (const result of results) {
+      // A mapped tag that could not even be planned keeps its mapping and its recorded outcome.
+      if (
+        result.outcome === "failed" &&
+        result.reprocess === undefined &&
+        mappedIds.has(result.repositoryTagId)
+      ) {
+        result.reprocess = "failed";
+        result.reprocessDetail = result.detail;
+      }
+    }
     const counts: Record<TagOutcomeKind, number> = {
       backfilled: 0,
       backfilled_broken: 0,
@@ -115,14 +170,17 @@ export async function processBatch(
       failed: 0,
     };
     for (const result of results) counts[result.outcome]++;
-    const rowsWritten = Object.values(written.rows).reduce((a, b) => a + b, 0);
+    const rowsByTable = { ...written.rows };
+    for (const [table, n] of Object.entries(repaired.rows))
+      rowsByTable[table] = (rowsByTable[table] ?? 0) + n;
+    const rowsWritten = Object.values(rowsByTable).reduce((a, b) => a + b, 0);
     return {
       results,
       counts,
       timings: { loadMs, planMs, signMs, writeMs: performance.now() - writeStarted },
       queries: counter.count,
       rowsWritten,
-      rowsByTable: written.rows,
+      rowsByTable,
       ...(wouldWrite === undefined ? {} : { wouldWrite }),
     };
   };
@@ -130,9 +188,14 @@ export async function processBatch(
   if (work.dryRun) {
     const prepared = await prepare(db);
     const wouldWrite = await dryRunCounts(db, prepared);
+    const repairPlans = await planRepairs(db, forced, deps.now());
+    let changes = 0;
+    for (const repair of repairPlans.values()) if (repair.kind === "repair") changes += repair.changes.length;
+    if (forced.length > 0) wouldWrite["reprocess changes"] = changes;
     return finish(
       prepared,
       { rows: {}, manifests: new Map(), dropped: new Map(), failed: new Map() },
+      { plans: repairPlans, applied: new Map(), rows: {} },
       wouldWrite,
     );
   }
@@ -142,11 +205,13 @@ export async function processBatch(
     await db.transaction().execute(async (trx) => {
       await lockRepositoryTags(
         trx,
-        mapPlans.map((plan) => plan.tag.id),
+        allMapPlans.map((plan) => plan.tag.id),
       );
       const prepared = await prepare(trx);
       const written = await writeIsolated(trx, prepared.writable, enumIds);
-      const outcome = finish(prepared, written);
+      const repairPlans = await planRepairs(trx, forced, deps.now());
+      const repairs = await applyRepairs(trx, forced, repairPlans, enumIds);
+      const outcome = finish(prepared, written, { plans: repairPlans, ...repairs });
       await upsertTagOutcomes(
         trx,
         outcome.results.map((r) => ({ ...r, runId: work.runId, batchId: work.batchId })),

@@ -1,3 +1,5 @@
+import type { RefusalCode } from "./plan-repair.js";
+
 /**
  * Reason codes recorded in `backfill.tag_outcome.reason` and in `tag.broken` log lines. Stable strings:
  * dashboards and `reprocess --reason` select on them.
@@ -55,3 +57,31 @@ export function brokenReasonOfGeneration(code: string): BrokenReason {
       return "generation_failed";
   }
 }
+
+/** Every reason code a tag's outcome can record, for `reprocess --reason` to check what it is given. */
+export const KNOWN_REASONS: readonly string[] = [
+  "missing_parent",
+  "foreign_image",
+  "invalid_ancestors",
+  "null_storage",
+  "uploading_storage",
+  "missing_checksum",
+  "invalid_metadata",
+  "manifest_too_large",
+  "unparseable_stored_manifest",
+  "missing_blob",
+  "existing_broken_mapping",
+  "generation_failed",
+  "tarsum_checksum",
+  "not_pullable",
+  "hidden",
+  "already_mapped",
+  "unexpected_error",
+  "concurrent_change",
+  "tag_conflict",
+  // Refusals of reprocess --force (plan-repair.ts RefusalCode).
+  "would_change_digest_under_live_tag",
+  "would_change_digest",
+  "shared_manifest_bytes",
+  "inconsistent_mapping",
+] satisfies readonly (OutcomeReason | RefusalCode)[];

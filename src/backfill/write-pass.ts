@@ -1,8 +1,6 @@
 import type { Kysely } from "kysely";
 import { loadExistingManifests, type ExistingManifest } from "../db/load-existing-manifests.js";
-import { loadRepositoryImages } from "../db/load-repository-images.js";
 import type { Database } from "../db/tables.js";
-import { insertImages, type NewImage } from "../db/write-images.js";
 import { allocateIds } from "../db/write-ids.js";
 import { insertManifestBlobs } from "../db/write-manifest-blobs.js";
 import { insertManifestLabels } from "../db/write-manifest-labels.js";
@@ -15,7 +13,8 @@ import { insertTagMappings } from "../db/write-tag-mappings.js";
 import { insertTags } from "../db/write-tags.js";
 import type { FailReason, SkipReason } from "./reasons.js";
 import { manifestKey, planManifests, planSynthesizedImages, resolveTagManifestBytes } from "./write-rows.js";
-import type { ImageRef, MapPlan } from "./tag-plan.js";
+import type { MapPlan } from "./tag-plan.js";
+import { ImageRace, writeSynthesizedImages, type WrittenImages } from "./write-synthesized-images.js";
 
 /** A map plan ready to write: the tag row to reuse, if Quay already wrote it. */
 export interface WritablePlan {
@@ -72,43 +71,15 @@ export async function writePass(
   const plans = items.map((item) => item.plan);
 
   // 1. image rows for rewritten ids, parents before children; existing (repository, id) rows are reused.
-  const wanted = planSynthesizedImages(plans);
-  const existingImages = await loadRepositoryImages(db, wanted);
-  const imageIds = new Map<string, { id: number; ancestors: string }>();
-  for (const image of existingImages) {
-    imageIds.set(`${image.repositoryId}:${image.dockerImageId}`, {
-      id: image.id,
-      ancestors: image.ancestors ?? "/",
-    });
+  let images: WrittenImages;
+  try {
+    images = await writeSynthesizedImages(db, planSynthesizedImages(plans));
+  } catch (err) {
+    if (err instanceof ImageRace) throw new WriteRace(err.message);
+    throw err;
   }
-  const toCreate = wanted.filter((image) => !imageIds.has(`${image.repositoryId}:${image.dockerImageId}`));
-  const newIds = await allocateIds(db, "image", toCreate.length);
-  const imageRef = (ref: ImageRef): { id: number; ancestors: string } => {
-    if (ref.kind === "image") return { id: ref.imageId, ancestors: ref.ancestors ?? "/" };
-    const found = imageIds.get(`${ref.repositoryId}:${ref.dockerImageId}`);
-    if (found === undefined) throw new Error(`synthesised image ${ref.dockerImageId} has no row`);
-    return found;
-  };
-  const newImages: NewImage[] = toCreate.map((image, index) => {
-    const parent = image.parent === null ? null : imageRef(image.parent);
-    const row = {
-      id: newIds[index] as number,
-      dockerImageId: image.dockerImageId,
-      repositoryId: image.repositoryId,
-      ancestors: parent === null ? "/" : `${parent.ancestors}${parent.id}/`,
-      storageId: image.storageId,
-      created: image.created,
-      comment: image.comment,
-      command: image.command,
-      aggregateSize: image.aggregateSize,
-      v1JsonMetadata: image.v1JsonMetadata,
-      parentId: parent?.id ?? null,
-    };
-    imageIds.set(`${image.repositoryId}:${image.dockerImageId}`, { id: row.id, ancestors: row.ancestors });
-    return row;
-  });
-  rows.image = (await insertImages(db, newImages)).length;
-  if (rows.image !== newImages.length) throw new WriteRace("an image row appeared during the write");
+  rows.image = images.inserted;
+  const imageRef = images.imageRef;
 
   // 2. manifest rows, one per (repository, digest); blobs and legacy image only for the ones created.
   const manifestPlans = planManifests(plans);

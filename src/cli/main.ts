@@ -4,6 +4,7 @@ import { EXIT } from "./command-runner.js";
 import { registerManifestCommand } from "./manifest-command.js";
 import { registerMigrateCommand } from "./migrate-command.js";
 import { registerPlannedCommands } from "./planned-commands.js";
+import { registerReprocessCommand } from "./reprocess-command.js";
 import { registerRunCommand } from "./run-command.js";
 import { registerRunControlCommands } from "./run-control-command.js";
 import { registerScheduleCommand } from "./schedule-command.js";
@@ -28,6 +29,7 @@ registerWorkerCommand(program);
 registerScheduleCommand(program);
 registerStatusCommand(program);
 registerRunControlCommands(program);
+registerReprocessCommand(program);
 registerPlannedCommands(program);
 
 try {

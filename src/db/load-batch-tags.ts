@@ -10,13 +10,15 @@ export interface BatchTagSelection {
   namespace?: string | undefined;
   /** `namespace/repository`. */
   repository?: string | undefined;
+  /** Read the stored manifest text of mapped tags too (reprocess --force recomputes them). */
+  includeMapped?: boolean;
 }
 
 /**
  * One query: the `repositorytag` rows of a batch that match the filters, with their repository and
  * namespace names, whether they are mapped, their stored `tagmanifest` and its `tagmanifesttomanifest`
  * row. Hidden and mapped rows come too (reported as skipped) but without the manifest text, which can be
- * megabytes and is read only for candidates.
+ * megabytes and is read only for candidates (mapped tags are candidates with `includeMapped`).
  */
 export async function loadBatchTags(
   db: Kysely<Database>,
@@ -53,7 +55,7 @@ export async function loadBatchTags(
            rt.lifetime_start_ts, rt.lifetime_end_ts, rt.hidden, rt.reversion,
            m.id IS NOT NULL AS mapped,
            tm.id AS tag_manifest_id, tm.digest AS tag_manifest_digest,
-           CASE WHEN NOT rt.hidden AND m.id IS NULL THEN tm.json_data END AS tag_manifest_json,
+           CASE WHEN NOT rt.hidden AND (m.id IS NULL OR ${selection.includeMapped === true}::boolean) THEN tm.json_data END AS tag_manifest_json,
            link.manifest_id AS link_manifest_id, link.broken AS link_broken,
            lm.digest AS link_digest
       FROM repositorytag rt

@@ -231,6 +231,9 @@ export interface TagOutcomeTable {
   rewritten_ids: Generated<number>;
   manifest_digest: string | null;
   updated_at: Generated<Timestamp>;
+  /** What `reprocess --force` did to a mapped tag (migration 0003). */
+  reprocess: "repaired" | "unchanged" | "refused" | "failed" | null;
+  reprocess_detail: string | null;
 }
 
 export interface RunEventTable {

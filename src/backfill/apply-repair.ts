@@ -1,0 +1,177 @@
+import type { Kysely } from "kysely";
+import { loadExistingManifests } from "../db/load-existing-manifests.js";
+import type { Database } from "../db/tables.js";
+import { deleteUnusedManifest } from "../db/write-delete-unused-manifest.js";
+import { insertManifestBlobs } from "../db/write-manifest-blobs.js";
+import { insertManifestLabels } from "../db/write-manifest-labels.js";
+import { insertManifestLegacyImages } from "../db/write-manifest-legacy-images.js";
+import { insertManifests } from "../db/write-manifests.js";
+import { repointTagManifestLabels } from "../db/write-repair-labels.js";
+import { updateTagManifestLink } from "../db/write-repair-link.js";
+import { updateManifestBytes } from "../db/write-repair-manifest-bytes.js";
+import { pointTagAtManifest } from "../db/write-repair-tag.js";
+import { replacePlaceholderTagManifest } from "../db/write-repair-tag-manifest.js";
+import { insertTagManifestLabelMaps } from "../db/write-tag-manifest-label-maps.js";
+import type { RepairActions } from "./plan-repair.js";
+import type { ImageRef, MapPlan } from "./tag-plan.js";
+import type { RowCounts, WriteIds } from "./write-pass.js";
+import { resolveTagManifestBytes } from "./write-rows.js";
+import { writeSynthesizedImages } from "./write-synthesized-images.js";
+
+/** A guarded update found its row changed since the repair was planned: the tag's savepoint rolls back. */
+export class RepairConflict extends Error {
+  override readonly name = "RepairConflict";
+}
+
+export interface AppliedRepair {
+  manifestId: number;
+  /** Rows by table: inserted under the table's name, others as `table.updated` / `table.deleted`. */
+  rows: RowCounts;
+}
+
+/**
+ * Writes one tag's repair (planRepair), in the order the foreign keys need: images, the target manifest
+ * and its missing blob and legacy image rows, the manifest's bytes, the placeholder tag manifest, the
+ * link, the tag row, the labels, and last the placeholder manifest when nothing uses it any more. The
+ * caller runs it inside the tag's own savepoint, holding the tag's lock.
+ */
+export async function applyRepair(
+  db: Kysely<Database>,
+  plan: MapPlan,
+  actions: RepairActions,
+  ids: WriteIds,
+): Promise<AppliedRepair> {
+  const rows: RowCounts = {};
+  const add = (key: string, n: number) => {
+    if (n > 0) rows[key] = (rows[key] ?? 0) + n;
+  };
+  const images = actions.images.length > 0 ? await writeSynthesizedImages(db, actions.images) : undefined;
+  add("image", images?.inserted ?? 0);
+  const imageId = (ref: ImageRef): number => {
+    if (ref.kind === "image") return ref.imageId;
+    if (images === undefined) throw new Error(`synthesised image ${ref.dockerImageId} was not written`);
+    return images.imageRef(ref).id;
+  };
+
+  let target: { id: number; bytes: string; created: boolean };
+  if (actions.target.kind === "existing") {
+    target = { id: actions.target.id, bytes: actions.target.bytes, created: false };
+  } else {
+    const wanted = actions.target.manifest;
+    const [inserted] = await insertManifests(db, [
+      {
+        repositoryId: actions.repositoryId,
+        digest: wanted.digest,
+        mediaTypeId: mediaTypeId(ids, wanted.mediaType),
+        bytes: wanted.bytes,
+      },
+    ]);
+    if (inserted !== undefined) {
+      target = { id: inserted.id, bytes: wanted.bytes, created: true };
+      add("manifest", 1);
+    } else {
+      // Created meanwhile (another tag of this batch with the same digest): reused like any existing row.
+      const [found] = await loadExistingManifests(db, [
+        { repositoryId: actions.repositoryId, digest: wanted.digest },
+      ]);
+      if (found === undefined)
+        throw new RepairConflict(`manifest ${wanted.digest} neither inserted nor found`);
+      target = { id: found.id, bytes: found.bytes, created: false };
+    }
+  }
+  const repositoryId = actions.repositoryId;
+  add(
+    "manifestblob",
+    await insertManifestBlobs(
+      db,
+      actions.addBlobIds.map((blobId) => ({ repositoryId, manifestId: target.id, blobId })),
+    ),
+  );
+  if (actions.addLegacyImage !== null) {
+    const legacy = { repositoryId, manifestId: target.id, imageId: imageId(actions.addLegacyImage) };
+    add("manifestlegacyimage", await insertManifestLegacyImages(db, [legacy]));
+  }
+  if (actions.setBytes !== null) {
+    const updated = await updateManifestBytes(db, {
+      manifestId: target.id,
+      digest: actions.digest,
+      bytes: actions.setBytes.bytes,
+      mediaTypeId: mediaTypeId(ids, actions.setBytes.mediaType),
+    });
+    if (!updated) throw new RepairConflict(`manifest ${target.id} changed during the repair`);
+    add("manifest.updated", 1);
+    target.bytes = actions.setBytes.bytes;
+  }
+  if (actions.tagManifest !== null) {
+    const json = resolveTagManifestBytes(plan, { ...target, digest: actions.digest });
+    const updated = await replacePlaceholderTagManifest(db, {
+      id: actions.tagManifest.id,
+      oldDigest: actions.tagManifest.oldDigest,
+      digest: actions.digest,
+      json,
+    });
+    if (!updated)
+      throw new RepairConflict(`tag manifest ${actions.tagManifest.id} changed during the repair`);
+    add("tagmanifest.updated", 1);
+  }
+  const link = actions.link;
+  if (link.repoint || link.broken !== null) {
+    const updated = await updateTagManifestLink(db, {
+      id: link.id,
+      oldManifestId: link.oldManifestId,
+      manifestId: link.repoint ? target.id : link.oldManifestId,
+      broken: link.broken,
+    });
+    if (!updated) throw new RepairConflict(`tagmanifesttomanifest ${link.id} changed during the repair`);
+    add("tagmanifesttomanifest.updated", 1);
+  }
+  if (actions.tag !== null) {
+    const updated = await pointTagAtManifest(db, {
+      tagId: actions.tag.id,
+      oldManifestId: actions.tag.oldManifestId,
+      manifestId: target.id,
+    });
+    if (!updated) throw new RepairConflict(`tag ${actions.tag.id} changed during the repair`);
+    add("tag.updated", 1);
+  }
+  const labels = actions.tagManifestLabels;
+  if (labels.repoint) {
+    const tagManifestId = labels.tagManifestId;
+    add(
+      "tagmanifestlabelmap.updated",
+      await repointTagManifestLabels(db, { tagManifestId, repositoryId, manifestId: target.id }),
+    );
+  }
+  if (labels.add.length > 0) {
+    const made = await insertManifestLabels(
+      db,
+      labels.add.map((label) => ({ repositoryId, manifestId: target.id, labelId: label.labelId })),
+    );
+    add("manifestlabel", made.inserted);
+    const byLabel = new Map(made.ids.map((row) => [row.labelId, row.id]));
+    add(
+      "tagmanifestlabelmap",
+      await insertTagManifestLabelMaps(
+        db,
+        labels.add.map((label) => ({
+          tagManifestId: label.tagManifestId,
+          manifestId: target.id,
+          labelId: label.labelId,
+          tagManifestLabelId: label.id,
+          manifestLabelId: byLabel.get(label.labelId) as number,
+        })),
+      ),
+    );
+  }
+  if (actions.deletePlaceholder !== null && (await deleteUnusedManifest(db, actions.deletePlaceholder))) {
+    add("manifest.deleted", 1);
+  }
+  return { manifestId: target.id, rows };
+}
+
+function mediaTypeId(ids: WriteIds, name: string): number {
+  const id = ids.mediaTypes.get(name);
+  if (id === undefined)
+    throw new Error(`media type ${name} is not in table mediatype: run 'backfill migrate'`);
+  return id;
+}

@@ -1,0 +1,64 @@
+import type { Kysely } from "kysely";
+import { loadRepositoryImages } from "../db/load-repository-images.js";
+import type { Database } from "../db/tables.js";
+import { allocateIds } from "../db/write-ids.js";
+import { insertImages, type NewImage } from "../db/write-images.js";
+import type { ImageRef, SynthesizedImage } from "./tag-plan.js";
+
+/** Thrown when another writer inserted a row between our lookup and our insert: the pass is repeated. */
+export class ImageRace extends Error {
+  override readonly name = "ImageRace";
+}
+
+export interface WrittenImages {
+  inserted: number;
+  /** The row of any image reference: an existing image, or a synthesised one (found or created). */
+  imageRef: (ref: ImageRef) => { id: number; ancestors: string };
+}
+
+/**
+ * Spec §5: an `image` row for every rewritten id, parents before children (`wanted` is in that order);
+ * an existing (repository, id) row is reused. Three statements: lookup, id allocation, insert.
+ */
+export async function writeSynthesizedImages(
+  db: Kysely<Database>,
+  wanted: readonly SynthesizedImage[],
+): Promise<WrittenImages> {
+  const existingImages = await loadRepositoryImages(db, wanted);
+  const imageIds = new Map<string, { id: number; ancestors: string }>();
+  for (const image of existingImages) {
+    imageIds.set(`${image.repositoryId}:${image.dockerImageId}`, {
+      id: image.id,
+      ancestors: image.ancestors ?? "/",
+    });
+  }
+  const toCreate = wanted.filter((image) => !imageIds.has(`${image.repositoryId}:${image.dockerImageId}`));
+  const newIds = await allocateIds(db, "image", toCreate.length);
+  const imageRef = (ref: ImageRef): { id: number; ancestors: string } => {
+    if (ref.kind === "image") return { id: ref.imageId, ancestors: ref.ancestors ?? "/" };
+    const found = imageIds.get(`${ref.repositoryId}:${ref.dockerImageId}`);
+    if (found === undefined) throw new Error(`synthesised image ${ref.dockerImageId} has no row`);
+    return found;
+  };
+  const newImages: NewImage[] = toCreate.map((image, index) => {
+    const parent = image.parent === null ? null : imageRef(image.parent);
+    const row = {
+      id: newIds[index] as number,
+      dockerImageId: image.dockerImageId,
+      repositoryId: image.repositoryId,
+      ancestors: parent === null ? "/" : `${parent.ancestors}${parent.id}/`,
+      storageId: image.storageId,
+      created: image.created,
+      comment: image.comment,
+      command: image.command,
+      aggregateSize: image.aggregateSize,
+      v1JsonMetadata: image.v1JsonMetadata,
+      parentId: parent?.id ?? null,
+    };
+    imageIds.set(`${image.repositoryId}:${image.dockerImageId}`, { id: row.id, ancestors: row.ancestors });
+    return row;
+  });
+  const inserted = (await insertImages(db, newImages)).length;
+  if (inserted !== newImages.length) throw new ImageRace("an image row appeared during the write");
+  return { inserted, imageRef };
+}
