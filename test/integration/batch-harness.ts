@@ -90,6 +90,8 @@ export async function runBatch(
   range: { lo: number; hi: number; tagIds?: number[] },
   options: {
     dryRun?: boolean;
+    /** reprocess --force: recompute mapped tags and repair what differs. */
+    force?: boolean;
     deps?: Partial<BatchDeps>;
     finalize?: (trx: Transaction<Database>, r: BatchResult) => Promise<boolean>;
   } = {},
@@ -103,6 +105,7 @@ export async function runBatch(
     tagIds: range.tagIds ?? null,
     dryRun: options.dryRun ?? false,
     filters: {},
+    force: options.force ?? false,
   };
   const result = await processBatch(
     work,
