@@ -4,9 +4,8 @@
 // the targets as ratios, and writes bench/results/latest.{json,md}, throughput.svg and README's section.
 // `npm run bench -- --help` lists the flags. The pure parts live in bench/lib (tested); this file and
 // bench/io do the I/O.
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { cpus, loadavg, totalmem } from "node:os";
-import { join } from "node:path";
 import { loadConfig } from "../src/config.js";
 import { connect } from "../src/db/connect.js";
 import { migrateToLatest } from "../src/db/migrate.js";
@@ -26,11 +25,11 @@ import type {
   RawInsertLimit,
   SigningLimit,
 } from "./lib/bench-result.js";
-import { evaluateTargets } from "./lib/evaluate-targets.js";
+import { evaluateTargets, referenceSize, targetInputsOf } from "./lib/evaluate-targets.js";
 import { parseRunLog } from "./lib/parse-run-log.js";
 import { passMetrics, throughputSeries } from "./lib/pass-metrics.js";
-import { renderReadmeSection, renderReport, replaceReadmeSection } from "./lib/render-report.js";
-import { renderThroughputSvg } from "./lib/render-throughput-svg.js";
+import { renderReport } from "./lib/render-report.js";
+import { writeRendered } from "./render-results.js";
 
 const say = (line: string) => process.stderr.write(`bench: ${line}\n`);
 const defaults = loadConfig({});
@@ -57,7 +56,7 @@ async function bench(options: BenchOptions, argv: readonly string[]): Promise<Be
   let rawInsert: RawInsertLimit | undefined;
   let baseline: BaselineLimit | undefined;
   // The baseline and the rate targets use the largest size up to 100,000 (the default 100,000).
-  const referenceSize = Math.max(...options.sizes.filter((s) => s <= 100_000), options.sizes[0] ?? 0);
+  const reference = referenceSize(options.sizes);
   try {
     for (const size of options.sizes) {
       const seedDb = `bench_${tag}_seed_${size}`;
@@ -67,6 +66,7 @@ async function bench(options: BenchOptions, argv: readonly string[]): Promise<Be
       for (const alg of options.algs) {
         const runDb = `bench_${tag}_run_${size}_${alg.toLowerCase()}`;
         const url = await scratch(runDb, seedDb);
+        const loadAvgAtStart = loadavg();
         const prefix = `bench-${tag}-${size}-${alg.toLowerCase()}`;
         say(`backfill run, ${size.toLocaleString("en-US")} tags, ${alg}`);
         const child = await runChild(url, {
@@ -78,7 +78,14 @@ async function bench(options: BenchOptions, argv: readonly string[]): Promise<Be
         await deleteQueuePrefix(redisUrl, prefix);
         const log = parseRunLog(child.stdout);
         const metrics = passMetrics(log, child.wallMs, child.peakRssBytes);
-        passes.push({ size, alg, seedMs: seeded.wallMs, metrics, throughput: throughputSeries(log) });
+        passes.push({
+          size,
+          alg,
+          seedMs: seeded.wallMs,
+          loadAvgAtStart,
+          metrics,
+          throughput: throughputSeries(log),
+        });
         say(
           `  ${metrics.tags} tags in ${(metrics.runMs / 1000).toFixed(1)} s: ${metrics.tagsPerSec.toFixed(1)} tags/s`,
         );
@@ -109,7 +116,7 @@ async function bench(options: BenchOptions, argv: readonly string[]): Promise<Be
           await drop(rawDb);
         }
       }
-      if (options.limits && options.baselineTags > 0 && size === referenceSize) {
+      if (options.limits && options.baselineTags > 0 && size === reference) {
         say(`limits: per-tag baseline, ${options.baselineTags} tags`);
         const baseDb = `bench_${tag}_baseline_${size}`;
         const baseUrl = await scratch(baseDb, seedDb);
@@ -134,29 +141,17 @@ async function bench(options: BenchOptions, argv: readonly string[]): Promise<Be
     }
   }
 
-  const pass = (size: number, alg: string) => passes.find((p) => p.size === size && p.alg === alg)?.metrics;
-  const peak = (size: number) => {
-    const found = passes.filter((p) => p.size === size).map((p) => p.metrics.peakRssBytes);
-    return found.length > 0 ? Math.max(...found) : undefined;
-  };
-  const targets = evaluateTargets({
-    rs256TagsPerSec: pass(referenceSize, "RS256")?.tagsPerSec,
-    es256TagsPerSec: pass(referenceSize, "ES256")?.tagsPerSec,
-    signRatePerSec: signing?.rs256PerSec,
-    rawInsertTagsPerSec: rawInsert?.tagsPerSec,
-    baselineTagsPerSec: baseline?.tagsPerSec,
-    runMs10k: pass(10_000, "RS256")?.runMs,
-    runMs100k: pass(100_000, "RS256")?.runMs,
-    peakRss100k: peak(100_000),
-    peakRss1m: peak(1_000_000),
-  });
+  const targets = evaluateTargets(targetInputsOf({ passes, limits: { signing, rawInsert, baseline } }));
   notes.push(
-    `Rate targets use the ${referenceSize.toLocaleString("en-US")}-tag passes; the baseline ran on a copy of the same seeded registry.`,
+    `Rate targets use the ${reference.toLocaleString("en-US")}-tag passes; the baseline ran on a copy of the same seeded registry.`,
     "The baseline's rate is extrapolated from its sample (the first unmapped tags by id); it is simplified in its favour " +
       "(no synthesised image rows, labels or outcome ledger; candidates listed once, untimed).",
     "The raw insert writes the seven mapping tables only; a real run also writes `image` rows for rewritten ids and " +
       "`backfill.tag_outcome`, and reads before it writes.",
-    "Signing limit: node:crypto `sign` on one thread, wall clock, over a real signed manifest of the run as payload.",
+    "Signing limit: node:crypto `sign` on one thread over the median-sized signed manifest of the run; the target " +
+      "uses its rate per second of the thread's CPU time (one core's capacity), since the wall-clock rate drops with " +
+      "whatever other sessions take from the machine at that moment.",
+    "Each pass's load average (1 min) at its start is in the second table: passes that ran under heavier load are slower.",
   );
   for (const p of passes) {
     const problems = Object.entries(p.metrics.problems);
@@ -192,24 +187,6 @@ async function bench(options: BenchOptions, argv: readonly string[]): Promise<Be
   };
 }
 
-async function writeResults(result: BenchResult, options: BenchOptions): Promise<void> {
-  await mkdir(options.outDir, { recursive: true });
-  await writeFile(join(options.outDir, "latest.json"), `${JSON.stringify(result, null, 2)}\n`);
-  await writeFile(join(options.outDir, "latest.md"), renderReport(result));
-  const series = result.passes.map((p) => ({
-    label: `${p.size.toLocaleString("en-US")} ${p.alg}`,
-    points: p.throughput,
-  }));
-  await writeFile(
-    join(options.outDir, "throughput.svg"),
-    renderThroughputSvg(series, `backfill run: tags per second (${result.finishedAt.slice(0, 10)})`),
-  );
-  if (options.readme) {
-    const readme = await readFile("README.md", "utf8");
-    await writeFile("README.md", replaceReadmeSection(readme, renderReadmeSection(result)));
-  }
-}
-
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
   if (argv.includes("--help") || argv.includes("-h")) {
@@ -227,7 +204,8 @@ async function main(): Promise<number> {
     throw err;
   }
   const result = await bench(options, argv);
-  await writeResults(result, options);
+  await mkdir(options.outDir, { recursive: true });
+  await writeRendered(result, options.outDir, options.readme);
   process.stdout.write(`${renderReport(result)}\n`);
   // FAIL is a finding, not a crash of the benchmark: the report carries it.
   return 0;

@@ -8,6 +8,8 @@ export interface PassResult {
   alg: Alg;
   /** Wall time of `backfill seed` for this size (the same seeded database serves both passes). */
   seedMs: number;
+  /** os.loadavg() when the pass started (absent in results written before it was recorded). */
+  loadAvgAtStart?: number[];
   metrics: PassMetrics;
   throughput: ThroughputPoint[];
 }

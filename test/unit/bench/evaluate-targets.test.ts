@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { evaluateTargets, type TargetInputs } from "../../../bench/lib/evaluate-targets.js";
+import {
+  evaluateTargets,
+  referenceSize,
+  targetInputsOf,
+  type TargetInputs,
+} from "../../../bench/lib/evaluate-targets.js";
+import type { PassMetrics } from "../../../bench/lib/pass-metrics.js";
 
 const MB = 1024 * 1024;
 const ALL: TargetInputs = {
@@ -61,5 +67,45 @@ describe("evaluateTargets", () => {
     assert.equal(t.get("vs-per-tag-baseline")?.status, "not run");
     assert.equal(t.get("linear-100k")?.status, "not run");
     assert.equal(t.get("rs256-vs-signing")?.status, "PASS");
+  });
+});
+
+describe("targetInputsOf", () => {
+  const pass = (size: number, alg: "RS256" | "ES256", tagsPerSec: number, runMs: number, rss: number) => ({
+    size,
+    alg,
+    seedMs: 0,
+    throughput: [],
+    metrics: { tagsPerSec, runMs, peakRssBytes: rss } as unknown as PassMetrics,
+  });
+  const limits = {
+    signing: { payloadBytes: 8000, rs256PerSec: 500, rs256PerCpuSec: 1300, es256PerSec: 9000 },
+    rawInsert: undefined,
+    baseline: undefined,
+  };
+
+  test("rates at 100,000, the signing limit in CPU time, memory from the larger pass of a size", () => {
+    const inputs = targetInputsOf({
+      passes: [
+        pass(10_000, "RS256", 250, 40_000, 400 * MB),
+        pass(100_000, "RS256", 440, 220_000, 460 * MB),
+        pass(100_000, "ES256", 600, 160_000, 470 * MB),
+        pass(1_000_000, "RS256", 450, 2_000_000, 500 * MB),
+      ],
+      limits,
+    });
+    assert.equal(inputs.rs256TagsPerSec, 440);
+    assert.equal(inputs.es256TagsPerSec, 600);
+    assert.equal(inputs.signRatePerSec, 1300);
+    assert.equal(inputs.runMs10k, 40_000);
+    assert.equal(inputs.runMs100k, 220_000);
+    assert.equal(inputs.peakRss100k, 470 * MB);
+    assert.equal(inputs.peakRss1m, 500 * MB);
+    assert.equal(inputs.rawInsertTagsPerSec, undefined);
+  });
+
+  test("the reference size is the largest up to 100,000, else the smallest", () => {
+    assert.equal(referenceSize([1000, 10_000, 1_000_000]), 10_000);
+    assert.equal(referenceSize([200_000, 1_000_000]), 200_000);
   });
 });
