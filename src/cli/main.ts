@@ -12,6 +12,7 @@ import { registerStatusCommand } from "./status-command.js";
 import { registerWorkerCommand } from "./worker-command.js";
 import { registerSeedCommand } from "./seed-command.js";
 import { registerVerifyCommand } from "./verify-command.js";
+import { registerExplainCommand } from "./explain-command.js";
 
 const program = new Command("backfill")
   .description(
@@ -30,6 +31,7 @@ registerScheduleCommand(program);
 registerStatusCommand(program);
 registerRunControlCommands(program);
 registerReprocessCommand(program);
+registerExplainCommand(program);
 registerPlannedCommands(program);
 
 try {

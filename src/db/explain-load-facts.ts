@@ -1,0 +1,86 @@
+import type { Kysely } from "kysely";
+import type { LegacyTag } from "../backfill/batch-input.js";
+import type { BatchFacts } from "../backfill/load-batch.js";
+import { claimedV1Id } from "../backfill/plan-generated-tag.js";
+import { blobsOutsideChain, readStoredManifest } from "../backfill/plan-stored-tag.js";
+import { parseAncestors, resolveChain } from "../backfill/resolve-chain.js";
+import { loadBatchTags } from "./load-batch-tags.js";
+import { loadImagesById } from "./load-images-by-id.js";
+import { loadRepositoryBlobs } from "./load-repository-blobs.js";
+import { loadRepositoryImages } from "./load-repository-images.js";
+import { loadTagManifestLabels } from "./load-tag-manifest-labels.js";
+import type { Database } from "./tables.js";
+
+export interface ExplainFacts {
+  tag: LegacyTag;
+  facts: BatchFacts;
+}
+
+/**
+ * The batch core's facts for one tag, read with its own loaders and pure helpers, SELECTs only. This is
+ * `loadBatch` (src/backfill/load-batch.ts) for a single tag, with one difference: the chain of a mapped
+ * (or hidden) tag is loaded too, so explain shows its defects (the planner still skips it, as a run
+ * does). Keep in step with loadBatch, or replace this with it once it can load skipped tags' chains.
+ */
+export async function loadExplainFacts(db: Kysely<Database>, repositoryTagId: number): Promise<ExplainFacts> {
+  const [tag] = await loadBatchTags(db, {
+    lo: repositoryTagId,
+    hi: repositoryTagId,
+    tagIds: [repositoryTagId],
+    includeMapped: true,
+  });
+  if (tag === undefined) throw new Error(`repositorytag ${repositoryTagId} disappeared`);
+  const facts: BatchFacts = {
+    tags: [tag],
+    resolutions: new Map(),
+    stored: new Map(),
+    repositoryImages: new Map(),
+    repositoryBlobs: new Map(),
+    labels: new Map(),
+    errors: new Map(),
+  };
+  const images = new Map((await loadImagesById(db, [tag.imageId])).map((image) => [image.id, image]));
+  const leaf = images.get(tag.imageId);
+  const ancestors = (parseAncestors(leaf?.ancestors ?? null) ?? []).filter((id) => !images.has(id));
+  for (const image of await loadImagesById(db, ancestors)) images.set(image.id, image);
+
+  let resolution;
+  try {
+    resolution = resolveChain(tag.repositoryId, tag.imageId, images);
+  } catch (err) {
+    facts.errors.set(tag.id, err instanceof Error ? err.message : String(err));
+    return { tag, facts };
+  }
+  facts.resolutions.set(tag.id, resolution);
+  if (tag.tagManifest !== null) {
+    if (tag.manifestLink === null) {
+      const stored = readStoredManifest(tag.tagManifest.json);
+      facts.stored.set(tag.id, stored);
+      const keys = blobsOutsideChain(stored, resolution).map((checksum) => ({
+        repositoryId: tag.repositoryId,
+        checksum,
+      }));
+      const blobs = new Map<string, number>();
+      for (const blob of await loadRepositoryBlobs(db, keys)) blobs.set(blob.checksum, blob.storageId);
+      facts.repositoryBlobs.set(tag.repositoryId, blobs);
+    }
+    facts.labels.set(tag.tagManifest.id, await loadTagManifestLabels(db, [tag.tagManifest.id]));
+  } else if (resolution.ok) {
+    const keys = resolution.chain.flatMap((image) => {
+      const id = claimedV1Id(image.v1JsonMetadata);
+      return id === undefined ? [] : [{ repositoryId: tag.repositoryId, dockerImageId: id }];
+    });
+    const byId = new Map<string, string>();
+    for (const image of await loadRepositoryImages(db, keys))
+      byId.set(image.dockerImageId, image.checksum ?? "");
+    facts.repositoryImages.set(tag.repositoryId, byId);
+  }
+  return { tag, facts };
+}
+
+/** The images of the tag's chain as loaded (leaf first), whatever the resolution said of them. */
+export function loadedChain(facts: BatchFacts, repositoryTagId: number) {
+  const resolution = facts.resolutions.get(repositoryTagId);
+  if (resolution === undefined) return [];
+  return resolution.ok ? resolution.chain : resolution.found;
+}

@@ -1,0 +1,114 @@
+import type { ChainImage } from "../backfill/batch-input.js";
+import type { ChainResolution } from "../backfill/resolve-chain.js";
+
+/** One defect found in a tag's legacy data, under a short stable code. */
+export interface Defect {
+  code: string;
+  /** The image (database id) it is about, when it is about one layer. */
+  imageId?: number;
+  detail: string;
+}
+
+/** How a layer's stored v1 JSON reads: what the manifest core would refuse, or the id it claims. */
+export type V1Reading =
+  | { kind: "absent" }
+  | { kind: "not_json" }
+  | { kind: "not_object" }
+  | { kind: "no_id" }
+  | { kind: "object"; id: string; parent: string | undefined };
+
+const VALID_ID = /^[a-f0-9]{64}$/;
+
+export function readV1(metadata: string | null): V1Reading {
+  if (metadata === null) return { kind: "absent" };
+  let value: unknown;
+  try {
+    value = JSON.parse(metadata);
+  } catch {
+    return { kind: "not_json" };
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return { kind: "not_object" };
+  const record = value as Record<string, unknown>;
+  if (typeof record.id !== "string") return { kind: "no_id" };
+  return {
+    kind: "object",
+    id: record.id,
+    parent: typeof record.parent === "string" ? record.parent : undefined,
+  };
+}
+
+/**
+ * Every defect of spec §3 and §5 in the chain as loaded (leaf first), found independently of the
+ * planner's first-refusal order, so an operator sees all of them at once. `repositoryImages` maps v1 id
+ * to the checksum of an image the repository already holds (Quay's collision rule).
+ */
+export function chainDefects(
+  resolution: ChainResolution | undefined,
+  chain: readonly ChainImage[],
+  repositoryImages: ReadonlyMap<string, string>,
+): Defect[] {
+  const defects: Defect[] = [];
+  if (resolution !== undefined && !resolution.ok) {
+    defects.push({ code: resolution.reason, detail: resolution.detail });
+  }
+  const readings = chain.map((image) => readV1(image.v1JsonMetadata));
+  const seen = new Map<string, number>();
+  chain.forEach((image, index) => {
+    const at = (code: string, detail: string) => defects.push({ code, imageId: image.id, detail });
+    const checksum = image.storage?.checksum ?? null;
+    if (image.storageId === null || image.storage === null)
+      at("null_storage", `image ${image.id} has no storage`);
+    else {
+      if (image.storage.uploading === true)
+        at("uploading_storage", `storage ${image.storageId} is still uploading`);
+      if (checksum === null || checksum === "")
+        at("missing_checksum", `storage ${image.storageId} has no checksum`);
+      else if (checksum.startsWith("tarsum"))
+        at("tarsum_checksum", `storage ${image.storageId}: ${checksum}`);
+    }
+    const v1 = readings[index] as V1Reading;
+    switch (v1.kind) {
+      case "absent":
+        break;
+      case "not_json":
+        at("v1_not_json", "v1_json_metadata is not JSON");
+        return;
+      case "not_object":
+        at("v1_not_object", "v1_json_metadata is not a JSON object");
+        return;
+      case "no_id":
+        at("v1_missing_id", "v1_json_metadata has no string id");
+        return;
+      case "object":
+        break;
+    }
+    if (v1.kind !== "object") return;
+    if (!VALID_ID.test(v1.id)) at("invalid_v1_id", `id ${JSON.stringify(v1.id)} is not 64 lower-case hex`);
+    const existing = repositoryImages.get(v1.id);
+    if (existing !== undefined && checksum !== null && existing !== checksum) {
+      at(
+        "v1_id_collision",
+        `id ${v1.id} is already an image of the repository over blob ${existing || "(none)"}`,
+      );
+    }
+    const earlier = seen.get(v1.id);
+    if (earlier !== undefined && earlier !== index - 1) {
+      at("repeated_v1_id", `id ${v1.id} repeats layer ${earlier} (not adjacent)`);
+    }
+    if (!seen.has(v1.id)) seen.set(v1.id, index);
+    const below = readings[index + 1];
+    const expectedParent = below?.kind === "object" ? below.id : undefined;
+    // With a parent missing, the next loaded layer is not the parent: links are judged on whole chains.
+    const whole = resolution?.ok === true;
+    if (whole && index + 1 < chain.length && below?.kind === "object" && v1.parent !== expectedParent) {
+      at(
+        "chain_link_mismatch",
+        `parent ${v1.parent ?? "(none)"}, the next layer's id is ${expectedParent ?? "?"}`,
+      );
+    }
+    if (whole && index + 1 === chain.length && v1.parent !== undefined) {
+      at("chain_link_mismatch", `the root layer names parent ${v1.parent}`);
+    }
+  });
+  return defects;
+}
