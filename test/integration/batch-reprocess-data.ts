@@ -1,5 +1,6 @@
 import { sql, type Kysely } from "kysely";
 import { buildSchema1 } from "../../src/manifest/build-schema1.js";
+import { schema1Digest } from "../../src/manifest/schema1-digest.js";
 import { signSchema1 } from "../../src/manifest/sign-schema1.js";
 import { loadSigner } from "../../src/manifest/signer.js";
 import type { Database } from "../../src/db/tables.js";
@@ -51,11 +52,8 @@ export async function buildReprocessData(db: Kysely<Database>): Promise<Reproces
   const stored = await f.chain(app, "stored", [{}, {}]);
   const storedLayers = layersOf(stored, "stored");
   ids.stored = await f.tag(app, "stored", stored[1]!.id);
-  ids.storedTm = await f.tagManifest(
-    ids.stored,
-    await signed("devtable/app", "stored", storedLayers, 1),
-    "x",
-  );
+  const storedJson = await signed("devtable/app", "stored", storedLayers, 1);
+  ids.storedTm = await f.tagManifest(ids.stored, storedJson, schema1Digest(storedJson));
   // Unreadable stored manifest with a label: placeholder first, the real one once json_data is fixed.
   ids.corrupt = await f.tag(app, "corrupt-stored", stored[1]!.id, { start: 1500000100 });
   ids.corruptTm = await f.tagManifest(ids.corrupt, '{"schemaVersion": 1, cut', "sha256:c");
@@ -65,10 +63,10 @@ export async function buildReprocessData(db: Kysely<Database>): Promise<Reproces
   const lostJson = buildSchema1({
     name: "devtable/app",
     tag: "lost-blob",
-    layers: [{ blobSum: lostSum, v1Compatibility: v1Json(v1Id("lost"), null) }],
+    layers: [{ blobSum: lostSum, v1Compatibility: v1Json(stored[0]!.dockerId, null) }],
   });
   ids.missingBlob = await f.tag(app, "lost-blob", stored[0]!.id);
-  await f.tagManifest(ids.missingBlob, lostJson, "y");
+  await f.tagManifest(ids.missingBlob, lostJson, schema1Digest(lostJson));
   // A placeholder another tag row points at: repaired, but never deleted.
   const pinned = await f.image(
     app,
@@ -83,10 +81,11 @@ export async function buildReprocessData(db: Kysely<Database>): Promise<Reproces
   // devtable/other: two stored manifests of one payload signed at different times (one manifest row).
   const twin = await f.chain(other, "twin", [{}]);
   const twinLayers = layersOf(twin, "twin");
+  const twinJson = [1, 2].map((year) => signed("devtable/other", "twin", twinLayers, year));
   ids.twinA = await f.tag(other, "twin-a", twin[0]!.id);
-  await f.tagManifest(ids.twinA, await signed("devtable/other", "twin", twinLayers, 1), "t");
+  await f.tagManifest(ids.twinA, await twinJson[0]!, schema1Digest(await twinJson[0]!));
   ids.twinB = await f.tag(other, "twin-b", twin[0]!.id);
-  await f.tagManifest(ids.twinB, await signed("devtable/other", "twin", twinLayers, 2), "t");
+  await f.tagManifest(ids.twinB, await twinJson[1]!, schema1Digest(await twinJson[1]!));
   const moved = await f.chain(other, "moved", [{}]);
   ids.liveMoved = await f.tag(other, "live-moved", moved[0]!.id);
   ids.deadMoved = await f.tag(other, "dead-moved", moved[0]!.id, { start: 1000, end: 1600000000 });
@@ -119,12 +118,11 @@ export async function fixInPlace(db: Kysely<Database>, ids: ReprocessIds): Promi
             WHERE id = ${ids.badJsonImage}`.execute(db);
   const storedJson = await db
     .selectFrom("tagmanifest")
-    .select("json_data")
+    .select(["json_data", "digest"])
     .where("id", "=", ids.storedTm!)
     .executeTakeFirstOrThrow();
-  await sql`UPDATE tagmanifest SET json_data = ${storedJson.json_data} WHERE id = ${ids.corruptTm}`.execute(
-    db,
-  );
+  await sql`UPDATE tagmanifest SET json_data = ${storedJson.json_data}, digest = ${storedJson.digest}
+            WHERE id = ${ids.corruptTm}`.execute(db);
   await f.image(
     ids.app!,
     v1Id("lost-holder"),
