@@ -84,7 +84,7 @@ export const PROBLEM_CLASSES = {
   tarsum_not_pullable: {
     severity: "notice",
     summary:
-      "generated from tarsum checksums (outcome tarsum_checksum): mapped, but current clients cannot pull it",
+      "tarsum blobSums (outcome tarsum_checksum, generated or stored): mapped, but current clients cannot pull it",
   },
   orphan_tag: {
     severity: "failing",
