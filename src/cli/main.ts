@@ -3,7 +3,6 @@ import { UsageError } from "../errors.js";
 import { EXIT } from "./command-runner.js";
 import { registerManifestCommand } from "./manifest-command.js";
 import { registerMigrateCommand } from "./migrate-command.js";
-import { registerPlannedCommands } from "./planned-commands.js";
 import { registerReprocessCommand } from "./reprocess-command.js";
 import { registerRunCommand } from "./run-command.js";
 import { registerRunControlCommands } from "./run-control-command.js";
@@ -32,7 +31,6 @@ registerStatusCommand(program);
 registerRunControlCommands(program);
 registerReprocessCommand(program);
 registerExplainCommand(program);
-registerPlannedCommands(program);
 
 try {
   await program.parseAsync(process.argv);
