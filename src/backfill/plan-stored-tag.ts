@@ -147,7 +147,7 @@ export function planStoredTag(
   }
   if (stored.problems.length > 0) {
     const detail = `stored manifest kept as it is; clients would refuse it: ${stored.problems.join(", ")}`;
-    return { ...base, manifest, broken: false, reason: "not_pullable", detail };
+    return { ...base, manifest, broken: false, reason: "stored_not_pullable", detail };
   }
   return { ...base, manifest, broken: false, reason: null, detail: null };
 }

@@ -33,7 +33,12 @@ export type BrokenReason =
   | "generation_failed";
 
 /** Why a mapped, not broken, tag still cannot be pulled by current clients. */
-export type NoteReason = "tarsum_checksum" | "not_pullable";
+export type NoteReason =
+  | "tarsum_checksum"
+  /** A manifest this project generated that a client would refuse (see detail). */
+  | "not_pullable"
+  /** A stored tagmanifest mapped as it is (never ours to change) that a client would refuse. */
+  | "stored_not_pullable";
 
 export type SkipReason = "hidden" | "already_mapped";
 
@@ -74,6 +79,7 @@ export const KNOWN_REASONS: readonly string[] = [
   "generation_failed",
   "tarsum_checksum",
   "not_pullable",
+  "stored_not_pullable",
   "hidden",
   "already_mapped",
   "unexpected_error",

@@ -175,15 +175,9 @@ function isGenerated(
 }
 
 /**
- * Whether the recorded outcome says the manifest came from the tag's stored tagmanifest. The batch core
- * records `not_pullable` for stored and generated manifests alike and tells them apart only in the detail
- * (src/backfill/plan-stored-tag.ts: "stored manifest kept as it is; …"); `stored_not_pullable` is accepted
- * too, should the core record a reason of its own for it.
+ * Whether the recorded outcome says the manifest came from the tag's stored tagmanifest and clients would
+ * refuse it: the batch core records `stored_not_pullable` for those, `not_pullable` for its own.
  */
-export function recordedAsStored(outcome: { reason: string | null; detail: string | null }): boolean {
-  if (outcome.reason === "stored_not_pullable") return true;
-  return outcome.reason === "not_pullable" && (outcome.detail ?? "").startsWith(STORED_DETAIL_PREFIX);
+export function recordedAsStored(outcome: { reason: string | null }): boolean {
+  return outcome.reason === "stored_not_pullable";
 }
-
-/** The batch core's detail for a stored manifest it mapped as it is although clients would refuse it. */
-export const STORED_DETAIL_PREFIX = "stored manifest kept as it is";

@@ -378,7 +378,7 @@ describe("processBatch: one tag per defect class", () => {
     assert.equal(outcome("repoFallback").outcome, "backfilled");
     assert.equal(
       outcome("repoFallback").reason,
-      "not_pullable",
+      "stored_not_pullable",
       "kept as stored, but Docker wants it signed",
     );
     assert.match(outcome("repoFallback").detail ?? "", /unsigned/);

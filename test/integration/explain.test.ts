@@ -87,7 +87,7 @@ const CASES: [kind: string, defect: string, reason: string | null, rewritten: bo
   ["tarsum", "tarsum_checksum", "tarsum_checksum", false],
   ["oversize-leaf", "manifest_too_large", "manifest_too_large", false],
   ["tm:corrupt", "unparseable_stored_manifest", "unparseable_stored_manifest", false],
-  ["tm:unsigned", "stored_not_pullable", "not_pullable", false],
+  ["tm:unsigned", "stored_not_pullable", "stored_not_pullable", false],
 ];
 
 describe("backfill explain", () => {
@@ -180,7 +180,7 @@ describe("backfill explain", () => {
     assert.equal(report.mapped.manifest?.digest, row.digest);
     assert.deepEqual(
       { outcome: report.mapped.outcome?.outcome, reason: report.mapped.outcome?.reason },
-      { outcome: "backfilled", reason: "not_pullable" },
+      { outcome: "backfilled", reason: "stored_not_pullable" },
     );
     assert.ok(defectCodes(report).includes("stored_not_pullable"));
     const text = explainText(report);

@@ -132,7 +132,7 @@ describe("verify after a real backfill of a seeded registry", () => {
     assert.equal(report.checkedTags, visible.rows[0]?.n);
     // The shapes the disagreements were about are in this dataset, so the pass above covers them.
     await pick({ outcome: "backfilled_broken", reason: "unparseable_stored_manifest", stored: true });
-    await pick({ outcome: "backfilled", reason: "not_pullable", stored: true });
+    await pick({ outcome: "backfilled", reason: "stored_not_pullable", stored: true });
     assert.ok(report.problems.some((p) => p.code === "stored_not_pullable"));
   });
 
@@ -153,7 +153,7 @@ describe("verify after a real backfill of a seeded registry", () => {
 
   test("manifest bytes replaced by another manifest's (another digest)", async () => {
     const id = await pick({ outcome: "backfilled", reason: null, stored: false });
-    const donor = await pick({ outcome: "backfilled", reason: "not_pullable", stored: true });
+    const donor = await pick({ outcome: "backfilled", reason: "stored_not_pullable", stored: true });
     const report = await corrupted(
       `UPDATE tagmanifest SET json_data = (SELECT json_data FROM tagmanifest WHERE tag_id = ${donor})
        WHERE tag_id = ${id}`,

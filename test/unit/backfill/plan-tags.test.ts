@@ -53,7 +53,7 @@ describe("planStoredTag", () => {
       [],
     );
     assert.equal(plan.broken, false);
-    assert.equal(plan.reason, "not_pullable", "kept as stored although unsigned");
+    assert.equal(plan.reason, "stored_not_pullable", "kept as stored although unsigned");
     assert.match(plan.detail ?? "", /unsigned/);
     assert.equal(plan.tagManifest.kind, "existing");
     assert.ok(plan.manifest.kind === "plan");

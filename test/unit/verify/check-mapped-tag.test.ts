@@ -271,7 +271,7 @@ describe("checkMappedTag", () => {
     const unsigned = buildSchema1({ name: "ns/repo", tag: "latest", layers: layers() });
     const stored = {
       outcome: "backfilled",
-      reason: "not_pullable",
+      reason: "stored_not_pullable",
       detail: "stored manifest kept as it is; clients would refuse it: unsigned",
     };
     assert.deepEqual(await check(unsigned, { outcome: stored }), ["stored_not_pullable: unsigned"]);
