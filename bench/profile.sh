@@ -37,11 +37,29 @@ ALTER DATABASE $DB SET auto_explain.log_min_duration = '${PROFILE_PG_MS}ms';
 ALTER DATABASE $DB SET auto_explain.log_analyze = on;
 ALTER DATABASE $DB SET auto_explain.log_buffers = on;
 ALTER DATABASE $DB SET auto_explain.log_nested_statements = on;
+ALTER DATABASE $DB SET auto_explain.log_triggers = on;
 ALTER DATABASE $DB SET log_parameter_max_length = 0;
 SQL
 offset=$(stat -c %s "$PG_LOG")
 DATABASE_URL=$URL BACKFILL_SIGNING_KEY_FILE="$key/rs256.pem" BACKFILL_QUEUE_PREFIX=bench-profile-$$ LOG_LEVEL=info \
-  node --cpu-prof --cpu-prof-dir "$PROFILE_DIR" --import tsx src/cli/main.ts run --no-progress >"$PROFILE_DIR/run.out"
+  node --cpu-prof --cpu-prof-dir "$PROFILE_DIR" --import tsx src/cli/main.ts run --no-progress >"$PROFILE_DIR/run.out" &
+child=$!
+# CPU seconds of the run child (all its threads) and of the PostgreSQL backends serving its database: the
+# last utime+stime seen in /proc/<pid>/stat for each, sampled every 0.5 s.
+declare -A cpu_ticks
+while kill -0 "$child" 2>/dev/null; do
+  for pid in "$child" $(psql "$ADMIN_URL" -Atc "SELECT pid FROM pg_stat_activity WHERE datname = '$DB'"); do
+    ticks=$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || true)
+    if [ -n "$ticks" ]; then cpu_ticks[$pid]=$ticks; fi
+  done
+  sleep 0.5
+done
+wait "$child"
+hz=$(getconf CLK_TCK)
+pg_ticks=0
+for pid in "${!cpu_ticks[@]}"; do [ "$pid" = "$child" ] || pg_ticks=$((pg_ticks + cpu_ticks[$pid])); done
+echo "cpu seconds: run child $(echo "scale=1; ${cpu_ticks[$child]:-0} / $hz" | bc), postgres backends $(echo "scale=1; $pg_ticks / $hz" | bc)" |
+  tee "$PROFILE_DIR/cpu-seconds.txt"
 tail -c +"$((offset + 1))" "$PG_LOG" | awk -v db="@$DB " '
   /^[0-9]{4}-[0-9]{2}-[0-9]{2} / { keep = index($0, db) > 0 }
   keep' >"$PROFILE_DIR/pg-plans.log"

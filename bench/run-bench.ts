@@ -4,6 +4,7 @@
 // the targets as ratios, and writes bench/results/latest.{json,md}, throughput.svg and README's section.
 // `npm run bench -- --help` lists the flags. The pure parts live in bench/lib (tested); this file and
 // bench/io do the I/O.
+import { execFileSync } from "node:child_process";
 import { mkdir } from "node:fs/promises";
 import { cpus, loadavg, totalmem } from "node:os";
 import { loadConfig } from "../src/config.js";
@@ -31,6 +32,19 @@ import { passMetrics, throughputSeries } from "./lib/pass-metrics.js";
 import { renderReport } from "./lib/render-report.js";
 import { writeRendered } from "./render-results.js";
 
+/** The commit under test; the checkout is shared, so uncommitted source changes are named. */
+function revision(): string {
+  try {
+    const head = execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
+    const dirty = execFileSync("git", ["status", "--porcelain", "src", "jobs", "migrations"], {
+      encoding: "utf8",
+    });
+    return dirty.trim() === "" ? head : `${head} + uncommitted changes`;
+  } catch {
+    return "unknown";
+  }
+}
+
 const say = (line: string) => process.stderr.write(`bench: ${line}\n`);
 const defaults = loadConfig({});
 
@@ -48,6 +62,7 @@ async function bench(options: BenchOptions, argv: readonly string[]): Promise<Be
     if (!options.keepDatabases) await dropDatabase(admin, name);
   };
   const startedAt = new Date().toISOString();
+  const measured = revision();
   const loadAvgStart = loadavg();
   const passes: PassResult[] = [];
   const notes: string[] = [];
@@ -164,6 +179,7 @@ async function bench(options: BenchOptions, argv: readonly string[]): Promise<Be
   return {
     startedAt,
     finishedAt: new Date().toISOString(),
+    revision: measured,
     command: ["npm run bench", ...(argv.length > 0 ? ["--", ...argv] : [])].join(" "),
     machine: {
       cpus: cpus().length,

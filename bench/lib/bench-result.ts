@@ -47,6 +47,8 @@ export interface BenchResult {
   startedAt: string;
   finishedAt: string;
   command: string;
+  /** The commit measured, with "+ uncommitted changes" when src/, jobs/ or migrations/ differed from it. */
+  revision?: string;
   machine: {
     cpus: number;
     cpuModel: string;

@@ -53,6 +53,7 @@ function stagesTable(passes: readonly PassResult[]): string {
       "rows",
       "process wall",
       "seed",
+      "load avg at start",
     ],
     passes.map((p) => [
       int(p.size),
@@ -123,7 +124,8 @@ export function renderReport(result: BenchResult): string {
   return [
     "# Benchmark: latest run",
     "",
-    `\`${result.command}\`, ${result.startedAt} → ${result.finishedAt}.`,
+    `\`${result.command}\`, ${result.startedAt} → ${result.finishedAt}` +
+      (result.revision === undefined ? "." : `, revision ${result.revision}.`),
     "",
     `Machine: ${m.cpus} × ${m.cpuModel}, ${one(m.totalMemBytes / MB / 1024)} GB, Node ${m.node}, ${m.postgres}. ` +
       `Load average (1/5/15 min) ${loads(m.loadAvgStart)} at the start, ${loads(m.loadAvgEnd)} at the end: ` +
