@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job end to end on a scratch database: create `backfill_demo` (dropped and recreated), migrate,
 # seed a synthetic legacy registry with every defect class, backfill it with a throwaway signing key, and
-# print the summary. DEMO_DATABASE, DEMO_TAGS and DEMO_CONCURRENCY override the defaults.
+# print the summary, then verify the result. DEMO_DATABASE, DEMO_TAGS and DEMO_CONCURRENCY override the defaults.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/services.sh
@@ -54,3 +54,5 @@ echo "== run"
 backfill run --concurrency "${DEMO_CONCURRENCY:-2}" --no-progress
 echo "== status"
 backfill status
+echo "== verify"
+backfill verify
