@@ -11,17 +11,11 @@ import { connect } from "../../src/db/connect.js";
 import type { Logger } from "../../src/log.js";
 import { openBatchCore } from "../../src/run/batch-core.js";
 import { runPass, type PassOutcome } from "../../src/run/run-pass.js";
-import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
+import { cloneDatabase, createTestDatabase, type TestDatabase } from "../support/test-database.js";
 import { createTestRedis, type TestRedis } from "../support/test-redis.js";
 import { REPO_ROOT } from "../support/repo-root.js";
 import { PrivateRedis, TcpProxy } from "./outage-support.js";
-import {
-  cloneDatabase,
-  collectingLogger,
-  invalidLogLines,
-  registrySnapshot,
-  waitFor,
-} from "./run-support.js";
+import { collectingLogger, invalidLogLines, registrySnapshot, waitFor } from "./run-support.js";
 
 const TAGS = 600;
 const BATCH = 20;

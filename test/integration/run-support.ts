@@ -269,36 +269,6 @@ export async function waitFor<T>(
   }
 }
 
-/** Copies a seeded database (nobody may be connected to it) into a fresh one of the test's own. */
-export async function cloneDatabase(
-  template: string,
-  label: string,
-): Promise<{ name: string; url: string; db: Kysely<Database>; drop(): Promise<void> }> {
-  const { ADMIN_URL, databaseUrl, dropDatabase } = await import("../support/test-database.js");
-  const { connect } = await import("../../src/db/connect.js");
-  const pg = (await import("pg")).default;
-  const name = `${template}_${label}`.slice(0, 60);
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
-  } finally {
-    await admin.end();
-  }
-  const url = databaseUrl(name);
-  const db = connect(url, { max: 4 });
-  return {
-    name,
-    url,
-    db,
-    async drop() {
-      await db.destroy();
-      await dropDatabase(name);
-    },
-  };
-}
-
 /**
  * What a backfill wrote, by natural keys (database ids differ between two databases): per mapped legacy
  * tag its tag row, manifest digest, broken flag, blob set and legacy image; plus row counts and the

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { after, before, describe, test } from "node:test";
 import { sql, type Kysely } from "kysely";
+import { SEEDED_TABLES } from "../../src/db/seed-writer.js";
 import { writeSeedRegistry } from "../../src/db/write-seed-registry.js";
 import type { Database } from "../../src/db/tables.js";
 import { UsageError } from "../../src/errors.js";
@@ -9,16 +10,7 @@ import { DEFECT_CLASSES, planSeedTags, seedOptions } from "../../src/seed/index.
 import { REPO_ROOT } from "../support/repo-root.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
 
-const TABLES = [
-  "user",
-  "repository",
-  "imagestorage",
-  "image",
-  "repositorytag",
-  "tagmanifest",
-  "label",
-  "tagmanifestlabel",
-] as const;
+const TABLES = SEEDED_TABLES;
 
 /** Each seeded table's row count and an md5 over all its rows in id order. */
 async function fingerprint(db: Kysely<Database>): Promise<Record<string, string>> {

@@ -12,10 +12,10 @@ import type { Database } from "../../src/db/tables.js";
 import { createLogger } from "../../src/log.js";
 import { openQueues } from "../../src/queue/backfill-queues.js";
 import { startOrResumeRun } from "../../src/run/start-run.js";
-import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
+import { cloneDatabase, createTestDatabase, type TestDatabase } from "../support/test-database.js";
 import { createTestRedis, type TestRedis } from "../support/test-redis.js";
 import { REPO_ROOT } from "../support/repo-root.js";
-import { cloneDatabase, invalidLogLines, registrySnapshot, waitFor } from "./run-support.js";
+import { invalidLogLines, registrySnapshot, waitFor } from "./run-support.js";
 
 const TAGS = 1200;
 const BATCH = 50;

@@ -97,9 +97,11 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh, migrated database of this test's own. Call `drop()` in `after`. */
-export async function createTestDatabase(label: string): Promise<TestDatabase> {
-  const template = await ensureTemplate();
+/**
+ * A database of this test's own, copied from `template` (nobody may be connected to it: PostgreSQL
+ * refuses, and a concurrent clone of the same template is retried). Call `drop()` in `after`.
+ */
+export async function cloneDatabase(template: string, label: string): Promise<TestDatabase> {
   const name = `t_${label.replace(/[^a-z0-9]/g, "_").slice(0, 30)}_${randomBytes(4).toString("hex")}`;
   await withAdmin(async (client) => {
     for (let attempt = 1; ; attempt++) {
@@ -124,4 +126,9 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
       await dropDatabase(name);
     },
   };
+}
+
+/** A fresh, migrated database of this test's own. Call `drop()` in `after`. */
+export async function createTestDatabase(label: string): Promise<TestDatabase> {
+  return cloneDatabase(await ensureTemplate(), label);
 }
