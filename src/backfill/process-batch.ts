@@ -22,6 +22,7 @@ import {
   type PlannedRepair,
 } from "./repair-batch.js";
 import type { MapPlan } from "./tag-plan.js";
+import { preferLz4Toast } from "./toast-compression.js";
 import { writeIsolated, type IsolatedWrite } from "./write-isolated.js";
 import type { RowCounts } from "./write-pass.js";
 
@@ -203,6 +204,7 @@ export async function processBatch(
   let result: BatchResult | undefined;
   try {
     await db.transaction().execute(async (trx) => {
+      await preferLz4Toast(deps.db, trx);
       await lockRepositoryTags(
         trx,
         allMapPlans.map((plan) => plan.tag.id),
