@@ -77,6 +77,14 @@ export async function loadBatch(
   const stored = new Map<number, StoredManifest>();
   const imageKeys = new Map<string, RepositoryImageKey>();
   const blobKeys = new Map<string, RepositoryBlobKey>();
+  // Chains of one batch share their ancestors: parse each image's metadata for its id once, not per tag.
+  const claimedIds = new Map<number, string | undefined>();
+  const claimedIdOf = (image: ChainImage): string | undefined => {
+    if (claimedIds.has(image.id)) return claimedIds.get(image.id);
+    const id = claimedV1Id(image.v1JsonMetadata);
+    claimedIds.set(image.id, id);
+    return id;
+  };
   for (const tag of candidates) {
     const resolution = guard(tag, () => resolveChain(tag.repositoryId, tag.imageId, images));
     if (resolution === undefined) continue;
@@ -91,7 +99,7 @@ export async function loadBatch(
       }
     } else if (resolution.ok) {
       for (const image of resolution.chain) {
-        const id = guard(tag, () => claimedV1Id(image.v1JsonMetadata));
+        const id = guard(tag, () => claimedIdOf(image));
         if (id !== undefined)
           imageKeys.set(`${tag.repositoryId}:${id}`, { repositoryId: tag.repositoryId, dockerImageId: id });
       }
