@@ -127,29 +127,38 @@ function bigIntText(value: number): string {
   return Math.abs(value) < 1e21 ? String(value) : BigInt(value).toString();
 }
 
-const NON_ASCII = /[\u007f-\uffff]/g;
+const NON_ASCII = /[\u007f-\uffff]/;
 
 /**
  * A JSON string literal as Python writes it with `ensure_ascii=True`. JSON.stringify already escapes
  * exactly as Python does below 0x20 (short forms, else lower-case `\u00XX`), `"`, `\` and lone surrogates;
  * what remains is 0x7F and everything above ASCII, one UTF-16 unit at a time, which yields surrogate pairs
- * for astral characters as Python does.
+ * for astral characters as Python does. Those are escaped in one pass over the units from the first one
+ * (a regexp replace with a callback costs several times more on non-Latin text).
  */
 export function quotePythonString(value: string): string {
   const quoted = JSON.stringify(value);
-  NON_ASCII.lastIndex = 0;
   const first = quoted.search(NON_ASCII);
   if (first < 0) return quoted;
-  return quoted.slice(0, first) + quoted.slice(first).replace(NON_ASCII, escapeUnit);
+  let out = quoted.slice(0, first);
+  let run = first;
+  for (let i = first; i < quoted.length; i++) {
+    const unit = quoted.charCodeAt(i);
+    if (unit < 0x7f) continue;
+    if (run < i) out += quoted.slice(run, i);
+    out += escapeUnit(unit);
+    run = i + 1;
+  }
+  return run < quoted.length ? out + quoted.slice(run) : out;
 }
 
 // Text in one language repeats the same few characters; their escapes are worth remembering.
-const ESCAPES = new Map<string, string>();
+const ESCAPES = new Map<number, string>();
 
-function escapeUnit(unit: string): string {
+function escapeUnit(unit: number): string {
   let escaped = ESCAPES.get(unit);
   if (escaped === undefined) {
-    escaped = "\\u" + unit.charCodeAt(0).toString(16).padStart(4, "0");
+    escaped = "\\u" + unit.toString(16).padStart(4, "0");
     if (ESCAPES.size < 4096) ESCAPES.set(unit, escaped);
   }
   return escaped;
