@@ -10,7 +10,8 @@ import { cpus, loadavg, totalmem } from "node:os";
 import { loadConfig } from "../src/config.js";
 import { connect } from "../src/db/connect.js";
 import { migrateToLatest } from "../src/db/migrate.js";
-import { runChild, seedChild } from "./io/backfill-child.js";
+import { assertBuilt, runChild, seedChild } from "./io/backfill-child.js";
+import { deploymentEnv, describeDeploymentEnv } from "./io/deployment-env.js";
 import { measurePerTagBaseline } from "./io/per-tag-baseline.js";
 import { measureRawInsertRate } from "./io/raw-insert-rate.js";
 import { deleteQueuePrefix } from "./io/redis-cleanup.js";
@@ -49,6 +50,7 @@ const say = (line: string) => process.stderr.write(`bench: ${line}\n`);
 const defaults = loadConfig({});
 
 async function bench(options: BenchOptions, argv: readonly string[]): Promise<BenchResult> {
+  assertBuilt();
   const admin = adminUrl();
   const { redisUrl } = loadConfig();
   const tag = String(process.pid);
@@ -194,6 +196,7 @@ async function bench(options: BenchOptions, argv: readonly string[]): Promise<Be
       sizes: options.sizes,
       batchSize: defaults.batchSize,
       concurrency: defaults.concurrency,
+      deploymentEnv: describeDeploymentEnv(deploymentEnv()),
       algs: options.algs,
     },
     passes,

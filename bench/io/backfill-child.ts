@@ -1,11 +1,23 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import type { Alg } from "../lib/bench-result.js";
+import { deploymentEnv } from "./deployment-env.js";
 import { runMeasured, type ChildOutcome } from "./measured-child.js";
 
-const CLI = ["--import", "tsx", "src/cli/main.ts"];
+/** The compiled CLI the Dockerfile runs (`npm run build`; `npm run bench` builds it first). */
+const MAIN = fileURLToPath(new URL("../../dist/src/cli/main.js", import.meta.url));
+const CLI = [MAIN];
 
-/** The environment of a child: the caller's, with the bench's database and none of its key settings. */
+/** Fails early, with what to do, when the compiled CLI is missing. */
+export function assertBuilt(): void {
+  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` (npm run bench does)`);
+}
+
+/** The environment of a child: the caller's, with the bench's database and none of its batch settings. */
 function childEnv(url: string, extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: url, ...extra };
+  delete env.NODE_OPTIONS;
+  delete env.MALLOC_ARENA_MAX;
   // The bench measures the default deployment settings, whatever the caller's shell says.
   for (const name of ["BACKFILL_BATCH_SIZE", "BACKFILL_CONCURRENCY", "BACKFILL_MANIFEST_MAX_BYTES"])
     delete env[name];
@@ -39,6 +51,8 @@ export async function runChild(
     "node",
     [...prof, ...CLI, "run", "--no-progress"],
     childEnv(url, {
+      // The deployment's heap and allocator limits (from the Dockerfile): peak RSS is a measurement.
+      ...deploymentEnv(),
       BACKFILL_SIGNING_KEY_FILE: options.keyFile,
       BACKFILL_QUEUE_PREFIX: options.prefix,
       LOG_LEVEL: "info",

@@ -58,7 +58,14 @@ export interface BenchResult {
     loadAvgStart: number[];
     loadAvgEnd: number[];
   };
-  settings: { sizes: number[]; batchSize: number; concurrency: number; algs: Alg[] };
+  settings: {
+    sizes: number[];
+    batchSize: number;
+    concurrency: number;
+    algs: Alg[];
+    /** The run children's environment from the Dockerfile (heap, allocator); absent in older results. */
+    deploymentEnv?: string;
+  };
   passes: PassResult[];
   limits: {
     signing: SigningLimit | undefined;

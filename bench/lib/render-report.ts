@@ -105,11 +105,16 @@ function limitsTable(result: BenchResult): string {
   return table(["limit", "rate", "how"], rows);
 }
 
+function nodeOptionsText(result: BenchResult): string {
+  const env = result.settings.deploymentEnv;
+  return env === undefined ? "" : `, \`${env}\` from the Dockerfile`;
+}
+
 /** The summary of a run for the README: the verdicts and the end-to-end numbers. */
 export function renderReadmeSection(result: BenchResult): string {
   return [
     `Latest \`npm run bench\` (${result.finishedAt.slice(0, 10)}, ${result.machine.cpus} cores, load average ${loads(result.machine.loadAvgStart)} at start; ` +
-      `default settings: batch size ${result.settings.batchSize}, concurrency ${result.settings.concurrency}). ` +
+      `default settings: batch size ${result.settings.batchSize}, concurrency ${result.settings.concurrency}${nodeOptionsText(result)}). ` +
       "Details, limits and notes: [bench/results/latest.md](bench/results/latest.md); throughput over time: " +
       "[bench/results/throughput.svg](bench/results/throughput.svg); bottlenecks: [bench/results/profile.md](bench/results/profile.md).",
     "",
@@ -138,8 +143,8 @@ export function renderReport(result: BenchResult): string {
     "",
     "## End to end",
     "",
-    `\`backfill run\` as a child process with the default deployment settings (batch size ${result.settings.batchSize}, ` +
-      `concurrency ${result.settings.concurrency}), each pass on a fresh copy of the seeded database and its own Redis prefix. ` +
+    `\`backfill run\` (the compiled CLI, as the Dockerfile runs it) as a child process with the default deployment settings (batch size ${result.settings.batchSize}, ` +
+      `concurrency ${result.settings.concurrency}${nodeOptionsText(result)}), each pass on a fresh copy of the seeded database and its own Redis prefix. ` +
       "tags/s = candidate tags / the run's own duration (run.completed); batch times from the batch.completed lines; " +
       "peak RSS = the child's VmHWM (worker threads share it).",
     "",
