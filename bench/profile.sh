@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Profiles one `backfill run` (issue 6): a scratch database seeded with PROFILE_TAGS tags (default 20000),
-# the run child under `node --cpu-prof` (main thread; libuv's signing threads are not sampled), and
+# the compiled run child as the Dockerfile runs it under `node --cpu-prof` (main and signing threads), and
 # PostgreSQL's auto_explain (ANALYZE, BUFFERS) for every statement of that database slower than
 # PROFILE_PG_MS (default 50 ms), read back from the server log. Writes into PROFILE_DIR (default
 # /tmp/backfill-profile): *.cpuprofile, cpu.md (summary), pg-plans.log, run.out. Needs superuser (ALTER
@@ -41,8 +41,13 @@ ALTER DATABASE $DB SET auto_explain.log_triggers = on;
 ALTER DATABASE $DB SET log_parameter_max_length = 0;
 SQL
 offset=$(stat -c %s "$PG_LOG")
-DATABASE_URL=$URL BACKFILL_SIGNING_KEY_FILE="$key/rs256.pem" BACKFILL_QUEUE_PREFIX=bench-profile-$$ LOG_LEVEL=info \
-  node --cpu-prof --cpu-prof-dir "$PROFILE_DIR" --import tsx src/cli/main.ts run --no-progress >"$PROFILE_DIR/run.out" &
+# The run as deployed: the compiled CLI with the Dockerfile's ENV lines (heap and allocator limits).
+npm run build >/dev/null
+mapfile -t deploy_env < <(node --import tsx --input-type=module -e '
+  const { deploymentEnv } = await import("./bench/io/deployment-env.ts");
+  for (const [name, value] of Object.entries(deploymentEnv())) console.log(`${name}=${value}`);')
+env "${deploy_env[@]}" DATABASE_URL=$URL BACKFILL_SIGNING_KEY_FILE="$key/rs256.pem" BACKFILL_QUEUE_PREFIX=bench-profile-$$ LOG_LEVEL=info \
+  node --cpu-prof --cpu-prof-dir "$PROFILE_DIR" dist/src/cli/main.js run --no-progress >"$PROFILE_DIR/run.out" &
 child=$!
 # CPU seconds of the run child (all its threads) and of the PostgreSQL backends serving its database: the
 # last utime+stime seen in /proc/<pid>/stat for each, sampled every 0.5 s.
