@@ -34,8 +34,10 @@ export async function signSchema1(
     time: signatureTime(time),
   });
   const protectedB64 = Buffer.from(header, "utf8").toString("base64url");
-  const signingInput = Buffer.from(`${protectedB64}.${bytes.toString("base64url")}`, "ascii");
-  const signature = Buffer.from(await signer.sign(signingInput)).toString("base64url");
+  const signed = signer.signJws
+    ? await signer.signJws(protectedB64, bytes)
+    : await signer.sign(Buffer.from(`${protectedB64}.${bytes.toString("base64url")}`, "ascii"));
+  const signature = Buffer.from(signed).toString("base64url");
   const block = [
     {
       header: { jwk: signer.publicJwk, alg: signer.alg },

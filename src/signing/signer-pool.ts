@@ -21,8 +21,11 @@ export interface SignerPoolOptions {
   threads?: number;
 }
 
+/** What a signing thread is sent per signature: the input itself, or a JWS input's two parts. */
+type SignJob = Uint8Array | { protectedB64: string; payload: Uint8Array };
+
 interface Pending {
-  input: Uint8Array;
+  job: SignJob;
   resolve: (signature: Uint8Array) => void;
   reject: (err: Error) => void;
 }
@@ -110,7 +113,7 @@ export function createSignerPool(keyFileContents: string, options: SignerPoolOpt
       const id = ++nextId;
       slot.inFlight.set(id, chunk);
       slot.worker.ref();
-      slot.worker.postMessage({ id, inputs: chunk.map((p) => p.input) });
+      slot.worker.postMessage({ id, jobs: chunk.map((p) => p.job) });
     }
   };
   const schedule = () => {
@@ -119,19 +122,23 @@ export function createSignerPool(keyFileContents: string, options: SignerPoolOpt
       setImmediate(dispatch);
     }
   };
-  const sign = (input: Uint8Array): Promise<Uint8Array> => {
+  const submit = (job: SignJob): Promise<Uint8Array> => {
     if (closed) return Promise.reject(new SignerUnavailableError("the signer pool is closed"));
     return new Promise((resolve, reject) => {
-      queue.push({ input, resolve, reject });
+      queue.push({ job, resolve, reject });
       schedule();
     });
   };
+  const sign = (input: Uint8Array) => submit(input);
 
   return Object.freeze({
     alg: signer.alg,
     kid: signer.kid,
     publicJwk: signer.publicJwk,
     sign,
+    // The thread builds `protected.base64url(payload)` itself: the payload is copied once into the
+    // message, instead of the main thread allocating its base64url text and the input bytes.
+    signJws: (protectedB64: string, payload: Uint8Array) => submit({ protectedB64, payload }),
     signMany: (inputs: readonly Uint8Array[]) => Promise.all(inputs.map(sign)),
     close: async () => {
       if (closed) return;
