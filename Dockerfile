@@ -16,10 +16,10 @@ FROM node:20-bookworm-slim
 WORKDIR /app
 # The deployment's heap and allocator: V8 otherwise lets garbage grow to ~4x the live heap before
 # collecting it (peak RSS ~450-580 MB at the default batch 500 x concurrency 2, whose live heap stays
-# under ~80 MB; ~260-280 MB with these), and glibc keeps a malloc arena per thread. `run`, `worker` and
+# under ~80 MB; ~235-250 MB with these), and glibc keeps a malloc arena per thread. `run`, `worker` and
 # `reprocess` refuse to start with a heap too small for their batch size x concurrency and say which
 # value to set. `npm run bench` reads these lines, so it measures what is deployed.
-ENV NODE_OPTIONS="--max-old-space-size=96"
+ENV NODE_OPTIONS="--max-old-space-size=128"
 ENV MALLOC_ARENA_MAX=2
 COPY package.json package-lock.json ./
 COPY stubs ./stubs
