@@ -1,4 +1,5 @@
 import { generateSchema1, type GenerateResult } from "../manifest/generate-schema1.js";
+import { createLayerCache } from "../manifest/layer-cache.js";
 import type { Signer } from "../manifest/signer.js";
 import { SignerUnavailableError } from "../signing/batch-signer.js";
 import type { LegacyTag } from "./batch-input.js";
@@ -34,6 +35,8 @@ export async function planBatch(facts: BatchFacts, options: PlanOptions): Promis
   const plans: (TagPlan | Promise<TagPlan>)[] = [];
   let generating = 0;
   let signMs = 0;
+  // The batch loads each image once, so tags sharing it pass the same text: parse and escape it once.
+  const layerCache = createLayerCache();
   const failed = (tag: LegacyTag, err: unknown): TagPlan => ({
     kind: "fail",
     tag,
@@ -85,6 +88,7 @@ export async function planBatch(facts: BatchFacts, options: PlanOptions): Promis
         maxBytes: options.manifestMaxBytes,
         signer: options.signer,
         signingTime: signingTimeOf(tag),
+        cache: layerCache,
       });
       plans.push(
         generated.then(

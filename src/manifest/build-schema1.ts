@@ -1,3 +1,4 @@
+import type { LayerCache } from "./layer-cache.js";
 import { MANIFEST_LAYOUT, pythonJsonDumps, quotePythonString } from "./python-json-writer.js";
 
 /** One fsLayers/history pair of a schema1 manifest. */
@@ -20,16 +21,20 @@ export interface Schema1Parts {
  * `tag, name, architecture, schemaVersion, history, fsLayers`, printed as Python 3 `json.dumps(indent=3)`.
  * The layout is fixed, so it is written directly rather than through the generic writer (a quarter of
  * the per-tag cost besides the signature); `buildSchema1Generic` is the reference the tests compare with.
+ * A `cache` escapes each stored layer text and checksum once per batch (most of the writing is escaping).
  */
-export function buildSchema1(parts: Schema1Parts): string {
+export function buildSchema1(parts: Schema1Parts, cache?: LayerCache): string {
   const head =
     `{\n   "tag": ${quotePythonString(parts.tag)},\n   "name": ${quotePythonString(parts.name)},` +
     `\n   "architecture": ${quotePythonString(parts.architecture ?? "amd64")},\n   "schemaVersion": 1,`;
   if (parts.layers.length === 0) return `${head}\n   "history": [],\n   "fsLayers": []\n}`;
+  const quote = (text: string) => (cache ? cache.quote(text) : quotePythonString(text));
   const history = parts.layers.map(
-    (l) => `{\n         "v1Compatibility": ${quotePythonString(l.v1Compatibility)}\n      }`,
+    (l) => `{\n         "v1Compatibility": ${quote(l.v1Compatibility)}\n      }`,
   );
-  const fsLayers = parts.layers.map((l) => `{\n         "blobSum": ${quotePythonString(l.blobSum)}\n      }`);
+  const quoteBlobSum = (blobSum: string) =>
+    cache ? cache.quoteBlobSum(blobSum) : quotePythonString(blobSum);
+  const fsLayers = parts.layers.map((l) => `{\n         "blobSum": ${quoteBlobSum(l.blobSum)}\n      }`);
   return (
     `${head}\n   "history": [\n      ${history.join(",\n      ")}\n   ],` +
     `\n   "fsLayers": [\n      ${fsLayers.join(",\n      ")}\n   ]\n}`

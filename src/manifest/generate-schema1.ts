@@ -2,6 +2,7 @@ import { buildSchema1, schema1Name, type Schema1Layer } from "./build-schema1.js
 import { sha256Digest } from "./digest.js";
 import { MalformedManifestError } from "./errors.js";
 import { PyInt, type JsonValue } from "./json-value.js";
+import type { LayerCache } from "./layer-cache.js";
 import { legacyImagesAsStored } from "./legacy-images-as-stored.js";
 import { MEDIA_TYPES } from "./media-types.js";
 import { pullCheck, type PullProblem } from "./pull-check.js";
@@ -35,6 +36,11 @@ export interface GenerateInput {
   signingTime?: Date;
   /** Strip metadata whatever the size. */
   stripMetadata?: boolean;
+  /**
+   * One per batch (createLayerCache): tags sharing images parse, escape and check each shared layer
+   * once. The output is the same with or without it.
+   */
+  cache?: LayerCache;
 }
 
 export type GenerateResult =
@@ -82,8 +88,8 @@ export async function generateSchema1(input: GenerateInput): Promise<GenerateRes
   let chain: { images: LegacyImage[]; v1: JsonValue[] };
   try {
     chain = input.rewriteIds
-      ? rewriteChain(baseFirst, input.existingImages)
-      : legacyImagesAsStored(baseFirst);
+      ? rewriteChain(baseFirst, input.existingImages, input.cache)
+      : legacyImagesAsStored(baseFirst, input.cache);
   } catch (err) {
     return metadataFailure(err);
   }
@@ -99,7 +105,7 @@ export async function generateSchema1(input: GenerateInput): Promise<GenerateRes
 
   const name = schema1Name(input.namespace, input.repository, input.libraryNamespace);
   const render = async (manifestLayers: CheckedLayer[]) => {
-    const unsigned = buildSchema1({ name, tag: input.tag, layers: manifestLayers });
+    const unsigned = buildSchema1({ name, tag: input.tag, layers: manifestLayers }, input.cache);
     // Generated JSON is ASCII (ensure_ascii): length is the byte count and latin1 encodes it fastest.
     const payload = Buffer.from(unsigned, "latin1");
     const digest = sha256Digest(payload);
@@ -138,7 +144,10 @@ export async function generateSchema1(input: GenerateInput): Promise<GenerateRes
     mediaType: input.signer ? MEDIA_TYPES.schema1Signed : MEDIA_TYPES.schema1,
     stripped,
     legacyImages,
-    problems: pullCheck({ schemaVersion: new PyInt("1"), signatures, layers: rendered.layers }),
+    problems: pullCheck(
+      { schemaVersion: new PyInt("1"), signatures, layers: rendered.layers },
+      { cache: input.cache },
+    ),
   };
 }
 

@@ -1,4 +1,5 @@
 import { isJsonObject, PyInt, type JsonObject, type JsonValue } from "./json-value.js";
+import type { LayerCache } from "./layer-cache.js";
 import { isLibtrustKeyId } from "./libtrust-key-id.js";
 import { JsonSyntaxError } from "./python-json-parser.js";
 import { isRfc3339 } from "./rfc3339.js";
@@ -14,8 +15,16 @@ export interface PullProblem {
 export interface PullCheckInput {
   schemaVersion: JsonValue | undefined;
   signatures: readonly { jwk: Record<string, unknown> }[];
-  /** Leaf first; `v1` may carry the parsed form to save a parse. */
+  /** Leaf first; `v1` may carry the parsed form of `v1Compatibility` to save a parse. */
   layers: readonly { blobSum: string; v1Compatibility: string; v1?: JsonValue }[];
+}
+
+/** What the pull check finds in one layer's metadata alone: a function of its text. */
+export interface LayerVerdict {
+  /** "" where absent or not a string, as the chain rule reads them. */
+  id: string;
+  parent: string;
+  problems: readonly { code: string; message: string }[];
 }
 
 const BLOB_SUM = /^sha256:[a-f0-9]{64}$/;
@@ -26,11 +35,11 @@ const INT64_MAX = 2n ** 63n - 1n;
 /**
  * Spec §6: every reason a client would refuse to pull this schema1 manifest, in manifest order. An empty
  * list means Docker, skopeo and podman accept it. `requireSignature: false` skips the signed-form rule
- * (for checking a payload before it is signed).
+ * (for checking a payload before it is signed); `cache` checks each distinct layer text once per batch.
  */
 export function pullCheck(
   manifest: PullCheckInput,
-  options: { requireSignature?: boolean } = {},
+  options: { requireSignature?: boolean; cache?: LayerCache } = {},
 ): PullProblem[] {
   const problems: PullProblem[] = [];
   const add = (code: string, message: string, layer?: number) =>
@@ -49,22 +58,32 @@ export function pullCheck(
   }
   if (manifest.layers.length === 0) add("no_layers", "a schema1 manifest needs at least one layer");
 
-  const images: { id: string; parent: string }[] = [];
+  const cache = options.cache;
+  const images: LayerVerdict[] = [];
   manifest.layers.forEach((layer, index) => {
     if (!BLOB_SUM.test(layer.blobSum)) add("invalid_blob_sum", "blobSum must be sha256:<64 hex>", index);
-    const v1 = layer.v1 ?? parseOrUndefined(layer.v1Compatibility);
-    if (!isJsonObject(v1)) {
-      add("v1_not_object", "v1Compatibility must be a JSON object", index);
-      images.push({ id: "", parent: "" });
-      return;
-    }
-    checkV1(v1, (code, message) => add(code, message, index));
-    const id = v1.get("id");
-    const parent = v1.get("parent");
-    images.push({ id: typeof id === "string" ? id : "", parent: typeof parent === "string" ? parent : "" });
+    const compute = () => verdictOf(layer.v1 ?? parseOrUndefined(layer.v1Compatibility));
+    const verdict = cache ? cache.verdict(layer.v1Compatibility, compute) : compute();
+    for (const problem of verdict.problems) add(problem.code, problem.message, index);
+    images.push(verdict);
   });
   checkChain(images, add);
   return problems;
+}
+
+function verdictOf(v1: JsonValue | undefined): LayerVerdict {
+  if (!isJsonObject(v1)) {
+    return {
+      id: "",
+      parent: "",
+      problems: [{ code: "v1_not_object", message: "v1Compatibility must be a JSON object" }],
+    };
+  }
+  const problems: { code: string; message: string }[] = [];
+  checkV1(v1, (code, message) => problems.push({ code, message }));
+  const id = v1.get("id");
+  const parent = v1.get("parent");
+  return { id: typeof id === "string" ? id : "", parent: typeof parent === "string" ? parent : "", problems };
 }
 
 function checkV1(v1: JsonObject, add: (code: string, message: string) => void): void {
@@ -97,7 +116,7 @@ function checkV1(v1: JsonObject, add: (code: string, message: string) => void): 
  * layer's parent is the next layer's id, and no id appears twice.
  */
 function checkChain(
-  images: { id: string; parent: string }[],
+  images: readonly { id: string; parent: string }[],
   add: (code: string, message: string, layer?: number) => void,
 ) {
   const root = images.length - 1;

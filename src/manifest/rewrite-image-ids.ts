@@ -1,7 +1,8 @@
-import { createHash } from "node:crypto";
+import { createHash, type Hash } from "node:crypto";
 import type { Schema1Layer } from "./build-schema1.js";
 import { MalformedManifestError } from "./errors.js";
 import { isJsonObject, type JsonObject, type JsonValue } from "./json-value.js";
+import type { LayerCache } from "./layer-cache.js";
 import { JsonSyntaxError, parsePythonJson } from "./python-json-parser.js";
 import { CANONICAL_LAYOUT, pythonJsonDumps } from "./python-json-writer.js";
 import { parseV1Summary } from "./v1-summary.js";
@@ -38,16 +39,21 @@ export function rewriteImageIds(
 
 /**
  * rewriteImageIds, also giving each layer's metadata as the pull check needs it (a parseV1Summary for a
- * kept layer, the full rewritten object for a rewritten one), so nobody parses twice.
+ * kept layer, the full rewritten object for a rewritten one), so nobody parses twice. With a `cache`
+ * each distinct stored text is summarised once per batch and the summary shared between tags: it is only
+ * read (a rewritten layer mutates its own full parse).
  */
 export function rewriteChain(
   layers: readonly Schema1Layer[],
   existingImages: ReadonlyMap<string, string> = new Map(),
+  cache?: LayerCache,
 ): { images: LegacyImage[]; v1: JsonObject[] } {
-  // Fed lazily: most chains are never rewritten, and hashing every layer would cost as much as parsing.
-  const history = createHash("sha256");
+  // Made and fed lazily: most chains are never rewritten, and hashing every layer would cost as much as
+  // parsing (making the hash alone cost a few percent of a cached tag).
+  let history: Hash | undefined;
   let fed = 0;
   const hashThrough = (index: number) => {
+    history ??= createHash("sha256");
     for (; fed <= index; fed++) {
       const layer = layers[fed] as Schema1Layer;
       history.update(`${layer.blobSum}@${layer.v1Compatibility}|`, "utf8");
@@ -62,7 +68,7 @@ export function rewriteChain(
   let previous: { originalId: string | null; parent: string | null } | undefined;
 
   layers.forEach((layer, index) => {
-    const v1 = readV1(layer.v1Compatibility, layers.length - 1 - index);
+    const v1 = readV1(layer.v1Compatibility, layers.length - 1 - index, cache);
     const rawId = v1.get("id");
     const originalId = typeof rawId === "string" ? rawId : null;
     const parent = parentOf(v1.get("parent"));
@@ -130,11 +136,11 @@ function mapContainerImage(v1: JsonObject, idMap: ReadonlyMap<string, string>): 
   if (mapped !== undefined) config.set("Image", mapped);
 }
 
-function readV1(text: string, leafFirstIndex: number): JsonObject {
+function readV1(text: string, leafFirstIndex: number, cache: LayerCache | undefined): JsonObject {
   const field = `/history/${leafFirstIndex}/v1Compatibility`;
   let value: JsonValue;
   try {
-    value = parseV1Summary(text);
+    value = cache ? cache.summary(text) : parseV1Summary(text);
   } catch (err) {
     if (!(err instanceof JsonSyntaxError)) throw err;
     throw new MalformedManifestError("invalid_v1_json", field, `v1 metadata is not JSON: ${err.message}`);
