@@ -1,7 +1,8 @@
 // Micro-benchmark of the manifest core (issue 3): signed manifests per second against raw node:crypto
 // RSA signing of the same payload in the same run (target: within 1.2x), jose's WebCrypto signing for
 // comparison (why signer.ts calls node:crypto), and the Python-compatible JSON writer's throughput
-// (target: at least 50 MB/s). Rows are timed in CPU time of this process (process.cpuUsage), so other
+// (target: at least 50 MB/s), and (issue 6) unsigned manifests per second for a batch of tags sharing a base
+// chain, with and without the per-batch layer cache. Rows are timed in CPU time of this process (process.cpuUsage), so other
 // processes on a shared machine do not skew the ratio, and interleaved round by round; the table shows
 // medians, wall-clock rates beside them. Prints a table, then one JSON line.
 import { generateKeyPairSync, sign } from "node:crypto";
@@ -9,6 +10,7 @@ import { FlattenedSign, importPKCS8 } from "jose";
 import { buildSchema1, type Schema1Layer } from "../src/manifest/build-schema1.js";
 import { generateSchema1 } from "../src/manifest/generate-schema1.js";
 import type { JsonValue } from "../src/manifest/json-value.js";
+import { createLayerCache } from "../src/manifest/layer-cache.js";
 import { parsePythonJson } from "../src/manifest/python-json-parser.js";
 import { MANIFEST_LAYOUT, pythonJsonDumps } from "../src/manifest/python-json-writer.js";
 import { signatureTime } from "../src/manifest/sign-schema1.js";
@@ -18,6 +20,10 @@ const LAYERS = 8;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const SIGNS_PER_ROUND = Number(process.env.BENCH_SIGNS ?? 300);
 const MANIFESTS = 200;
+// A batch as the backfill plans it: tags over one stored base chain (the same string objects), each with
+// a leaf of its own; a fresh layer cache per batch, as plan-batch.ts makes one.
+const SHARED_TAGS = 100;
+const SHARED_BATCHES = Number(process.env.BENCH_SHARED_BATCHES ?? 10);
 
 /** A typical Docker-built chain (leaf first): linked ids, a Cmd per layer, env, labels; a non-ASCII author. */
 function chain(variant: number): Schema1Layer[] {
@@ -73,6 +79,40 @@ const input = {
   signingTime: time,
 };
 
+const leafText = layers[0]?.v1Compatibility ?? "";
+const leafId = (JSON.parse(leafText) as { id: string }).id;
+const sharedBatch = Array.from({ length: SHARED_TAGS }, (_, i) => {
+  const own = (i.toString(16) + "0".repeat(64)).slice(0, 64);
+  return {
+    ...input,
+    signer: undefined,
+    signingTime: undefined,
+    tag: `t${i}`,
+    layers: [
+      { blobSum: `sha256:${own}`, v1Compatibility: leafText.replace(`"id":"${leafId}"`, `"id":"${own}"`) },
+      ...layers.slice(1),
+    ],
+  };
+});
+// The common case (nothing rewritten), and the cache changes no byte.
+for (const tagInput of sharedBatch) {
+  const plain = await generateSchema1(tagInput);
+  const cached = await generateSchema1({ ...tagInput, cache: createLayerCache() });
+  if (
+    !plain.ok ||
+    plain.legacyImages.some((image) => image.rewritten) ||
+    !cached.ok ||
+    cached.bytes !== plain.bytes
+  )
+    throw new Error(`shared-chain tag ${tagInput.tag}: not a plain, cache-independent manifest`);
+}
+const generateBatches = async (cached: boolean) => {
+  for (let b = 0; b < SHARED_BATCHES; b++) {
+    const cache = cached ? createLayerCache() : undefined;
+    for (const tagInput of sharedBatch) await generateSchema1({ ...tagInput, cache });
+  }
+};
+
 // The exact signing input generateSchema1 signs, so the raw baseline signs the same bytes.
 const payload = Buffer.from(buildSchema1({ name: "devtable/simple", tag: "latest", layers }));
 const split = payload.lastIndexOf("\n}");
@@ -99,6 +139,7 @@ const metadataBytes = metadata.reduce<number>((sum, m) => sum + pythonJsonDumps(
 const samples = { raw: [] as number[], ours: [] as number[], jose: [] as number[], ratio: [] as number[] };
 const wallRates = { raw: [] as number[], ours: [] as number[] };
 const writer = { manifest: [] as number[], compact: [] as number[], parser: [] as number[] };
+const shared = { uncached: [] as number[], cached: [] as number[], ratio: [] as number[] };
 for (let round = -1; round < ROUNDS; round++) {
   const raw = await timed(() => {
     for (let i = 0; i < SIGNS_PER_ROUND; i++) sign("sha256", signingInput, privateKey);
@@ -120,6 +161,8 @@ for (let round = -1; round < ROUNDS; round++) {
   );
   const compact = await timed(() => metadata.forEach((m) => Buffer.byteLength(pythonJsonDumps(m))));
   const parser = await timed(() => manifestTexts.forEach((t) => parsePythonJson(t)));
+  const uncached = await timed(() => generateBatches(false));
+  const cached = await timed(() => generateBatches(true));
   if (round < 0) continue; // warm-up
   samples.raw.push(SIGNS_PER_ROUND / raw.cpu);
   samples.ours.push(SIGNS_PER_ROUND / ours.cpu);
@@ -130,6 +173,9 @@ for (let round = -1; round < ROUNDS; round++) {
   writer.manifest.push(manifestBytes / 1e6 / manifest.cpu);
   writer.compact.push(metadataBytes / 1e6 / compact.cpu);
   writer.parser.push(manifestBytes / 1e6 / parser.cpu);
+  shared.uncached.push((SHARED_TAGS * SHARED_BATCHES) / uncached.cpu);
+  shared.cached.push((SHARED_TAGS * SHARED_BATCHES) / cached.cpu);
+  shared.ratio.push(uncached.cpu / cached.cpu);
 }
 
 const result = {
@@ -147,6 +193,9 @@ const result = {
   writerManifestMBps: Number(median(writer.manifest).toFixed(1)),
   writerCompactMBps: Number(median(writer.compact).toFixed(1)),
   parserMBps: Number(median(writer.parser).toFixed(1)),
+  sharedUnsignedPerSec: Math.round(median(shared.uncached)),
+  sharedCachedUnsignedPerSec: Math.round(median(shared.cached)),
+  sharedCacheSpeedup: Number(median(shared.ratio).toFixed(3)),
 };
 const rows: [string, string, string][] = [
   [
@@ -167,6 +216,16 @@ const rows: [string, string, string][] = [
   ["JSON writer, manifests indent=3", `${result.writerManifestMBps} MB/s`, "target >= 50"],
   ["JSON writer, v1 metadata compact", `${result.writerCompactMBps} MB/s`, "target >= 50"],
   ["JSON parser, lossless", `${result.parserMBps} MB/s`, ""],
+  [
+    `generateSchema1 unsigned, ${SHARED_TAGS} tags over a shared base, no cache`,
+    `${result.sharedUnsignedPerSec} /s`,
+    "",
+  ],
+  [
+    `generateSchema1 unsigned, ${SHARED_TAGS} tags over a shared base, batch cache`,
+    `${result.sharedCachedUnsignedPerSec} /s`,
+    `${result.sharedCacheSpeedup}x faster than uncached`,
+  ],
 ];
 const width = Math.max(...rows.map((r) => r[0].length));
 process.stdout.write(
