@@ -195,15 +195,21 @@ describe("processBatch: idempotency and isolation", () => {
     const tags = await mixedTags(f, "acme", "app", 10);
     const explode = tags[0] as number;
     await t.db.updateTable("repositorytag").set({ name: "explode" }).where("id", "=", explode).execute();
+    const refuse = (payload: string) => {
+      if (payload.includes('"tag": "explode"')) throw new Error("signer refused this payload");
+    };
+    // Both ways a signer is asked: the JWS input whole, or its parts (the thread pool's signJws).
     const exploding = {
       ...signer,
       sign: (input: Uint8Array) => {
-        const payload = Buffer.from(
-          Buffer.from(input).toString().split(".")[1] ?? "",
-          "base64url",
-        ).toString();
-        if (payload.includes('"tag": "explode"')) throw new Error("signer refused this payload");
+        refuse(Buffer.from(Buffer.from(input).toString().split(".")[1] ?? "", "base64url").toString());
         return signer.sign(input);
+      },
+      signJws: (protectedB64: string, payload: Uint8Array) => {
+        refuse(Buffer.from(payload).toString());
+        const signed = signer.signJws?.(protectedB64, payload);
+        if (signed === undefined) throw new Error("the thread pool signs JWS parts itself");
+        return signed;
       },
     };
     const result = await runBatch(t.db, exploding, { lo: 0, hi: 1e9 });
