@@ -13,6 +13,7 @@ import { createLogger, type Logger } from "../log.js";
 import { DEFAULT_RETRY_POLICY } from "../queue/retry-policy.js";
 import { openBatchCore, type BatchCore } from "../run/batch-core.js";
 import { isPreempted } from "../run/batch-processor.js";
+import { heapLimitProblem } from "../run/heap-limit-check.js";
 import { operatorActor, redactedConfig, startedBy } from "../run/run-audit.js";
 import { runPass } from "../run/run-pass.js";
 import { passVerdict } from "../run/run-summary.js";
@@ -82,6 +83,8 @@ async function reprocessCommand(opts: ReprocessOptions): Promise<number> {
   const dryRun = opts.dryRun === true;
   const batchSize = opts.batchSize ?? config.batchSize;
   const concurrency = opts.concurrency ?? config.concurrency;
+  const heapProblem = heapLimitProblem(batchSize, concurrency);
+  if (heapProblem) throw new UsageError(heapProblem);
   const logger = createLogger({ level: opts.json && !process.env.LOG_LEVEL ? "warn" : config.logLevel });
   const db = connect(config.databaseUrl, { max: concurrency + 3, logger });
   try {

@@ -6,6 +6,7 @@ import { createLogger } from "../log.js";
 import { DEFAULT_RETRY_POLICY } from "../queue/retry-policy.js";
 import { openBatchCore } from "../run/batch-core.js";
 import type { RunFilters } from "../run/batch-processor.js";
+import { heapLimitProblem } from "../run/heap-limit-check.js";
 import { operatorActor, redactedConfig, startedBy } from "../run/run-audit.js";
 import { runPass } from "../run/run-pass.js";
 import { formatRunSummary, passVerdict } from "../run/run-summary.js";
@@ -59,6 +60,8 @@ async function runCommand(opts: RunOptions): Promise<number> {
   const dryRun = opts.dryRun === true;
   const concurrency = opts.concurrency ?? config.concurrency;
   const batchSize = opts.batchSize ?? config.batchSize;
+  const heapProblem = heapLimitProblem(batchSize, concurrency);
+  if (heapProblem) throw new UsageError(heapProblem);
   const bar = opts.progress !== false && process.stderr.isTTY ? new ProgressBar() : undefined;
   // With a bar on the terminal, info lines would tear it; warnings still show.
   const level = bar && !process.env.LOG_LEVEL ? "warn" : config.logLevel;

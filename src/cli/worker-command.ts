@@ -1,10 +1,12 @@
 import type { Command } from "commander";
 import { loadConfig } from "../config.js";
+import { UsageError } from "../errors.js";
 import { connect } from "../db/connect.js";
 import { createLogger } from "../log.js";
 import { openQueues } from "../queue/backfill-queues.js";
 import { DEFAULT_RETRY_POLICY } from "../queue/retry-policy.js";
 import { openBatchCore } from "../run/batch-core.js";
+import { heapLimitProblem } from "../run/heap-limit-check.js";
 import { redactedConfig, startedBy } from "../run/run-audit.js";
 import { startWorkerRuntime } from "../run/worker-runtime.js";
 import { action, EXIT, intOption } from "./command-runner.js";
@@ -53,6 +55,9 @@ export function registerWorkerCommand(program: Command): void {
 async function workerCommand(opts: WorkerOptions): Promise<number> {
   const config = loadConfig();
   const concurrency = opts.concurrency ?? config.concurrency;
+  // A worker's batches come from the runs it serves; the configured batch size is the estimate.
+  const heapProblem = heapLimitProblem(config.batchSize, concurrency);
+  if (heapProblem) throw new UsageError(heapProblem);
   const logger = createLogger({ level: config.logLevel });
   const db = connect(config.databaseUrl, { max: concurrency + 3, logger });
   const core = await openBatchCore(config, db, logger, { requireKey: true }).catch(async (err: unknown) => {

@@ -1,0 +1,81 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+import { describe, test } from "node:test";
+import { deploymentEnv } from "../../../bench/io/deployment-env.js";
+import { loadConfig } from "../../../src/config.js";
+import { heapLimitProblem, heapRequirement } from "../../../src/run/heap-limit-check.js";
+import { REPO_ROOT } from "../../support/repo-root.js";
+
+const MB = 1024 * 1024;
+
+/** heap_size_limit of a node started with these options, as V8 reports it. */
+function heapLimitWith(nodeOptions: string): number {
+  const out = spawnSync(
+    process.execPath,
+    ["-e", "process.stdout.write(String(require('v8').getHeapStatistics().heap_size_limit))"],
+    { env: { ...process.env, NODE_OPTIONS: nodeOptions }, encoding: "utf8" },
+  );
+  return Number(out.stdout);
+}
+
+describe("heapLimitProblem", () => {
+  test("the requirement grows with the tags in flight", () => {
+    assert.deepEqual(heapRequirement(1000), { liveMb: 79.25, limitMb: 148, oldSpaceMb: 128 });
+    const big = heapRequirement(4000);
+    assert.equal(big.liveMb, 173);
+    assert.equal(big.oldSpaceMb, 288);
+  });
+
+  test("a heap too small for batch size × concurrency names both and the value to set", () => {
+    const message = heapLimitProblem(2000, 4, 176 * MB);
+    assert.ok(message);
+    assert.match(message, /batch size 2000 × concurrency 4 = 8,000 tags in flight/);
+    assert.match(message, /may use 176 MB/);
+    assert.match(message, /NODE_OPTIONS=--max-old-space-size=\d+/);
+    const suggested = Number(/--max-old-space-size=(\d+)/.exec(message)?.[1]);
+    // The suggested old space, plus the young generation, satisfies the check it failed.
+    assert.equal(heapLimitProblem(2000, 4, (suggested + 48) * MB), undefined);
+  });
+
+  test("without a heap flag (V8 sizes the heap from the machine's memory) the defaults pass", () => {
+    assert.equal(heapLimitProblem(500, 2, heapLimitWith("")), undefined);
+  });
+
+  test("the Dockerfile's heap fits the default batch size and concurrency", () => {
+    const defaults = loadConfig({});
+    const limit = heapLimitWith(deploymentEnv().NODE_OPTIONS ?? "");
+    assert.ok(limit > 0 && limit < 1024 * MB, `the Dockerfile caps the heap (${limit / MB} MB)`);
+    assert.equal(heapLimitProblem(defaults.batchSize, defaults.concurrency, limit), undefined);
+  });
+
+  test("`backfill run` stops with exit 2 before connecting when the heap is too small", () => {
+    const out = spawnSync(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        path.join(REPO_ROOT, "src/cli/main.ts"),
+        "run",
+        "--batch-size",
+        "2000",
+        "--concurrency",
+        "4",
+      ],
+      {
+        cwd: REPO_ROOT,
+        encoding: "utf8",
+        env: {
+          ...process.env,
+          NODE_OPTIONS: "--max-old-space-size=64",
+          // Nothing answers here: had the command connected, it would fail differently (exit 1).
+          DATABASE_URL: "postgres://nobody@127.0.0.1:1/none",
+          REDIS_URL: "redis://127.0.0.1:1",
+        },
+      },
+    );
+    assert.equal(out.status, 2, out.stderr);
+    assert.match(out.stderr, /8,000 tags in flight need about \d+ MB of heap/);
+    assert.match(out.stderr, /NODE_OPTIONS=--max-old-space-size=\d+/);
+  });
+});
