@@ -18,7 +18,8 @@ import { operatorActor, redactedConfig, startedBy } from "../run/run-audit.js";
 import { runPass } from "../run/run-pass.js";
 import { passVerdict } from "../run/run-summary.js";
 import { runTarget } from "../run/run-target.js";
-import { action, EXIT, intOption } from "./command-runner.js";
+import { addBatchOptions } from "./batch-options.js";
+import { action, EXIT } from "./command-runner.js";
 import { formatChangeLine, formatTagLine, formatTally, tally } from "./reprocess-report.js";
 
 interface ReprocessOptions {
@@ -40,7 +41,7 @@ interface ReprocessOptions {
 const PROBLEM_LINES = 200;
 
 export function registerReprocessCommand(program: Command): void {
-  program
+  const command = program
     .command("reprocess")
     .description(
       "Run selected tags through the backfill again, as a run of kind reprocess (same ledger, queue and " +
@@ -56,24 +57,10 @@ export function registerReprocessCommand(program: Command): void {
     .option("--all-broken", "tags recorded backfilled_broken, or linked with tagmanifesttomanifest.broken")
     .option("--force", "recompute mapped tags and repair what differs (without it they are left alone)")
     .option("--dry-run", "print every change it would make, one line each, and write nothing (no run row)")
-    .option("--json", "machine-readable output")
-    .option(
-      "--batch-size <n>",
-      "tags per batch (default BACKFILL_BATCH_SIZE)",
-      intOption("--batch-size", 1, 10000),
-    )
-    .option(
-      "--concurrency <n>",
-      "batches at once (default BACKFILL_CONCURRENCY)",
-      intOption("--concurrency", 1, 64),
-    )
-    .option(
-      "--lease-seconds <n>",
-      "how long a dead worker's batch stays claimed",
-      intOption("--lease-seconds", 2, 3600),
-      30,
-    )
-    .action(action((opts: ReprocessOptions) => reprocessCommand(opts)));
+    .option("--json", "machine-readable output");
+  addBatchOptions(command, { batchSize: true }).action(
+    action((opts: ReprocessOptions) => reprocessCommand(opts)),
+  );
 }
 
 async function reprocessCommand(opts: ReprocessOptions): Promise<number> {

@@ -10,7 +10,8 @@ import { heapLimitProblem } from "../run/heap-limit-check.js";
 import { operatorActor, redactedConfig, startedBy } from "../run/run-audit.js";
 import { runPass } from "../run/run-pass.js";
 import { formatRunSummary, passVerdict } from "../run/run-summary.js";
-import { action, EXIT, intOption } from "./command-runner.js";
+import { addBatchOptions } from "./batch-options.js";
+import { action, EXIT } from "./command-runner.js";
 import { ProgressBar } from "./progress-bar.js";
 
 interface RunOptions {
@@ -24,7 +25,7 @@ interface RunOptions {
 }
 
 export function registerRunCommand(program: Command): void {
-  program
+  const command = program
     .command("run")
     .description(
       "One full backfill pass: create (or resume) the run of the target, enqueue its batches and process them " +
@@ -32,24 +33,9 @@ export function registerRunCommand(program: Command): void {
         "(broken ones included).",
     )
     .option("--namespace <name>", "only repositories of this namespace")
-    .option("--repository <ns/repo>", "only this repository")
-    .option(
-      "--batch-size <n>",
-      "tags per batch (default BACKFILL_BATCH_SIZE)",
-      intOption("--batch-size", 1, 10000),
-    )
-    .option(
-      "--concurrency <n>",
-      "batches at once in this process (default BACKFILL_CONCURRENCY)",
-      intOption("--concurrency", 1, 64),
-    )
+    .option("--repository <ns/repo>", "only this repository");
+  addBatchOptions(command, { batchSize: true })
     .option("--dry-run", "plan and sign but write nothing; report what would be written (no key needed)")
-    .option(
-      "--lease-seconds <n>",
-      "how long a dead worker's batch stays claimed",
-      intOption("--lease-seconds", 2, 3600),
-      30,
-    )
     .option("--no-progress", "no progress bar even on a terminal (log run.progress instead)")
     .action(action((opts: RunOptions) => runCommand(opts)));
 }

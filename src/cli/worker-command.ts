@@ -9,6 +9,7 @@ import { openBatchCore } from "../run/batch-core.js";
 import { heapLimitProblem } from "../run/heap-limit-check.js";
 import { redactedConfig, startedBy } from "../run/run-audit.js";
 import { startWorkerRuntime } from "../run/worker-runtime.js";
+import { addBatchOptions } from "./batch-options.js";
 import { action, EXIT, intOption } from "./command-runner.js";
 
 interface WorkerOptions {
@@ -19,24 +20,14 @@ interface WorkerOptions {
 }
 
 export function registerWorkerCommand(program: Command): void {
-  program
+  const command = program
     .command("worker")
     .description(
       "Long-running consumer of backfill batches and scheduler ticks; run several (processes or hosts) against " +
         "the same database and Redis. SIGINT/SIGTERM: stop claiming, finish or release the current batches, " +
         "exit 0; a second signal stops at once.",
-    )
-    .option(
-      "--concurrency <n>",
-      "batches at once (default BACKFILL_CONCURRENCY)",
-      intOption("--concurrency", 1, 64),
-    )
-    .option(
-      "--lease-seconds <n>",
-      "how long a dead worker's batch stays claimed",
-      intOption("--lease-seconds", 2, 3600),
-      30,
-    )
+    );
+  addBatchOptions(command, { batchSize: false })
     .option(
       "--shutdown-seconds <n>",
       "how long a graceful stop waits for current batches",
