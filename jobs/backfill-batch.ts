@@ -133,6 +133,25 @@ async function process(
     return { kind: "preempted" };
   }
   for (const r of outcome.results) {
+    // reprocess --force on a mapped tag: what was repaired, or why not (one line per tag).
+    if ((r.reprocess === "repaired" || r.reprocess === "refused") && !run.dry_run) {
+      const refused = r.reprocess === "refused";
+      logEvent(
+        log,
+        refused ? "warn" : "info",
+        refused ? "tag.repair_refused" : "tag.repaired",
+        {
+          repositoryTagId: r.repositoryTagId,
+          repository: r.repository,
+          tag: r.tag,
+          ...(refused ? { reason: r.reason ?? "refused" } : {}),
+          detail: r.reprocessDetail ?? null,
+          changes: r.changes?.length ?? 0,
+          columns: [...new Set((r.changes ?? []).map((c) => `${c.table}.${c.column}`))],
+        },
+        refused ? "repair refused" : "tag repaired",
+      );
+    }
     if (r.outcome === "backfilled_broken" || r.outcome === "failed") {
       const event = r.outcome === "failed" ? "tag.failed" : "tag.broken";
       logEvent(

@@ -32,6 +32,10 @@ export interface TagResult {
   detail: string | null;
   manifestDigest: string | null;
   rewrittenIds: number;
+  /** reprocess --force on a mapped tag: what it did (logged as tag.repaired / tag.repair_refused). */
+  reprocess?: "repaired" | "unchanged" | "refused" | "failed";
+  reprocessDetail?: string | null;
+  changes?: readonly { table: string; column: string }[];
 }
 
 export interface BatchTimings {

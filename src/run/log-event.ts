@@ -17,6 +17,8 @@ export type LogEventName =
   | "batch.lease_lost"
   | "tag.broken"
   | "tag.failed"
+  | "tag.repaired"
+  | "tag.repair_refused"
   | "worker.started"
   | "worker.stopping"
   | "worker.stopped"

@@ -14,6 +14,7 @@ import { createTestRedis, type TestRedis } from "../support/test-redis.js";
 import { LegacyFixtures } from "./batch-fixtures.js";
 import { runBatch, testKeyPem } from "./batch-harness.js";
 import { buildReprocessData, fixInPlace, type ReprocessIds } from "./batch-reprocess-data.js";
+import { invalidLogLines, jsonLines } from "./run-support.js";
 
 const QUAY_TABLES = [
   "image",
@@ -53,13 +54,14 @@ describe("backfill reprocess (command line)", () => {
     command: string,
     args: string[],
     withKey = true,
+    logLevel = "silent",
   ): Promise<{ code: number; stdout: string; stderr: string }> {
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       DATABASE_URL: t.url,
       REDIS_URL: redis.url,
       BACKFILL_QUEUE_PREFIX: redis.prefix,
-      LOG_LEVEL: "silent",
+      LOG_LEVEL: logLevel,
     };
     if (withKey) env.BACKFILL_SIGNING_KEY_FILE = path.join(keyDir, "key.pem");
     else delete env.BACKFILL_SIGNING_KEY_FILE;
@@ -202,9 +204,24 @@ describe("backfill reprocess (command line)", () => {
   });
 
   test("a real reprocess run repairs the fixed tags through the ledger and queue; verify is clean; a rerun is a no-op", async () => {
-    const out = await cli("reprocess", ["--all-broken", "--force", "--batch-size", "4"]);
+    const out = await cli("reprocess", ["--all-broken", "--force", "--batch-size", "4"], true, "info");
     assert.equal(out.code, 0, out.stderr + out.stdout);
     assert.match(out.stdout, /6 tag\(s\) selected, 0 mapped, 6 repaired, 0 unchanged, 0 refused, 0 failed/);
+    // One tag.repaired line per repaired tag, in the documented shape.
+    const lines = jsonLines(out.stdout);
+    assert.deepEqual(invalidLogLines(lines), []);
+    const repaired = lines.filter((l) => l.event === "tag.repaired");
+    const brokenIds = ["missingParent", "uploading", "badJson", "corrupt", "missingBlob", "pinnedPlaceholder"]
+      .map((name) => ids[name]!)
+      .sort((a, b) => a - b);
+    assert.deepEqual(
+      repaired.map((l) => l.repositoryTagId as number).sort((a, b) => a - b),
+      brokenIds,
+    );
+    for (const line of repaired) {
+      assert.ok((line.changes as number) > 0 && (line.columns as string[]).length > 0, JSON.stringify(line));
+      assert.equal(line.repository, "devtable/app");
+    }
     const run = await t.db
       .selectFrom("backfill.run")
       .selectAll()
@@ -238,6 +255,28 @@ describe("backfill reprocess (command line)", () => {
     const again = await cli("reprocess", ["--repository", "devtable/app", "--force"]);
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stdout, /9 tag\(s\) selected, 0 mapped, 0 repaired, 9 unchanged, 0 refused, 0 failed/);
+    assert.deepEqual(await snapshot(t.db, false), before);
+
+    // The refusals (twins sharing one manifest, tag manifests moved to another payload) are logged with
+    // their code, and change nothing.
+    const refused = await cli("reprocess", ["--repository", "devtable/other", "--force"], true, "info");
+    assert.equal(refused.code, 0, refused.stderr);
+    const count = Number(/(\d+) refused/.exec(refused.stdout)?.[1]);
+    const refusalLines = jsonLines(refused.stdout).filter((l) => l.event === "tag.repair_refused");
+    assert.ok(count > 0);
+    assert.equal(refusalLines.length, count);
+    assert.deepEqual(invalidLogLines(refusalLines), []);
+    for (const line of refusalLines) {
+      assert.ok(
+        [
+          "shared_manifest_bytes",
+          "would_change_digest_under_live_tag",
+          "would_change_digest",
+          "inconsistent_mapping",
+        ].includes(line.reason as string),
+        JSON.stringify(line),
+      );
+    }
     assert.deepEqual(await snapshot(t.db, false), before);
   });
 });
