@@ -13,15 +13,25 @@ export function assertBuilt(): void {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` (npm run bench does)`);
 }
 
-/** The environment of a child: the caller's, with the bench's database and none of its batch settings. */
-function childEnv(url: string, extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: url, ...extra };
-  delete env.NODE_OPTIONS;
-  delete env.MALLOC_ARENA_MAX;
-  // The bench measures the default deployment settings, whatever the caller's shell says.
-  for (const name of ["BACKFILL_BATCH_SIZE", "BACKFILL_CONCURRENCY", "BACKFILL_MANIFEST_MAX_BYTES"])
+/**
+ * The environment of a child: the caller's, without its heap, allocator and batch settings (the bench
+ * measures the deployment's, whatever the caller's shell says), with the bench's database and `extra`.
+ */
+export function childEnv(
+  url: string,
+  extra: Record<string, string>,
+  inherited: NodeJS.ProcessEnv = process.env,
+): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...inherited };
+  for (const name of [
+    "NODE_OPTIONS",
+    "MALLOC_ARENA_MAX",
+    "BACKFILL_BATCH_SIZE",
+    "BACKFILL_CONCURRENCY",
+    "BACKFILL_MANIFEST_MAX_BYTES",
+  ])
     delete env[name];
-  return env;
+  return { ...env, DATABASE_URL: url, ...extra };
 }
 
 function failed(what: string, outcome: ChildOutcome): Error {

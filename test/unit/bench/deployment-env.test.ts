@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { test } from "node:test";
+import { childEnv } from "../../../bench/io/backfill-child.js";
 import { deploymentEnv, describeDeploymentEnv } from "../../../bench/io/deployment-env.js";
 
 test("the bench runs with the heap limits the Dockerfile deploys", () => {
@@ -47,4 +48,18 @@ test("a Dockerfile without NODE_OPTIONS is an error that names the file", () => 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("a run child gets the deployment's environment, not the caller's heap or batch settings", () => {
+  const env = childEnv(
+    "postgres://x/db",
+    { ...deploymentEnv(), LOG_LEVEL: "info" },
+    { PATH: "/bin", NODE_OPTIONS: "--max-old-space-size=4096", BACKFILL_BATCH_SIZE: "7" },
+  );
+  assert.equal(env.NODE_OPTIONS, deploymentEnv().NODE_OPTIONS);
+  assert.equal(env.DATABASE_URL, "postgres://x/db");
+  assert.equal(env.PATH, "/bin");
+  assert.equal(env.BACKFILL_BATCH_SIZE, undefined);
+  const seedEnv = childEnv("postgres://x/db", {}, { NODE_OPTIONS: "--max-old-space-size=4096" });
+  assert.equal(seedEnv.NODE_OPTIONS, undefined, "the seed child runs without the deployment's heap cap");
 });
