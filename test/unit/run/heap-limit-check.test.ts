@@ -4,7 +4,7 @@ import path from "node:path";
 import { describe, test } from "node:test";
 import { deploymentEnv } from "../../../bench/io/deployment-env.js";
 import { loadConfig } from "../../../src/config.js";
-import { heapLimitProblem, heapRequirement } from "../../../src/run/heap-limit-check.js";
+import { heapLimitProblem, heapRequirement, youngGenerationMb } from "../../../src/run/heap-limit-check.js";
 import { REPO_ROOT } from "../../support/repo-root.js";
 
 const MB = 1024 * 1024;
@@ -21,21 +21,40 @@ function heapLimitWith(nodeOptions: string): number {
 
 describe("heapLimitProblem", () => {
   test("the requirement grows with the tags in flight", () => {
-    assert.deepEqual(heapRequirement(1000), { liveMb: 79.25, limitMb: 148, oldSpaceMb: 128 });
+    assert.deepEqual(heapRequirement(1000), { liveMb: 79.25, oldSpaceNeededMb: 100, oldSpaceMb: 128 });
     const big = heapRequirement(4000);
     assert.equal(big.liveMb, 173);
     assert.equal(big.oldSpaceMb, 288);
   });
 
   test("a heap too small for batch size × concurrency names both and the value to set", () => {
-    const message = heapLimitProblem(2000, 4, 176 * MB);
+    const message = heapLimitProblem(2000, 4, 176 * MB, 48);
     assert.ok(message);
     assert.match(message, /batch size 2000 × concurrency 4 = 8,000 tags in flight/);
-    assert.match(message, /may use 176 MB/);
+    assert.match(message, /may use 128 MB/);
     assert.match(message, /NODE_OPTIONS=--max-old-space-size=\d+/);
     const suggested = Number(/--max-old-space-size=(\d+)/.exec(message)?.[1]);
     // The suggested old space, plus the young generation, satisfies the check it failed.
-    assert.equal(heapLimitProblem(2000, 4, (suggested + 48) * MB), undefined);
+    assert.equal(heapLimitProblem(2000, 4, (suggested + 48) * MB, 48), undefined);
+  });
+
+  test("the young generation comes from --max-semi-space-size, the command line winning over NODE_OPTIONS", () => {
+    assert.equal(youngGenerationMb([]), 48);
+    assert.equal(youngGenerationMb(["--max-old-space-size=128", "--max-semi-space-size=4"]), 12);
+    assert.equal(youngGenerationMb(["--max_semi_space_size", "8"]), 24);
+    assert.equal(youngGenerationMb(["--max-semi-space-size=4", "--max-semi-space-size=32"]), 96);
+    // V8 reports heap_size_limit as old space + the young generation: the parse agrees with it.
+    for (const semi of [4, 8, 32])
+      assert.equal(
+        heapLimitWith(`--max-old-space-size=128 --max-semi-space-size=${semi}`) / MB,
+        128 + youngGenerationMb([`--max-semi-space-size=${semi}`]),
+      );
+  });
+
+  test("a smaller young generation does not count against the old space the batches need", () => {
+    // 128 MB of old space with 4 MB semi-spaces: heap_size_limit 140 MB, enough for 1,000 tags in flight.
+    const limit = heapLimitWith("--max-old-space-size=128 --max-semi-space-size=4");
+    assert.equal(heapLimitProblem(500, 2, limit, youngGenerationMb(["--max-semi-space-size=4"])), undefined);
   });
 
   test("without a heap flag (V8 sizes the heap from the machine's memory) the defaults pass", () => {
@@ -75,7 +94,7 @@ describe("heapLimitProblem", () => {
       },
     );
     assert.equal(out.status, 2, out.stderr);
-    assert.match(out.stderr, /8,000 tags in flight need about \d+ MB of heap/);
+    assert.match(out.stderr, /8,000 tags in flight need about \d+ MB of old-generation heap/);
     assert.match(out.stderr, /NODE_OPTIONS=--max-old-space-size=\d+/);
   });
 });
