@@ -1,11 +1,14 @@
+import { loadConfig } from "../config.js";
 import { UsageError } from "../errors.js";
+import { describeEnvironmentFailure } from "./environment-failure.js";
 
 /** Exit codes of every command: 0 done, 1 the work failed, 2 the command line or config was wrong. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 /**
- * Wraps a command action: a UsageError prints its message and exits 2, anything else prints the error
- * and exits 1. Only the CLI layer ends the process.
+ * Wraps a command action: a UsageError prints its message and exits 2; an environment failure (PostgreSQL
+ * unreachable, login refused, schema missing) prints what to fix and exits 1; anything else prints the
+ * error's stack and exits 1. Only the CLI layer ends the process.
  */
 export function action<A extends unknown[]>(
   fn: (...args: A) => Promise<number | void>,
@@ -20,10 +23,22 @@ export function action<A extends unknown[]>(
         process.exitCode = EXIT.usage;
         return;
       }
-      process.stderr.write(`backfill: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      // Server down, login refused, schema missing: what to fix, not a stack.
+      const environment = describeEnvironmentFailure(err, databaseUrlForMessages());
+      const text = environment ?? (err instanceof Error ? (err.stack ?? err.message) : String(err));
+      process.stderr.write(`backfill: ${text}\n`);
       process.exitCode = EXIT.failed;
     }
   };
+}
+
+/** DATABASE_URL as the commands read it (its default when unset); only for naming it in a message. */
+function databaseUrlForMessages(): string {
+  try {
+    return loadConfig(process.env).databaseUrl;
+  } catch {
+    return process.env.DATABASE_URL ?? "";
+  }
 }
 
 /** Parses a positive integer flag or throws a UsageError that names the flag. */

@@ -26,6 +26,8 @@ export function registerMigrateCommand(program: Command): void {
           const { error, results } = await migrateToLatest(db);
           for (const r of results ?? []) process.stdout.write(`${r.migrationName}\t${r.status}\n`);
           if (error) {
+            // Kysely's migrator returns its error: server down, login refused, … say what to fix.
+            if (error instanceof Error && (results === undefined || results.length === 0)) throw error;
             process.stderr.write(
               `backfill: migration failed: ${error instanceof Error ? error.message : JSON.stringify(error)}\n`,
             );
