@@ -2,5 +2,5 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-/** The shared reference vectors: beside the checkout, never copied into it. */
-export const VECTORS_DIR = path.resolve(REPO_ROOT, "../shared/vectors");
+/** The reference vectors (Quay's outputs, real signed manifests): see test/vectors/README.md. */
+export const VECTORS_DIR = path.join(REPO_ROOT, "test", "vectors");

@@ -8,7 +8,7 @@ import { schema1Digest } from "../../../src/manifest/schema1-digest.js";
 import { verifySchema1Signatures } from "../../../src/manifest/verify-schema1.js";
 import { readFixture } from "./vectors.js";
 
-/** The fixture table of ../shared/vectors/README.md. */
+/** The fixture table of test/vectors/README.md. */
 const FIXTURES: { file: string; digest: string; verdict: "valid" | "invalid" | "unsigned"; row?: true }[] = [
   {
     file: "quay-validated_manifest.json",

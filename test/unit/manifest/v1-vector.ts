@@ -1,4 +1,4 @@
-/** The "V1 vector" of ../shared/vectors/README.md: two layers, Go-style escapes, a non-ASCII author. */
+/** The "V1 vector" of test/vectors/README.md: two layers, Go-style escapes, a non-ASCII author. */
 const LEAF_ID = "9f91161f43433e49a6de6db680d79f60159f2e4ac9172621a12846428158440b";
 const BASE_ID = "cae662172fd450bb0cd710a769079c05bfc5d8e35efa6576edc7d0377afdd4a2";
 
