@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -7,11 +7,13 @@ import pg from "pg";
 import { connect } from "../../src/db/connect.js";
 import { migrateToLatest } from "../../src/db/migrate.js";
 import type { Database } from "../../src/db/tables.js";
+import { testDatabaseName, testTemplateName } from "./test-names.js";
 
 /**
  * Each test file gets its own database, cloned from a migrated template (graphile/worker's approach):
  * files run in parallel and leave nothing behind. The template's name carries a hash of the migrations,
- * so a changed migration builds a new one.
+ * so a changed migration builds a new one. TEST_DATABASE_URL names the server (and the database to connect
+ * to while creating the others); every name starts with TEST_NAME_PREFIX (test-names.ts).
  */
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const ADMIN_URL = process.env.TEST_DATABASE_URL ?? "postgres://root@127.0.0.1:5432/test";
@@ -54,7 +56,7 @@ async function databaseExists(client: pg.Client, name: string): Promise<boolean>
 
 /** Creates an empty database (no migrations) and returns its name. */
 export async function createEmptyDatabase(label: string): Promise<string> {
-  const name = `t_${label.replace(/[^a-z0-9]/g, "_").slice(0, 30)}_${randomBytes(4).toString("hex")}`;
+  const name = testDatabaseName(label);
   await withAdmin((c) => c.query(`CREATE DATABASE "${name}"`));
   return name;
 }
@@ -64,10 +66,10 @@ export async function dropDatabase(name: string): Promise<void> {
 }
 
 async function ensureTemplate(): Promise<string> {
-  const template = `backfill_tpl_${migrationsHash()}`;
+  const template = testTemplateName(migrationsHash());
   await withAdmin(async (client) => {
     // One builder at a time across test processes; the others wait, then find it built.
-    await client.query("SELECT pg_advisory_lock(hashtext('backfill_test_template'))");
+    await client.query("SELECT pg_advisory_lock(hashtext($1))", [template]);
     try {
       if (await databaseExists(client, template)) return;
       const building = `${template}_building`;
@@ -83,7 +85,7 @@ async function ensureTemplate(): Promise<string> {
       // Renamed only when complete, so a crash never leaves a half-built template behind.
       await client.query(`ALTER DATABASE "${building}" RENAME TO "${template}"`);
     } finally {
-      await client.query("SELECT pg_advisory_unlock(hashtext('backfill_test_template'))");
+      await client.query("SELECT pg_advisory_unlock(hashtext($1))", [template]);
     }
   });
   return template;
@@ -102,7 +104,7 @@ export interface TestDatabase {
  * refuses, and a concurrent clone of the same template is retried). Call `drop()` in `after`.
  */
 export async function cloneDatabase(template: string, label: string): Promise<TestDatabase> {
-  const name = `t_${label.replace(/[^a-z0-9]/g, "_").slice(0, 30)}_${randomBytes(4).toString("hex")}`;
+  const name = testDatabaseName(label);
   await withAdmin(async (client) => {
     for (let attempt = 1; ; attempt++) {
       try {

@@ -1,5 +1,5 @@
-import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
+import { testRedisPrefix } from "./test-names.js";
 
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 
@@ -13,7 +13,7 @@ export interface TestRedis {
 }
 
 export async function createTestRedis(label: string): Promise<TestRedis> {
-  const prefix = `test-${label.replace(/[^a-zA-Z0-9_-]/g, "-")}-${randomBytes(4).toString("hex")}`;
+  const prefix = testRedisPrefix(label);
   const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: true });
   try {
     await redis.connect();
