@@ -41,7 +41,10 @@ export interface ChainImage {
 /** Images of a repository by v1 id, with their blob checksum (the input of Quay's rewrite rule). */
 export type RepositoryImageIndex = ReadonlyMap<number, ReadonlyMap<string, string>>;
 
-/** A non-uploading storage under an image of the repository, by checksum: the blob fallback of §2.2. */
+/**
+ * A non-uploading storage under an image of the repository, by checksum: the blob fallback of a stored
+ * manifest (docs/domain-rules.md).
+ */
 export type RepositoryBlobIndex = ReadonlyMap<number, ReadonlyMap<string, number>>;
 
 /** A `tagmanifestlabel` of a stored tag manifest that has no `tagmanifestlabelmap` row yet. */

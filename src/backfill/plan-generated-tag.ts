@@ -10,8 +10,9 @@ export type ChainLayers =
   { ok: true; layers: ChainLayer[]; tarsum: boolean } | { ok: false; reason: BrokenReason; detail: string };
 
 /**
- * The manifest layers of a resolved chain, leaf first (spec §3): a storage missing, still uploading or
- * without a checksum means no manifest. A `tarsum+` checksum is used as it is (Quay did), and flagged.
+ * The manifest layers of a resolved chain, leaf first (docs/domain-rules.md, the image chain): a storage
+ * missing, still uploading or without a checksum means no manifest. A `tarsum+` checksum is used as it is
+ * (Quay did), and flagged.
  */
 export function chainLayers(chain: readonly ChainImage[]): ChainLayers {
   const layers: ChainLayer[] = [];
@@ -50,14 +51,15 @@ export function claimedV1Id(v1JsonMetadata: string | null): string | undefined {
   }
 }
 
-/** The deterministic signing time: the tag's start, so a rerun signs identical bytes (spec §3). */
+/** The deterministic signing time: the tag's start, so a rerun signs identical bytes. */
 export function signingTimeOf(tag: LegacyTag): Date {
   return new Date(tag.lifetimeStartTs * 1000);
 }
 
 /**
  * A tag with no stored manifest: the one generated from its chain, stored as a new tag manifest, with an
- * `image` row for every rewritten id (spec §5); or Quay's placeholder when none could be made.
+ * `image` row for every rewritten id (docs/domain-rules.md, v1 id rewrite); or Quay's placeholder when none
+ * could be made.
  */
 export function planGeneratedTag(
   tag: LegacyTag,

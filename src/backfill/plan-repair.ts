@@ -75,10 +75,10 @@ export function isPlaceholderDigest(digest: string | null | undefined): boolean 
 
 /**
  * Compares what a first backfill would write for a mapped tag today with the rows it has, and decides the
- * repair (spec §2): a placeholder replaced by the manifest its fixed data now yields, missing blob and
- * legacy image rows added, the broken flag corrected, a manifest's bytes set to its tag manifest's when
- * no other tag uses the row (Quay's repair). A manifest's digest under a tag is never changed unless it
- * is a placeholder; a row another tag uses is never deleted. Pure.
+ * repair (docs/domain-rules.md, refused repairs): a placeholder replaced by the manifest its fixed data now
+ * yields, missing blob and legacy image rows added, the broken flag corrected, a manifest's bytes set to its
+ * tag manifest's when no other tag uses the row (Quay's repair). A manifest's digest under a tag is never
+ * changed unless it is a placeholder; a row another tag uses is never deleted. Pure.
  */
 export function planRepair(input: RepairInput): RepairPlan {
   const { plan, state } = input;

@@ -12,14 +12,15 @@ export type StoredManifest =
       digest: string;
       mediaType: string;
       blobSums: string[];
-      /** Codes of what a client would refuse in a schema1 manifest (spec §6), e.g. `unsigned`. */
+      /** Codes of what a client would refuse (docs/signature-and-pull-rules.md), e.g. `unsigned`. */
       problems: string[];
     }
   | { ok: false; detail: string };
 
 /**
- * A stored `tagmanifest.json_data` as spec §2.2 reads it: the digest recomputed from the bytes (§4), the
- * media type by presence of signatures, and the distinct blobs it references. Not a manifest → `ok: false`.
+ * A stored `tagmanifest.json_data` as docs/domain-rules.md reads it: the digest recomputed from the bytes,
+ * the media type by presence of signatures, and the distinct blobs it references. Not a manifest →
+ * `ok: false`.
  */
 export function readStoredManifest(json: string): StoredManifest {
   try {
@@ -75,10 +76,10 @@ export function blobsOutsideChain(stored: StoredManifest, resolution: ChainResol
 }
 
 /**
- * Spec §2.2 for a tag with a stored tag manifest. Already linked by Quay: the link is reused. Otherwise the
- * manifest row takes the stored bytes unchanged; its blobs come from the chain by checksum, else from the
- * repository; a blob found nowhere, or a chain that cannot be loaded, makes the mapping broken (Quay's
- * `is_broken`). Bytes that are no manifest get Quay's placeholder.
+ * A tag with a stored tag manifest (docs/domain-rules.md, case 2). Already linked by Quay: the link is
+ * reused. Otherwise the manifest row takes the stored bytes unchanged; its blobs come from the chain by
+ * checksum, else from the repository; a blob found nowhere, or a chain that cannot be loaded, makes the
+ * mapping broken (Quay's `is_broken`). Bytes that are no manifest get Quay's placeholder.
  */
 export function planStoredTag(
   tag: LegacyTag & { tagManifest: NonNullable<LegacyTag["tagManifest"]> },
@@ -107,8 +108,8 @@ export function planStoredTag(
   }
   const legacyImage = leafRef(tag, resolution);
   if (!stored.ok) {
-    // Quay's placeholder (spec §2), not its BrokenManifest(stored digest, stored bytes): corrupt bytes
-    // under a real digest would be reused by every other tag of the repository with that digest.
+    // Quay's placeholder (docs/domain-rules.md), not its BrokenManifest(stored digest, stored bytes): corrupt
+    // bytes under a real digest would be reused by every other tag of the repository with that digest.
     return {
       ...base,
       manifest: placeholderManifest(tag.id, legacyImage),

@@ -12,7 +12,7 @@ export interface PreparedWrite {
   dropped: Map<number, DroppedTag>;
 }
 
-/** The `tag` key of a legacy tag: lifetimes in milliseconds (spec §2.3). */
+/** The `tag` key of a legacy tag: lifetimes in milliseconds (docs/domain-rules.md). */
 export function tagKeyOf(plan: MapPlan): {
   repositoryId: number;
   name: string;

@@ -86,9 +86,9 @@ interface Repaired {
 }
 
 /**
- * One batch of spec §2: load everything in a fixed number of queries, plan every tag in memory, sign the
- * generated manifests, then write all rows, every tag's outcome and (through `finalize`, which guards
- * the lease) the batch's own status in one transaction. `finalize` returning false rolls it all back.
+ * One batch (docs/architecture.md): load everything in a fixed number of queries, plan every tag in memory,
+ * sign the generated manifests, then write all rows, every tag's outcome and (through `finalize`, which
+ * guards the lease) the batch's own status in one transaction. `finalize` returning false rolls it all back.
  */
 export async function processBatch(
   work: BatchWork,

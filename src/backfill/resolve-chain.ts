@@ -19,8 +19,8 @@ export type ChainResolution =
   | { ok: false; reason: BrokenReason; detail: string; found: ChainImage[] };
 
 /**
- * The tag's image, then its parents nearest first (spec §3), all in the tag's repository, as Quay's
- * `get_parent_images` reads them. A parent absent or in another repository is `missing_parent`.
+ * The tag's image, then its parents nearest first (docs/domain-rules.md), all in the tag's repository, as
+ * Quay's `get_parent_images` reads them. A parent absent or in another repository is `missing_parent`.
  */
 export function resolveChain(
   repositoryId: number,

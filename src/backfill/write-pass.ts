@@ -58,9 +58,9 @@ export class WriteRace extends Error {
 }
 
 /**
- * Writes every row of spec §2 for the given tags, with a constant number of statements: each table gets
- * one multi-row insert (ON CONFLICT on Quay's unique indexes) and the few lookups that read ids back.
- * The caller holds the tags' locks and runs this inside a savepoint.
+ * Writes every row of docs/domain-rules.md for the given tags, with a constant number of statements: each
+ * table gets one multi-row insert (ON CONFLICT on Quay's unique indexes) and the few lookups that read ids
+ * back. The caller holds the tags' locks and runs this inside a savepoint.
  */
 export async function writePass(
   db: Kysely<Database>,

@@ -17,8 +17,9 @@ export interface WrittenImages {
 }
 
 /**
- * Spec §5: an `image` row for every rewritten id, parents before children (`wanted` is in that order);
- * an existing (repository, id) row is reused. Three statements: lookup, id allocation, insert.
+ * v1 id rewrite (docs/domain-rules.md): an `image` row for every rewritten id, parents before children
+ * (`wanted` is in that order); an existing (repository, id) row is reused. Three statements: lookup, id
+ * allocation, insert.
  */
 export async function writeSynthesizedImages(
   db: Kysely<Database>,

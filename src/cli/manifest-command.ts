@@ -29,7 +29,10 @@ export function registerManifestCommand(program: Command): void {
       'Read NDJSON build specs on stdin ({namespace, repository, tag, layers: [{digest, v1Compatibility}] leaf first, imagesMap?}) and write one JSON line per input line: the manifest, or {"error": {code, message}}. Errors are in-band: the exit status is 0 once the input is read.',
     )
     .option("--strip-metadata", "always strip layer metadata (Quay does it only over the size limit)")
-    .option("--rewrite-ids", "rewrite invalid v1 ids first (spec §5), using each line's imagesMap")
+    .option(
+      "--rewrite-ids",
+      "rewrite invalid v1 ids first (docs/domain-rules.md), using each line's imagesMap",
+    )
     .option(
       "--key <file>",
       "sign with this private key (PEM or JWK; RSA ≥ 2048 bits or EC P-256); unsigned without",

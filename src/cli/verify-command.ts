@@ -22,7 +22,7 @@ export function registerVerifyCommand(program: Command): void {
   program
     .command("verify")
     .description(
-      "Check every mapped tag against its legacy rows (spec §2–§6) and look for unmapped tags and orphan rows; exit 1 when anything fails. The gate before dropping the legacy tables.",
+      "Check every mapped tag against its legacy rows (docs/domain-rules.md) and look for unmapped tags and orphan rows; exit 1 when anything fails. The gate before dropping the legacy tables.",
     )
     .option("--repository <ns/repo>", "only this repository")
     .option("--namespace <name>", "only this namespace's repositories")

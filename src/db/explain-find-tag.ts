@@ -27,7 +27,7 @@ interface Row {
 /**
  * `ns/repo:tag` names several repositorytag rows when the tag was moved or deleted (each lifetime is a
  * row). The live one wins, else the most recent (latest start, then highest id). `nowTs` is the
- * caller's clock in seconds (spec §1: alive iff the end is null or in the future).
+ * caller's clock in seconds (docs/domain-rules.md: alive iff the end is null or in the future).
  */
 export async function findTagByName(
   db: Kysely<Database>,

@@ -38,9 +38,10 @@ export function readV1(metadata: string | null): V1Reading {
 }
 
 /**
- * Every defect of spec §3 and §5 in the chain as loaded (leaf first), found independently of the
- * planner's first-refusal order, so an operator sees all of them at once. `repositoryImages` maps v1 id
- * to the checksum of an image the repository already holds (Quay's collision rule).
+ * Every defect of docs/domain-rules.md (the image chain, v1 id rewrite) in the chain as loaded (leaf first),
+ * found independently of the planner's first-refusal order, so an operator sees all of them at once.
+ * `repositoryImages` maps v1 id to the checksum of an image the repository already holds (Quay's collision
+ * rule).
  */
 export function chainDefects(
   resolution: ChainResolution | undefined,

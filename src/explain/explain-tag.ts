@@ -214,7 +214,8 @@ function manifestSummary(
 
 /**
  * The ids the manifest names against the ids the chain's stored metadata claims, leaf first: where they
- * differ, §5 rewrote the id. Read from the planned bytes, so it is what would really be written.
+ * differ, the v1 id rewrite changed the id. Read from the planned bytes, so it is what would really be
+ * written.
  */
 export function rewrittenIds(chain: readonly ChainImage[], bytes: string): { from: string; to: string }[] {
   let ids: (string | undefined)[];

@@ -48,7 +48,7 @@ export function explainText(report: ExplainReport): string {
   if (plan.source !== null) out.push(`  manifest source: ${plan.source}`);
   if (plan.manifest !== null) out.push(...manifestLines(plan.manifest));
   if (plan.rewrittenIds.length > 0) {
-    out.push(`  ids rewritten (spec §5), leaf first:`);
+    out.push(`  ids rewritten (v1 id rewrite), leaf first:`);
     for (const { from, to } of plan.rewrittenIds) out.push(`    ${from} -> ${to}`);
   }
   if (plan.synthesizedImages > 0) out.push(`  image rows to synthesise: ${plan.synthesizedImages}`);

@@ -57,7 +57,7 @@ export type GenerateResult =
        * chain as stored, `id` "" where the metadata has no readable id.
        */
       legacyImages: LegacyImage[];
-      /** What a client would refuse (spec §6); empty means pullable. */
+      /** What a client would refuse (docs/signature-and-pull-rules.md); empty means pullable. */
       problems: PullProblem[];
     }
   | { ok: false; reason: GenerateFailure; message: string };
@@ -70,9 +70,9 @@ type CheckedLayer = Schema1Layer & { v1?: JsonValue };
 export const DEFAULT_MAX_MANIFEST_BYTES = 3_145_728;
 
 /**
- * Spec §3 for one tag: build the schema1 manifest of its image chain (after rewriting invalid ids when
- * asked), sign it, strip metadata when it is over the limit, and pull-check the result. Expected failures
- * are values; only a bug or a failing signer throws.
+ * The manifest of one tag (docs/domain-rules.md): build the schema1 manifest of its image chain (after
+ * rewriting invalid ids when asked), sign it, strip metadata when it is over the limit, and pull-check the
+ * result. Expected failures are values; only a bug or a failing signer throws.
  */
 export async function generateSchema1(input: GenerateInput): Promise<GenerateResult> {
   if (input.layers.length === 0) return fail("no_layers", "the tag's image chain has no layers");

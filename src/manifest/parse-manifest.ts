@@ -19,7 +19,7 @@ const KIND_OF_MEDIA_TYPE: Readonly<Record<string, ManifestKind>> = {
 };
 
 /**
- * Parses any manifest a Quay row can hold (spec §7). The kind comes from the document (`mediaType`,
+ * Parses any manifest a Quay row can hold. The kind comes from the document (`mediaType`,
  * `schemaVersion`, its members); a hint (the stored media type) decides only when the document is silent,
  * and must not contradict it. Throws MalformedManifestError.
  */

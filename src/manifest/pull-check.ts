@@ -33,9 +33,10 @@ const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
 /**
- * Spec §6: every reason a client would refuse to pull this schema1 manifest, in manifest order. An empty
- * list means Docker, skopeo and podman accept it. `requireSignature: false` skips the signed-form rule
- * (for checking a payload before it is signed); `cache` checks each distinct layer text once per batch.
+ * docs/signature-and-pull-rules.md: every reason a client would refuse to pull this schema1 manifest, in
+ * manifest order. An empty list means Docker, skopeo and podman accept it. `requireSignature: false` skips
+ * the signed-form rule (for checking a payload before it is signed); `cache` checks each distinct layer text
+ * once per batch.
  */
 export function pullCheck(
   manifest: PullCheckInput,

@@ -22,13 +22,13 @@ export interface LegacyImage {
 const VALID_ID = /^[a-f0-9]{64}$/;
 
 /**
- * Spec §5: gives every layer whose v1 id is invalid, and every layer after it, a new id from a running
- * SHA-256 over `blobSum@rawJson|` of the layers so far (Quay's digest-history hash), so a rerun yields the
- * same ids. Invalid is Quay's rule (the repository holds that id over a different blob) plus ours: not 64
- * lower-case hex, a non-adjacent repeat, or a broken chain link. Rewritten layers are re-serialised as
- * canonical JSON with `id`, `parent` and `container_config.Image` mapped (Quay wrote a new lower-case
- * `image` key instead; that bug is not reproduced). `layers` are base first; metadata that does not parse,
- * is not an object or has no id is refused as Quay refuses it.
+ * docs/domain-rules.md, v1 id rewrite: gives every layer whose v1 id is invalid, and every layer after it, a
+ * new id from a running SHA-256 over `blobSum@rawJson|` of the layers so far (Quay's digest-history hash), so
+ * a rerun yields the same ids. Invalid is Quay's rule (the repository holds that id over a different blob)
+ * plus ours: not 64 lower-case hex, a non-adjacent repeat, or a broken chain link. Rewritten layers are
+ * re-serialised as canonical JSON with `id`, `parent` and `container_config.Image` mapped (Quay wrote a new
+ * lower-case `image` key instead; that bug is not reproduced). `layers` are base first; metadata that does
+ * not parse, is not an object or has no id is refused as Quay refuses it.
  */
 export function rewriteImageIds(
   layers: readonly Schema1Layer[],

@@ -5,8 +5,9 @@ import { parsePythonJson } from "./python-json-parser.js";
 import { readDocument } from "./read-document.js";
 
 /**
- * The payload a schema1 signature covers (spec §4): for signed bytes, `bytes[:formatLength]` plus the
- * decoded `formatTail` of the given protected header; `formatTail` is not always `\n}`.
+ * The payload a schema1 signature covers (docs/signature-and-pull-rules.md): for signed bytes,
+ * `bytes[:formatLength]` plus the decoded `formatTail` of the given protected header; `formatTail` is not
+ * always `\n}`.
  */
 export function signedPayload(
   bytes: Buffer,

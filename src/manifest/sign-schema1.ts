@@ -8,9 +8,10 @@ export function signatureTime(time: Date): string {
 }
 
 /**
- * Signs an unsigned manifest made by `buildSchema1` (spec §3): the protected header records where the
- * payload's closing `\n}` starts, and the signature block becomes the last top-level key. Re-dumping the
- * whole document as Quay does yields the payload up to that point unchanged, so this splices instead.
+ * Signs an unsigned manifest made by `buildSchema1` (docs/signature-and-pull-rules.md): the protected header
+ * records where the payload's closing `\n}` starts, and the signature block becomes the last top-level key.
+ * Re-dumping the whole document as Quay does yields the payload up to that point unchanged, so this splices
+ * instead.
  */
 export async function signSchema1(
   payload: string,

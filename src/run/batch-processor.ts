@@ -2,7 +2,7 @@ import type { Transaction } from "kysely";
 import type { Database, TagOutcomeKind } from "../db/tables.js";
 
 /**
- * The batch core as the orchestration sees it (consumer-owned, DESIGN "narrow interfaces"): the shape of
+ * The batch core as the orchestration sees it (consumer-owned, docs/architecture.md): the shape of
  * `processBatch` in src/backfill/process-batch.ts. The handler takes it as a dependency so tests inject
  * crashes and fakes without touching the core.
  */

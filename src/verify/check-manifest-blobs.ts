@@ -6,10 +6,10 @@ export interface BlobFinding {
 }
 
 /**
- * Spec §2.2 re-derived: the manifestblob rows are one per distinct blob digest of the manifest, each a
- * storage with that checksum taken from the tag's image chain, or else a non-uploading storage used by
- * an image of the repository. Which of several equal storages was picked is not checked: a manifest is
- * shared by the tags of a repository, and their chains may hold different copies.
+ * docs/domain-rules.md re-derived: the manifestblob rows are one per distinct blob digest of the manifest,
+ * each a storage with that checksum taken from the tag's image chain, or else a non-uploading storage used by
+ * an image of the repository. Which of several equal storages was picked is not checked: a manifest is shared
+ * by the tags of a repository, and their chains may hold different copies.
  */
 export function checkManifestBlobs(
   manifest: { id: number; repositoryId: number },

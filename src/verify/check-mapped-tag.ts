@@ -24,8 +24,8 @@ export interface TagCheckInputs {
 export const TARSUM_REASON = "tarsum_checksum";
 
 /**
- * Checks one mapped tag against spec §2–§6, independently of how the batch core planned it. Pure; every
- * problem found is returned (a tag can have several).
+ * Checks one mapped tag against docs/domain-rules.md, independently of how the batch core planned it. Pure;
+ * every problem found is returned (a tag can have several).
  */
 export function checkMappedTag(mapped: MappedTag, inputs: TagCheckInputs): Problem[] {
   const problems: Problem[] = [];
@@ -122,7 +122,7 @@ function placeholderDifferences(mapped: MappedTag, inputs: TagCheckInputs): stri
 
 /**
  * The legacy image is the chain's leaf: the image whose docker id is the first history entry's id, or, when
- * the chain's ids were rewritten (§5), the digest-history id a rewrite gives the leaf. A broken mapping
+ * the chain's ids were rewritten, the digest-history id a rewrite gives the leaf. A broken mapping
  * may lack one; when present it must still be in the repository.
  */
 function checkLegacyImage(

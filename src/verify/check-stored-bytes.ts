@@ -14,15 +14,16 @@ export interface StoredBytesFinding {
 }
 
 /**
- * Spec §2.2: `manifest_bytes` = `tagmanifest.json_data` and both carry one digest. Two shapes differ from
- * that and are still what a correct run writes, so they are told apart from corruption here:
+ * docs/domain-rules.md, stored manifests: `manifest_bytes` = `tagmanifest.json_data` and both carry one
+ * digest. Two shapes differ from that and are still what a correct run writes, so they are told apart from
+ * corruption here:
  *
  * - A stored json_data that is no manifest at all gets Quay's placeholder (`BROKEN-<id>`, `{}`, broken)
  *   while the tagmanifest keeps its stored bytes and digest: accepted when json_data really is unreadable
  *   (`storedFacts`, parsed here, not taken from the run's word); a readable one behind a placeholder fails.
  * - One `manifest` row per (repository, digest) holds one set of bytes, so tags whose stored manifests have
  *   the same payload but other signatures (or none) share a row with bytes not their own: a notice when
- *   json_data's own recomputed digest (§4) and that of manifest_bytes are both the manifest's digest. Any
+ *   json_data's own recomputed digest and that of manifest_bytes are both the manifest's digest. Any
  *   other byte difference fails.
  *
  * `placeholder` says whether the mapped manifest is a placeholder whose own shape is checked elsewhere.

@@ -1,8 +1,8 @@
 import type { MappedTag } from "./mapped-tag.js";
 
 /**
- * Spec §2.3 re-derived: the tag row a repositorytag maps to. Returns what differs, one phrase per field,
- * empty when the tag is right. `lifetime_end_ts` null stays null and 0 stays 0.
+ * docs/domain-rules.md (the `tag` row) re-derived: the tag row a repositorytag maps to. Returns what differs,
+ * one phrase per field, empty when the tag is right. `lifetime_end_ts` null stays null and 0 stays 0.
  */
 export function tagFieldDifferences(mapped: MappedTag): string[] {
   const { tag, legacy } = mapped;

@@ -20,7 +20,7 @@ export type ManifestFacts =
       blobDigests: string[];
       /** schema1 only: `id` of the first (leaf) history entry, when it is a string. */
       leafV1Id: string | undefined;
-      /** schema1 only: the leaf id the §5 rewrite gives when any id of the chain was rewritten. */
+      /** schema1 only: the leaf id the v1 id rewrite gives when any id of the chain was rewritten. */
       rewrittenLeafId: string | undefined;
       signatures: SignatureVerdict;
       /** schema1 only: key id of the first signature's JWK. */
@@ -98,8 +98,9 @@ function stringMember(value: unknown): string | undefined {
 }
 
 /**
- * Spec §5 re-derived: once any id is rewritten, every layer above it is too, and the leaf's new id is the
- * running hash over all layers. So whatever ids were invalid, a rewritten leaf has exactly this id.
+ * The v1 id rewrite (docs/domain-rules.md) re-derived: once any id is rewritten, every layer above it is too,
+ * and the leaf's new id is the running hash over all layers. So whatever ids were invalid, a rewritten leaf
+ * has exactly this id.
  */
 export function digestHistoryLeafId(manifest: ParsedSchema1): string {
   const hash = createHash("sha256");

@@ -75,7 +75,7 @@ export const PROBLEM_CLASSES = {
   },
   pull_check_failed: {
     severity: "failing",
-    summary: "a manifest this project generated fails the pull check (spec §6)",
+    summary: "a manifest this project generated fails the pull check",
   },
   stored_not_pullable: {
     severity: "notice",

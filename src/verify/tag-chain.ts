@@ -16,8 +16,9 @@ export function ancestorIds(ancestors: string | null): number[] {
 }
 
 /**
- * Spec §3: the chain is the tag's image and its ancestors, same repository only. Returns their storages
- * (the first place blobs are resolved from); images that are missing or elsewhere are simply not in it.
+ * docs/domain-rules.md: the chain is the tag's image and its ancestors, same repository only. Returns their
+ * storages (the first place blobs are resolved from); images that are missing or elsewhere are simply not in
+ * it.
  */
 export function chainStorages(
   leafImageId: number,

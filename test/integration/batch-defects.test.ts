@@ -17,8 +17,8 @@ import { blobSum, integrityProblems, LegacyFixtures, v1Id, v1Json } from "./batc
 import { runBatch, testKeyPem } from "./batch-harness.js";
 
 /**
- * One tag per defect class of spec §2–§5 in one batch; each tag's outcome and rows checked against the
- * spec, generated manifests re-parsed, digest recomputed, signature verified and pull-checked.
+ * One tag per defect class of docs/domain-rules.md in one batch; each tag's outcome and rows checked against
+ * the rules, generated manifests re-parsed, digest recomputed, signature verified and pull-checked.
  */
 describe("processBatch: one tag per defect class", () => {
   let t: TestDatabase;
@@ -258,7 +258,7 @@ describe("processBatch: one tag per defect class", () => {
     return rows;
   }
 
-  test("a clean chain: generated, signed, pullable, every row of §2", async () => {
+  test("a clean chain: generated, signed, pullable, every row of the mapping", async () => {
     const r = outcome("clean");
     assert.equal(r.outcome, "backfilled");
     assert.equal(r.reason, null);

@@ -8,9 +8,9 @@ import { createSigner, type Signer } from "../../src/manifest/signer.js";
 import type { Database } from "../../src/db/tables.js";
 
 /**
- * A small registry mapped by hand exactly as spec §2 says, for verify's tests: one repository, a base and
- * a leaf image, signed manifests generated with a key made at test time, a broken placeholder mapping, and
- * a hidden (never mapped) tag. Written row by row, independent of the batch core.
+ * A small registry mapped by hand exactly as docs/domain-rules.md says, for verify's tests: one repository, a
+ * base and a leaf image, signed manifests generated with a key made at test time, a broken placeholder
+ * mapping, and a hidden (never mapped) tag. Written row by row, independent of the batch core.
  */
 export const NAMESPACE = "devtable";
 export const REPOSITORY = "simple";

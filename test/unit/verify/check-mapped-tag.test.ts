@@ -131,7 +131,7 @@ describe("checkMappedTag", () => {
     assert.equal(facts.signatures.status, "valid");
   });
 
-  test("the legacy image may be the rewritten leaf (§5 digest-history id)", async () => {
+  test("the legacy image may be the rewritten leaf (digest-history id)", async () => {
     const bytes = await generated();
     const facts = await inspectManifest(bytes);
     assert.ok(facts.readable && facts.rewrittenLeafId);
@@ -163,7 +163,7 @@ describe("checkMappedTag", () => {
       await check(bytes, {}, { blobs: [blob(100, LEAF_SUM), blob(101, BASE_SUM), blob(102, BASE_SUM)] }),
       [`blob_unexpected: 2 storages (101, 102) for ${BASE_SUM}`],
     );
-    // A broken mapping's blobs are not checked (the spec lets it miss some).
+    // A broken mapping's blobs are not checked (docs/domain-rules.md: missing_blob lets it miss some).
     assert.deepEqual(await check(bytes, { mapping: { manifestId: 5, broken: true } }, { blobs: [] }), []);
   });
 

@@ -10,7 +10,7 @@ import { V1_VECTOR } from "../manifest/v1-vector.js";
 import { decodeB64, loadSchema1Vectors } from "../manifest/vectors.js";
 import { buildSchema1 } from "../../../src/manifest/build-schema1.js";
 
-describe("digestHistoryLeafId (spec §5, re-derived)", () => {
+describe("digestHistoryLeafId (v1 id rewrite, re-derived)", () => {
   test("the V1 vector's rewritten leaf id", () => {
     const manifest = parseSchema1(
       buildSchema1({ name: "devtable/simple", tag: "latest", layers: V1_VECTOR.layers }),
