@@ -4,6 +4,7 @@ import { validateShape } from "./manifest-schemas.js";
 import { MEDIA_TYPES } from "./media-types.js";
 import { JsonSyntaxError, parsePythonJson } from "./python-json-parser.js";
 import { readDocument, type ManifestDocument } from "./read-document.js";
+import type { PayloadFormat } from "./schema1-digest.js";
 import { sha256Digest } from "./digest.js";
 import { refuseMixedKinds } from "./refuse-mixed-kinds.js";
 import {
@@ -51,12 +52,16 @@ export function parseSchema1(input: string | Uint8Array): ParsedSchema1 {
   return schema1FromDocument(readDocument(input));
 }
 
-export function schema1FromDocument({ bytes, document: whole }: ManifestDocument): ParsedSchema1 {
+export function schema1FromDocument(doc: ManifestDocument): ParsedSchema1 {
+  const { bytes, document: whole } = doc;
   validateShape("schema1", whole);
   refuseMixedKinds(whole, "schema1");
-  const { signatures, payload, problems } = readSchema1Signatures(bytes, whole.get("signatures"));
+  const { signatures, payload, format, problems } = readSchema1Signatures(bytes, whole.get("signatures"));
   // Docker reads every field from the signed payload; Quay and skopeo from the whole document.
-  const document = signatures.length > 0 ? signedDocument(payload, whole, problems) : whole;
+  const document =
+    format === undefined || payloadHasSameFields(doc, format)
+      ? whole
+      : signedDocument(payload, whole, problems);
   const fsLayers = document.get("fsLayers") as JsonObject[];
   const history = document.get("history") as JsonObject[];
   if (fsLayers.length !== history.length) {
@@ -86,6 +91,26 @@ export function schema1FromDocument({ bytes, document: whole }: ManifestDocument
 const SCHEMA1_FIELDS = ["schemaVersion", "name", "tag", "architecture", "fsLayers", "history"];
 
 /**
+ * The common case, without parsing the payload again: the payload is the document cut just after a
+ * top-level member and closed by a tail of `}` and whitespace, and no field a reader takes is set again
+ * after the cut. Then the payload holds exactly the members before the cut, and every field read has the
+ * same value in both views.
+ */
+function payloadHasSameFields({ bytes, text, members }: ManifestDocument, format: PayloadFormat): boolean {
+  if (!CLOSING_TAIL.test(format.formatTail.toString("latin1"))) return false;
+  const cut = bytes.subarray(0, format.formatLength).toString("utf8").length;
+  const last = members.findLastIndex((member) => member.end <= cut);
+  const member = members[last];
+  if (member === undefined || !JSON_SPACE.test(text.slice(member.end, cut))) return false;
+  if (Buffer.byteLength(text.slice(0, cut), "utf8") !== format.formatLength) return false;
+  return members.slice(last + 1).every(({ key }) => !SCHEMA1_FIELDS.includes(key));
+}
+
+/** A tail that only closes the top-level object, and JSON's whitespace. */
+const CLOSING_TAIL = /^[ \t\n\r]*\}[ \t\n\r]*$/;
+const JSON_SPACE = /^[ \t\n\r]*$/;
+
+/**
  * The signed payload as a document, the one the fields are read from. Where text outside the payload
  * changes a field (a duplicate key after the signatures, a formatTail that adds members), clients disagree
  * on what the manifest holds: reported, and the signed values win. A payload that is no schema1 manifest
@@ -95,24 +120,37 @@ function signedDocument(payload: Buffer, whole: JsonObject, problems: SignedForm
   let signed: JsonObject;
   try {
     signed = readDocument(payload).document;
+  } catch (err) {
+    if (!(err instanceof MalformedManifestError)) throw err;
+    return unreadablePayload(err, whole, problems);
+  }
+  const changed = SCHEMA1_FIELDS.filter((field) => !jsonEqual(whole.get(field), signed.get(field)));
+  if (changed.length === 0) return signed;
+  // Only a payload that differs needs its own shape check: otherwise it has the whole document's.
+  try {
     validateShape("schema1", signed);
   } catch (err) {
     if (!(err instanceof MalformedManifestError)) throw err;
-    problems.push({
-      code: "unreadable_payload",
-      message: `the signed payload is not a schema1 manifest (${err.message}); Docker reads only the payload`,
-    });
-    return whole;
+    return unreadablePayload(err, whole, problems);
   }
   refuseMixedKinds(signed, "schema1");
-  const changed = SCHEMA1_FIELDS.filter((field) => !jsonEqual(whole.get(field), signed.get(field)));
-  if (changed.length > 0) {
-    problems.push({
-      code: "unsigned_content",
-      message: `text outside the signed payload changes ${changed.join(", ")}: Docker reads the signed values, skopeo and Quay the others`,
-    });
-  }
+  problems.push({
+    code: "unsigned_content",
+    message: `text outside the signed payload changes ${changed.join(", ")}: Docker reads the signed values, skopeo and Quay the others`,
+  });
   return signed;
+}
+
+function unreadablePayload(
+  err: MalformedManifestError,
+  whole: JsonObject,
+  problems: SignedFormProblem[],
+): JsonObject {
+  problems.push({
+    code: "unreadable_payload",
+    message: `the signed payload is not a schema1 manifest (${err.message}); Docker reads only the payload`,
+  });
+  return whole;
 }
 
 function readLayer(fsLayer: JsonObject, history: JsonObject, index: number): ParsedSchema1Layer {

@@ -1,6 +1,7 @@
 import { MalformedManifestError } from "./errors.js";
 import { isJsonObject, type JsonObject } from "./json-value.js";
-import { JsonSyntaxError, parsePythonJson } from "./python-json-parser.js";
+import { JsonSyntaxError } from "./python-json-parser.js";
+import { parseTopLevel, type TopLevelMember } from "./top-level-parser.js";
 import { toBytes } from "./digest.js";
 import { firstInvalidUtf8 } from "./strict-utf8.js";
 
@@ -8,6 +9,9 @@ export interface ManifestDocument {
   /** The exact bytes: digests and signatures are over these, never over a re-serialisation. */
   bytes: Buffer;
   document: JsonObject;
+  /** The decoded text, and where each top-level member ends in it (in order, repeats included). */
+  text: string;
+  members: TopLevelMember[];
 }
 
 /**
@@ -28,9 +32,9 @@ export function readDocument(input: string | Uint8Array): ManifestDocument {
   }
   const text = bytes.toString("utf8");
   if (text.trim() === "") throw new MalformedManifestError("empty", "", "manifest is empty");
-  let document;
+  let document, members;
   try {
-    document = parsePythonJson(text);
+    ({ value: document, members } = parseTopLevel(text));
   } catch (err) {
     if (!(err instanceof JsonSyntaxError)) throw err;
     throw new MalformedManifestError("invalid_json", "", `manifest is not JSON: ${err.message}`, {
@@ -39,5 +43,5 @@ export function readDocument(input: string | Uint8Array): ManifestDocument {
   }
   if (!isJsonObject(document))
     throw new MalformedManifestError("not_object", "", "manifest is not a JSON object");
-  return { bytes, document };
+  return { bytes, document, text, members };
 }

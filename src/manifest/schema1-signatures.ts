@@ -22,6 +22,8 @@ export interface Schema1Signatures {
   signatures: Schema1Signature[];
   /** The one payload every signature covers: `bytes[:formatLength] + formatTail`. */
   payload: Buffer;
+  /** The first header's format, which gives that payload; undefined when unsigned. */
+  format: PayloadFormat | undefined;
   problems: SignedFormProblem[];
 }
 
@@ -31,7 +33,7 @@ export interface Schema1Signatures {
  * gives another formatLength or formatTail is a conflict, even when each signature verifies over its own.
  */
 export function readSchema1Signatures(bytes: Buffer, value: JsonValue | undefined): Schema1Signatures {
-  if (value === undefined) return { signatures: [], payload: bytes, problems: [] };
+  if (value === undefined) return { signatures: [], payload: bytes, format: undefined, problems: [] };
   const blocks = value as JsonObject[];
   const formats = blocks.map((block, i) =>
     readFormat(bytes, block.get("protected") as string, `/signatures/${i}/protected`),
@@ -54,7 +56,7 @@ export function readSchema1Signatures(bytes: Buffer, value: JsonValue | undefine
     code: "conflicting_format",
     message: `signature headers disagree on the payload (libtrust: ${message})`,
   }));
-  return { signatures, payload, problems };
+  return { signatures, payload, format: first, problems };
 }
 
 function findConflicts(formats: readonly PayloadFormat[]): Map<number, string> {
