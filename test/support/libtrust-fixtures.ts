@@ -59,6 +59,7 @@ export async function libtrustFixtures(): Promise<LibtrustFixture[]> {
       appendMember(good, "fsLayers", [{ blobSum: `sha256:${hex("3")}` }, { blobSum: `sha256:${hex("4")}` }]),
     ],
     ["extra-data-name-tag.json", appendMember(appendMember(good, "name", "evil/app"), "tag", "evil")],
+    ["tail-adds-members.json", await signWithTail(payload, ',\n   "tag": "signed-only"\n}')],
     ["extra-data-unknown-member.json", appendMember(good, "comment", "not read by any client")],
     [
       "schema2-with-fslayers.json",
@@ -113,6 +114,31 @@ async function conflictingSignatures(payload: string, conflict: "length" | "tail
   // The signature list closes with "\n   ]\n}": insert the second block before it.
   const close = first.lastIndexOf("\n   ]\n}");
   return `${first.slice(0, close)},\n      ${text}${first.slice(close)}`;
+}
+
+/**
+ * Signed by key A over `payload[:-2] + tail`: a formatTail that adds members, so the payload holds text
+ * the document does not. The document is `payload` with the signatures spliced in, as signSchema1 does.
+ */
+async function signWithTail(payload: string, tail: string): Promise<string> {
+  const document = await signSchema1(payload, KEY_A, TIME);
+  const length = Buffer.byteLength(payload) - 2;
+  const header = JSON.stringify({
+    formatTail: Buffer.from(tail).toString("base64url"),
+    formatLength: length,
+    time: "2026-01-02T03:04:05Z",
+  });
+  const protectedB64 = Buffer.from(header, "utf8").toString("base64url");
+  const covered = Buffer.concat([Buffer.from(document).subarray(0, length), Buffer.from(tail)]);
+  const signature = await KEY_A.sign(
+    Buffer.from(`${protectedB64}.${covered.toString("base64url")}`, "ascii"),
+  );
+  const parsed = JSON.parse(document) as { signatures: { protected: string; signature: string }[] };
+  const [block] = parsed.signatures;
+  if (block === undefined) throw new Error("signSchema1 wrote no signature");
+  return document
+    .replace(block.protected, protectedB64)
+    .replace(block.signature, Buffer.from(signature).toString("base64url"));
 }
 
 /** A member added after the signatures, outside the signed payload (Docker's extra_data case). */

@@ -93,6 +93,7 @@ describe("verify's rules on the libtrust fixtures (issue 11 §2)", () => {
       // The blob rows are those of the signed layers: no blob_missing/blob_unexpected.
       ["extra-data-layers.json", ["stored_not_pullable: unsigned_content"]],
       ["extra-data-name-tag.json", ["stored_not_pullable: unsigned_content"]],
+      ["tail-adds-members.json", ["stored_not_pullable: unsigned_content"]],
       ["schema1-with-manifests.json", ["manifest_unparseable: manifest 5"]],
       ["schema2-with-fslayers.json", ["manifest_unparseable: manifest 5"]],
       ["oci-manifest-with-manifests.json", ["manifest_unparseable: manifest 5"]],
