@@ -1,6 +1,8 @@
 /** Why a manifest was refused; stable strings for logs, NDJSON error lines and tests. */
 export type MalformedCode =
   | "empty"
+  | "invalid_utf8"
+  | "ambiguous_kind"
   | "invalid_json"
   | "not_object"
   | "unknown_kind"

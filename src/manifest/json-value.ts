@@ -46,3 +46,19 @@ export function toPlain(value: JsonValue): unknown {
   }
   return out;
 }
+
+/** Whether two values are the same JSON: keys in any order; an int and a float differ, as they print differently. */
+export function jsonEqual(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
+  if (a === b) return true;
+  if (a instanceof PyInt) return b instanceof PyInt && a.text === b.text;
+  if (a instanceof PyFloat) return b instanceof PyFloat && Object.is(a.value, b.value);
+  if (Array.isArray(a)) {
+    return Array.isArray(b) && a.length === b.length && a.every((item, i) => jsonEqual(item, b[i]));
+  }
+  if (isJsonObject(a)) {
+    if (!isJsonObject(b) || a.size !== b.size) return false;
+    for (const [key, item] of a) if (!b.has(key) || !jsonEqual(item, b.get(key))) return false;
+    return true;
+  }
+  return false;
+}

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, createPublicKey, type JsonWebKey } from "node:crypto";
 
 const BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
@@ -26,4 +26,31 @@ export function libtrustKeyId(spkiDer: Uint8Array): string {
 /** Whether `kid` has the libtrust form (the pull check reports any other). */
 export function isLibtrustKeyId(kid: string): boolean {
   return /^[A-Z2-7]{4}(?::[A-Z2-7]{4}){11}$/.test(kid);
+}
+
+// Manifests of a registry carry a handful of keys: remember the last few fingerprints.
+const FINGERPRINTS = new Map<string, string | undefined>();
+const MAX_REMEMBERED = 64;
+
+/**
+ * The libtrust key id of a public JWK (RSA, or EC on P-256/P-384/P-521, as libtrust reads them), or
+ * undefined when libtrust could not read it as a public key. Docker and skopeo compare a JWK's `kid`
+ * with this and refuse the manifest when they differ.
+ */
+export function libtrustKeyIdOfJwk(jwk: Record<string, unknown>): string | undefined {
+  const { kty, crv, x, y, n, e } = jwk;
+  const parts = kty === "EC" ? { kty, crv, x, y } : kty === "RSA" ? { kty, n, e } : undefined;
+  if (parts === undefined) return undefined;
+  const memo = JSON.stringify(parts);
+  if (FINGERPRINTS.has(memo)) return FINGERPRINTS.get(memo);
+  let id: string | undefined;
+  try {
+    const key = createPublicKey({ key: parts as JsonWebKey, format: "jwk" });
+    id = libtrustKeyId(key.export({ type: "spki", format: "der" }));
+  } catch {
+    id = undefined;
+  }
+  if (FINGERPRINTS.size >= MAX_REMEMBERED) FINGERPRINTS.clear();
+  FINGERPRINTS.set(memo, id);
+  return id;
 }

@@ -3,6 +3,7 @@ import { sha256Digest } from "./digest.js";
 import type { JsonObject } from "./json-value.js";
 import { validateShape } from "./manifest-schemas.js";
 import { MEDIA_TYPES } from "./media-types.js";
+import { refuseMixedKinds } from "./refuse-mixed-kinds.js";
 import type { ManifestDocument } from "./read-document.js";
 
 /** A Docker manifest list or an OCI index: children with their platforms. */
@@ -20,6 +21,7 @@ export function imageIndexFromDocument(
 ): ParsedImageIndex {
   // Docker's list requires a platform on every child; OCI makes it optional.
   validateShape(kind === "manifest-list" ? "dockerList" : "ociIndex", document);
+  refuseMixedKinds(document, kind);
   const declared = document.get("mediaType");
   return {
     kind,

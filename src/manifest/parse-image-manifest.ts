@@ -3,6 +3,7 @@ import { sha256Digest } from "./digest.js";
 import type { JsonObject } from "./json-value.js";
 import { validateShape } from "./manifest-schemas.js";
 import { MEDIA_TYPES } from "./media-types.js";
+import { refuseMixedKinds } from "./refuse-mixed-kinds.js";
 import type { ManifestDocument } from "./read-document.js";
 
 /** A Docker schema2 or OCI image manifest: a config blob and layers, listed base first. */
@@ -20,6 +21,7 @@ export function imageManifestFromDocument(
   kind: ParsedImageManifest["kind"],
 ): ParsedImageManifest {
   validateShape("imageManifest", document);
+  refuseMixedKinds(document, kind);
   const declared = document.get("mediaType");
   return {
     kind,

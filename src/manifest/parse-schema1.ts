@@ -1,11 +1,19 @@
 import { MalformedManifestError } from "./errors.js";
-import { isJsonObject, toPlain, type JsonObject, type JsonValue } from "./json-value.js";
+import { isJsonObject, jsonEqual, type JsonObject, type JsonValue } from "./json-value.js";
 import { validateShape } from "./manifest-schemas.js";
 import { MEDIA_TYPES } from "./media-types.js";
 import { JsonSyntaxError, parsePythonJson } from "./python-json-parser.js";
 import { readDocument, type ManifestDocument } from "./read-document.js";
+import type { PayloadFormat } from "./schema1-digest.js";
 import { sha256Digest } from "./digest.js";
-import { signedPayload } from "./schema1-digest.js";
+import { refuseMixedKinds } from "./refuse-mixed-kinds.js";
+import {
+  readSchema1Signatures,
+  type Schema1Signature,
+  type SignedFormProblem,
+} from "./schema1-signatures.js";
+
+export type { Schema1Signature } from "./schema1-signatures.js";
 
 export interface ParsedSchema1Layer {
   blobSum: string;
@@ -13,16 +21,6 @@ export interface ParsedSchema1Layer {
   v1Compatibility: string;
   /** Its parsed form, lossless. */
   v1: JsonObject;
-}
-
-export interface Schema1Signature {
-  alg: string;
-  /** The JWK as plain JSON, as handed to a JOSE library. */
-  jwk: Record<string, unknown>;
-  protected: string;
-  signature: string;
-  /** What this signature covers: `bytes[:formatLength] + formatTail` of its own protected header. */
-  payload: Buffer;
 }
 
 export interface ParsedSchema1 {
@@ -39,6 +37,8 @@ export interface ParsedSchema1 {
   /** Leaf first, as in the manifest. */
   layers: ParsedSchema1Layer[];
   signatures: Schema1Signature[];
+  /** What libtrust refuses in the signed form (conflicting headers, fields changed outside the payload). */
+  signedFormProblems: SignedFormProblem[];
 }
 
 // Quay's digest_tools pattern: any algorithm name, hex. The pull check is stricter (sha256 only).
@@ -52,8 +52,16 @@ export function parseSchema1(input: string | Uint8Array): ParsedSchema1 {
   return schema1FromDocument(readDocument(input));
 }
 
-export function schema1FromDocument({ bytes, document }: ManifestDocument): ParsedSchema1 {
-  validateShape("schema1", document);
+export function schema1FromDocument(doc: ManifestDocument): ParsedSchema1 {
+  const { bytes, document: whole } = doc;
+  validateShape("schema1", whole);
+  refuseMixedKinds(whole, "schema1");
+  const { signatures, payload, format, problems } = readSchema1Signatures(bytes, whole.get("signatures"));
+  // Docker reads every field from the signed payload; Quay and skopeo from the whole document.
+  const document =
+    format === undefined || payloadHasSameFields(doc, format)
+      ? whole
+      : signedDocument(payload, whole, problems);
   const fsLayers = document.get("fsLayers") as JsonObject[];
   const history = document.get("history") as JsonObject[];
   if (fsLayers.length !== history.length) {
@@ -63,8 +71,6 @@ export function schema1FromDocument({ bytes, document }: ManifestDocument): Pars
       `fsLayers has ${fsLayers.length} entries but history has ${history.length}`,
     );
   }
-  const signatures = readSignatures(bytes, document.get("signatures"));
-  const payload = signatures[0]?.payload ?? bytes;
   return {
     kind: "schema1",
     mediaType: signatures.length > 0 ? MEDIA_TYPES.schema1Signed : MEDIA_TYPES.schema1,
@@ -77,22 +83,74 @@ export function schema1FromDocument({ bytes, document }: ManifestDocument): Pars
     schemaVersion: document.get("schemaVersion"),
     layers: fsLayers.map((fsLayer, i) => readLayer(fsLayer, history[i] as JsonObject, i)),
     signatures,
+    signedFormProblems: problems,
   };
 }
 
-function readSignatures(bytes: Buffer, value: JsonValue | undefined): Schema1Signature[] {
-  if (value === undefined) return [];
-  return (value as JsonObject[]).map((signature, i) => {
-    const header = signature.get("header") as JsonObject;
-    const protectedB64 = signature.get("protected") as string;
-    return {
-      alg: header.get("alg") as string,
-      jwk: toPlain(header.get("jwk") as JsonObject) as Record<string, unknown>,
-      protected: protectedB64,
-      signature: signature.get("signature") as string,
-      payload: signedPayload(bytes, protectedB64, `/signatures/${i}/protected`),
-    };
+/** The members a schema1 reader takes from the document. */
+const SCHEMA1_FIELDS = ["schemaVersion", "name", "tag", "architecture", "fsLayers", "history"];
+
+/**
+ * The common case, without parsing the payload again: the payload is the document cut just after a
+ * top-level member and closed by a tail of `}` and whitespace, and no field a reader takes is set again
+ * after the cut. Then the payload holds exactly the members before the cut, and every field read has the
+ * same value in both views.
+ */
+function payloadHasSameFields({ bytes, text, members }: ManifestDocument, format: PayloadFormat): boolean {
+  if (!CLOSING_TAIL.test(format.formatTail.toString("latin1"))) return false;
+  const cut = bytes.subarray(0, format.formatLength).toString("utf8").length;
+  const last = members.findLastIndex((member) => member.end <= cut);
+  const member = members[last];
+  if (member === undefined || !JSON_SPACE.test(text.slice(member.end, cut))) return false;
+  if (Buffer.byteLength(text.slice(0, cut), "utf8") !== format.formatLength) return false;
+  return members.slice(last + 1).every(({ key }) => !SCHEMA1_FIELDS.includes(key));
+}
+
+/** A tail that only closes the top-level object, and JSON's whitespace. */
+const CLOSING_TAIL = /^[ \t\n\r]*\}[ \t\n\r]*$/;
+const JSON_SPACE = /^[ \t\n\r]*$/;
+
+/**
+ * The signed payload as a document, the one the fields are read from. Where text outside the payload
+ * changes a field (a duplicate key after the signatures, a formatTail that adds members), clients disagree
+ * on what the manifest holds: reported, and the signed values win. A payload that is no schema1 manifest
+ * is reported too; Quay still reads the whole document, so its fields stand.
+ */
+function signedDocument(payload: Buffer, whole: JsonObject, problems: SignedFormProblem[]): JsonObject {
+  let signed: JsonObject;
+  try {
+    signed = readDocument(payload).document;
+  } catch (err) {
+    if (!(err instanceof MalformedManifestError)) throw err;
+    return unreadablePayload(err, whole, problems);
+  }
+  const changed = SCHEMA1_FIELDS.filter((field) => !jsonEqual(whole.get(field), signed.get(field)));
+  if (changed.length === 0) return signed;
+  // Only a payload that differs needs its own shape check: otherwise it has the whole document's.
+  try {
+    validateShape("schema1", signed);
+  } catch (err) {
+    if (!(err instanceof MalformedManifestError)) throw err;
+    return unreadablePayload(err, whole, problems);
+  }
+  refuseMixedKinds(signed, "schema1");
+  problems.push({
+    code: "unsigned_content",
+    message: `text outside the signed payload changes ${changed.join(", ")}: Docker reads the signed values, skopeo and Quay the others`,
   });
+  return signed;
+}
+
+function unreadablePayload(
+  err: MalformedManifestError,
+  whole: JsonObject,
+  problems: SignedFormProblem[],
+): JsonObject {
+  problems.push({
+    code: "unreadable_payload",
+    message: `the signed payload is not a schema1 manifest (${err.message}); Docker reads only the payload`,
+  });
+  return whole;
 }
 
 function readLayer(fsLayer: JsonObject, history: JsonObject, index: number): ParsedSchema1Layer {

@@ -1,6 +1,6 @@
 import { isJsonObject, PyInt, type JsonObject, type JsonValue } from "./json-value.js";
 import type { LayerCache } from "./layer-cache.js";
-import { isLibtrustKeyId } from "./libtrust-key-id.js";
+import { isLibtrustKeyId, libtrustKeyIdOfJwk } from "./libtrust-key-id.js";
 import { JsonSyntaxError } from "./python-json-parser.js";
 import { isRfc3339 } from "./rfc3339.js";
 import { parseV1Summary } from "./v1-summary.js";
@@ -17,6 +17,8 @@ export interface PullCheckInput {
   signatures: readonly { jwk: Record<string, unknown> }[];
   /** Leaf first; `v1` may carry the parsed form of `v1Compatibility` to save a parse. */
   layers: readonly { blobSum: string; v1Compatibility: string; v1?: JsonValue }[];
+  /** What libtrust refuses in the signed form, found by the parser (conflicting formats, unsigned fields). */
+  signedFormProblems?: readonly { code: string; message: string }[];
 }
 
 /** What the pull check finds in one layer's metadata alone: a function of its text. */
@@ -49,11 +51,8 @@ export function pullCheck(
   if (manifest.signatures.length === 0 && options.requireSignature !== false) {
     add("unsigned", "Docker pulls schema1 only in the signed (prettyjws) form");
   }
-  for (const { jwk } of manifest.signatures) {
-    if (jwk.kid !== undefined && !(typeof jwk.kid === "string" && isLibtrustKeyId(jwk.kid))) {
-      add("invalid_kid", "signature key id is not in libtrust format");
-    }
-  }
+  for (const { jwk } of manifest.signatures) checkKeyId(jwk, add);
+  for (const { code, message } of manifest.signedFormProblems ?? []) add(code, message);
   if (!(manifest.schemaVersion instanceof PyInt && manifest.schemaVersion.text === "1")) {
     add("schema_version", "schemaVersion must be 1");
   }
@@ -70,6 +69,24 @@ export function pullCheck(
   });
   checkChain(images, add);
   return problems;
+}
+
+/** libtrust reads `kid` as optional, but when present it must be the fingerprint of the JWK itself. */
+function checkKeyId(jwk: Record<string, unknown>, add: (code: string, message: string) => void): void {
+  if (jwk.kid === undefined) return;
+  if (!(typeof jwk.kid === "string" && isLibtrustKeyId(jwk.kid))) {
+    add("invalid_kid", "signature key id is not in libtrust format");
+    return;
+  }
+  const fingerprint = libtrustKeyIdOfJwk(jwk);
+  if (fingerprint === undefined) {
+    add("invalid_jwk", "signature JWK is not an RSA or EC (P-256/384/521) public key libtrust can read");
+  } else if (fingerprint !== jwk.kid) {
+    add(
+      "kid_mismatch",
+      "signature key id is not the libtrust fingerprint of its JWK (Key ID does not match)",
+    );
+  }
 }
 
 function verdictOf(v1: JsonValue | undefined): LayerVerdict {

@@ -14,6 +14,18 @@ export function signedPayload(
   protectedB64: string,
   field = "/signatures/0/protected",
 ): Buffer {
+  const { formatLength, formatTail } = readFormat(bytes, protectedB64, field);
+  return Buffer.concat([bytes.subarray(0, formatLength), formatTail]);
+}
+
+/** Where a protected header says the payload ends in `bytes`, and the tail it appends (decoded). */
+export interface PayloadFormat {
+  formatLength: number;
+  formatTail: Buffer;
+}
+
+/** Reads `formatLength`/`formatTail` from a protected header; throws `invalid_protected_header`. */
+export function readFormat(bytes: Buffer, protectedB64: string, field: string): PayloadFormat {
   let header: JsonValue;
   try {
     header = parsePythonJson(Buffer.from(protectedB64, "base64url").toString("utf8"));
@@ -42,7 +54,7 @@ export function signedPayload(
       "protected header needs a string formatTail",
     );
   }
-  return Buffer.concat([bytes.subarray(0, value), Buffer.from(tail, "base64url")]);
+  return { formatLength: value, formatTail: Buffer.from(tail, "base64url") };
 }
 
 /**

@@ -15,16 +15,21 @@ export type SignatureVerdict =
   { status: "unsigned"; signatures: [] } | { status: "valid" | "invalid"; signatures: SignatureCheck[] };
 
 /**
- * Verifies every signature of a parsed schema1 manifest against the JWK in its own header, over its own
- * payload (`formatLength`/`formatTail`), with jose. A verdict, never a throw: a bad signature is data.
- * `valid` means all signatures verify, as Docker requires.
+ * Verifies every signature of a parsed schema1 manifest against the JWK in its own header, over the one
+ * payload of the manifest (as Quay and libtrust do), with jose. A verdict, never a throw: a bad signature
+ * is data. `valid` means all signatures verify, as Docker requires; a signature whose header conflicts
+ * with the first one's formatLength/formatTail is invalid, since libtrust refuses the whole document.
  */
 export async function verifySchema1Signatures(manifest: ParsedSchema1): Promise<SignatureVerdict> {
   if (manifest.signatures.length === 0) return { status: "unsigned", signatures: [] };
+  const payload = manifest.payload.toString("base64url");
   const checks = await Promise.all(
     manifest.signatures.map(async (signature): Promise<SignatureCheck> => {
       const kid = typeof signature.jwk.kid === "string" ? signature.jwk.kid : undefined;
       const check = { alg: signature.alg, kid };
+      if (signature.conflict !== undefined) {
+        return { ...check, valid: false, reason: `${signature.conflict} (libtrust refuses the document)` };
+      }
       if (!ALGORITHMS.includes(signature.alg)) {
         return { ...check, valid: false, reason: `unsupported algorithm ${signature.alg}` };
       }
@@ -34,7 +39,7 @@ export async function verifySchema1Signatures(manifest: ParsedSchema1): Promise<
           {
             protected: signature.protected,
             header: { alg: signature.alg },
-            payload: signature.payload.toString("base64url"),
+            payload,
             signature: signature.signature,
           },
           key,

@@ -31,7 +31,7 @@ export type ManifestFacts =
       pullFailures: readonly string[];
     };
 
-export async function inspectManifest(bytes: string): Promise<ManifestFacts> {
+export async function inspectManifest(bytes: string | Uint8Array): Promise<ManifestFacts> {
   let parsed: ParsedManifest;
   try {
     parsed = parseManifest(bytes);

@@ -156,6 +156,58 @@ describe("backfill manifest inspect", () => {
     assert.match(stdout, /^Signature: +valid/m);
   });
 
+  it("gives docker's verdict on the libtrust fixtures (issue 11 §2)", async () => {
+    const libtrust = (name: string) => path.join(REPO_ROOT, "test/fixtures/libtrust", name);
+    const inspect = async (name: string) => {
+      const { code, stdout, stderr } = await runCli(["manifest", "inspect", "--json", libtrust(name)]);
+      assert.equal(stderr, "", name);
+      return { code, report: JSON.parse(stdout) as Record<string, unknown> };
+    };
+    const verdict = ({ code, report }: { code: number | null; report: Record<string, unknown> }) => ({
+      code,
+      signature: (report.signature as { status: string } | undefined)?.status,
+      problems: (report.problems as { code: string }[] | undefined)?.map((p) => p.code),
+      layers: report.layers,
+      error: report.error,
+    });
+    const signedLayers = [`sha256:${"2".repeat(64)}`, `sha256:${"1".repeat(64)}`];
+    const [conflict, kid, extra, mixed, utf8] = await Promise.all(
+      [
+        "conflicting-format-length.json",
+        "kid-mismatch.json",
+        "extra-data-layers.json",
+        "schema2-with-fslayers.json",
+        "invalid-utf8-byte.json",
+      ].map(inspect),
+    );
+    const signed = { code: 0, layers: signedLayers, error: undefined };
+    assert.deepEqual(verdict(conflict!), {
+      ...signed,
+      signature: "invalid",
+      problems: ["conflicting_format"],
+    });
+    assert.deepEqual(verdict(kid!), { ...signed, signature: "valid", problems: ["kid_mismatch"] });
+    assert.deepEqual(verdict(extra!), { ...signed, signature: "valid", problems: ["unsigned_content"] });
+    assert.deepEqual(verdict(mixed!), {
+      code: 1,
+      signature: undefined,
+      problems: undefined,
+      layers: undefined,
+      error: {
+        code: "ambiguous_kind",
+        field: "/fsLayers",
+        message: "rejecting ambiguous manifest: unexpected field fsLayers in a manifest of kind schema2",
+      },
+    });
+    assert.equal(verdict(utf8!).code, 1);
+    assert.deepEqual(verdict(utf8!).error, {
+      code: "invalid_utf8",
+      field: "",
+      message:
+        "manifest is not UTF-8: 'utf-8' codec can't decode byte 0xff in position 37: invalid start byte",
+    });
+  });
+
   it("exits 1 on a malformed manifest with its reason code", async () => {
     const { code, stdout } = await runCli([
       "manifest",

@@ -6,6 +6,14 @@ import { isRfc3339 } from "../../../src/manifest/rfc3339.js";
 
 const hex = (c: string) => c.repeat(64);
 const KID = "H4QD:5X6G:2G7T:QXGN:EH3X:3UQU:REXP:7LAH:SGCZ:4FBI:EUSI:3P7Z";
+/** The JWK of Quay's validated_manifest.json, whose kid is its libtrust fingerprint. */
+const JWK = {
+  crv: "P-256",
+  kid: KID,
+  kty: "EC",
+  x: "FowcV0YK1Dsn8FldhFJQJnxE247QUH43EchdZSmWrsQ",
+  y: "4uUZBA9U1jC-AxmNzrwb1r9Oh2SXNXE3yqSpz7pwoiI",
+};
 
 /** A pullable two-layer manifest (leaf first), then one change per row. */
 function manifest(
@@ -13,7 +21,7 @@ function manifest(
 ) {
   const m = {
     schemaVersion: new PyInt("1"),
-    signatures: [{ jwk: { kid: KID } }],
+    signatures: [{ jwk: JWK }],
     layers: [
       {
         blobSum: `sha256:${hex("1")}`,
@@ -34,7 +42,30 @@ const setV1 = (index: number, text: string) => (m: { layers: { v1Compatibility: 
 const ROWS: [string, Parameters<typeof manifest>[0], string[]][] = [
   ["a pullable manifest", () => {}, []],
   ["unsigned", (m) => void (m.signatures = []), ["unsigned"]],
-  ["a kid not in libtrust form", (m) => void (m.signatures = [{ jwk: { kid: "abc" } }]), ["invalid_kid"]],
+  [
+    "a kid not in libtrust form",
+    (m) => void (m.signatures = [{ jwk: { ...JWK, kid: "abc" } }]),
+    ["invalid_kid"],
+  ],
+  [
+    "a well-formed kid that is not the JWK's fingerprint",
+    (m) =>
+      void (m.signatures = [
+        { jwk: { ...JWK, kid: "AARA:PFUD:3V54:7F2S:2P7E:WMCU:WRE7:KUYD:CFKH:UHZ7:AZ4I:UQEX" } },
+      ]),
+    ["kid_mismatch"],
+  ],
+  [
+    "a JWK libtrust cannot read",
+    (m) => void (m.signatures = [{ jwk: { kid: KID, kty: "OKP" } }]),
+    ["invalid_jwk"],
+  ],
+  ["no kid (optional for libtrust)", (m) => void (m.signatures = [{ jwk: { ...JWK, kid: undefined } }]), []],
+  [
+    "a signed-form problem found by the parser",
+    (m) => void (m.signedFormProblems = [{ code: "unsigned_content", message: "m" }]),
+    ["unsigned_content"],
+  ],
   ["schemaVersion 2", (m) => void (m.schemaVersion = new PyInt("2")), ["schema_version"]],
   ["no layers", (m) => void (m.layers = []), ["no_layers"]],
   [
