@@ -12,13 +12,23 @@ import { registerWorkerCommand } from "./worker-command.js";
 import { registerSeedCommand } from "./seed-command.js";
 import { registerVerifyCommand } from "./verify-command.js";
 import { registerExplainCommand } from "./explain-command.js";
+import { codeVersion } from "../run/run-audit.js";
+import { oneLineUsageError } from "./usage-error-line.js";
 
 const program = new Command("backfill")
   .description(
     "Move Quay v1-era tags and images (repositorytag, image, imagestorage) into the manifest model",
   )
-  .showHelpAfterError()
+  // One line naming the mistake (with commander's closest valid name), never the whole help.
+  .configureOutput({ outputError: (text, write) => write(oneLineUsageError(text)) })
+  .option("-V, --version", "print the version (package version + git commit) and exit")
   .exitOverride();
+
+// Lazy: the git commit is only looked up when asked for.
+program.on("option:version", () => {
+  process.stdout.write(`${codeVersion()}\n`);
+  process.exit(EXIT.ok);
+});
 
 registerMigrateCommand(program);
 registerVerifyCommand(program);
