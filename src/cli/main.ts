@@ -12,6 +12,7 @@ import { registerWorkerCommand } from "./worker-command.js";
 import { registerSeedCommand } from "./seed-command.js";
 import { registerVerifyCommand } from "./verify-command.js";
 import { registerExplainCommand } from "./explain-command.js";
+import { setLogFile } from "../log.js";
 import { codeVersion } from "../run/run-audit.js";
 import { oneLineUsageError } from "./usage-error-line.js";
 
@@ -22,7 +23,9 @@ const program = new Command("backfill")
   // One line naming the mistake (with commander's closest valid name), never the whole help.
   .configureOutput({ outputError: (text, write) => write(oneLineUsageError(text)) })
   .option("-V, --version", "print the version (package version + git commit) and exit")
-  .exitOverride();
+  .option("--log-file <path>", "append log lines to this file instead of stderr (stdout keeps the result)")
+  .exitOverride()
+  .hook("preAction", (root) => setLogFile(root.opts<{ logFile?: string }>().logFile));
 
 // Lazy: the git commit is only looked up when asked for.
 program.on("option:version", () => {
