@@ -93,7 +93,7 @@ async function bench(options: BenchOptions, argv: readonly string[]): Promise<Be
           ...(options.cpuProfDir === undefined ? {} : { cpuProfDir: options.cpuProfDir }),
         });
         await deleteQueuePrefix(redisUrl, prefix);
-        const log = parseRunLog(child.stdout);
+        const log = parseRunLog(child.stderr);
         const metrics = passMetrics(log, child.wallMs, child.peakRssBytes);
         passes.push({
           size,

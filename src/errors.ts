@@ -12,3 +12,11 @@ export class ConfigError extends UsageError {
     super(`${variable}: ${message}`);
   }
 }
+
+/**
+ * What the command was asked about does not exist (a tag, a repository): the command line was well formed,
+ * so this is exit 1, not a usage error; the message says what was looked for.
+ */
+export class NotFoundError extends Error {
+  override readonly name = "NotFoundError";
+}

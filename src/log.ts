@@ -22,12 +22,22 @@ export const REDACT_PATHS = [
 
 export interface LoggerSetup {
   level?: string;
-  /** Where lines go; defaults to stdout. Tests pass a stream to read the lines back. */
+  /** Where lines go; defaults to the --log-file, else stderr. Tests pass a stream to read the lines back. */
   destination?: NodeJS.WritableStream;
   pretty?: boolean;
 }
 
-/** The one root logger: JSON lines with a stable `event` field; pretty on a TTY. */
+let logFile: string | undefined;
+
+/**
+ * Sends every logger created afterwards to this file (appended) instead of stderr: `--log-file PATH`.
+ * Logs never go to stdout, which carries a command's result alone (`backfill run | jq`).
+ */
+export function setLogFile(path: string | undefined): void {
+  logFile = path;
+}
+
+/** The one root logger: JSON lines with a stable `event` field on stderr (or the log file); pretty on a TTY. */
 export function createLogger(setup: LoggerSetup = {}): Logger {
   const options: LoggerOptions = {
     level: setup.level ?? "info",
@@ -37,9 +47,15 @@ export function createLogger(setup: LoggerSetup = {}): Logger {
     formatters: { level: (label) => ({ level: label }) },
   };
   if (setup.destination) return pino(options, setup.destination);
-  const pretty = setup.pretty ?? (process.stdout.isTTY && !process.env.CI);
-  if (pretty) {
-    return pino({ ...options, transport: { target: "pino-pretty", options: { colorize: true } } });
+  if (logFile !== undefined) {
+    return pino(options, pino.destination({ dest: logFile, append: true, mkdir: true, sync: true }));
   }
-  return pino(options);
+  const pretty = setup.pretty ?? (process.stderr.isTTY && !process.env.CI);
+  if (pretty) {
+    return pino({
+      ...options,
+      transport: { target: "pino-pretty", options: { colorize: true, destination: 2 } },
+    });
+  }
+  return pino(options, pino.destination({ dest: 2, sync: true }));
 }

@@ -51,7 +51,7 @@ export async function seedChild(url: string, tags: number): Promise<ChildOutcome
   return outcome;
 }
 
-/** `backfill run` with the default settings, the given key and queue prefix, its JSON lines on stdout. */
+/** `backfill run` with the default settings, the given key and queue prefix, its JSON lines on stderr. */
 export async function runChild(
   url: string,
   options: { alg: Alg; keyFile: string; prefix: string; cpuProfDir?: string },

@@ -5,6 +5,8 @@ export interface ChildOutcome {
   code: number | null;
   signal: NodeJS.Signals | null;
   stdout: string;
+  /** All of stderr: a `backfill` command's log lines. */
+  stderr: string;
   /** The last 4 KB of stderr, for the error message. */
   stderrTail: string;
   wallMs: number;
@@ -24,7 +26,7 @@ export async function readPeakRss(pid: number): Promise<number> {
 }
 
 /**
- * Runs a command to its end, collecting stdout, and samples the child's peak RSS every `sampleMs`
+ * Runs a command to its end, collecting stdout and stderr, and samples the child's peak RSS every `sampleMs`
  * (threads share their process's memory, so the process's figure covers its worker threads).
  */
 export async function runMeasured(
@@ -36,11 +38,9 @@ export async function runMeasured(
   const started = performance.now();
   const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
   const out: Buffer[] = [];
-  let err = "";
+  const errOut: Buffer[] = [];
   child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
-  child.stderr.on("data", (chunk: Buffer) => {
-    err = (err + chunk.toString("utf8")).slice(-4096);
-  });
+  child.stderr.on("data", (chunk: Buffer) => errOut.push(chunk));
   let peak = 0;
   const pid = child.pid;
   const timer =
@@ -60,7 +60,8 @@ export async function runMeasured(
     code,
     signal,
     stdout: Buffer.concat(out).toString("utf8"),
-    stderrTail: err,
+    stderr: Buffer.concat(errOut).toString("utf8"),
+    stderrTail: Buffer.concat(errOut).toString("utf8").slice(-4096),
     wallMs: performance.now() - started,
     peakRssBytes: peak,
   };

@@ -40,8 +40,8 @@ const str = (value: unknown): string =>
 const num = (value: unknown): number => (typeof value === "number" && Number.isFinite(value) ? value : 0);
 
 /**
- * Reads the JSON lines a `backfill run` child wrote to stdout. Lines that are not JSON (the summary the
- * command prints at the end) are counted and skipped; a JSON line without a known event is ignored.
+ * Reads the JSON lines a `backfill run` child wrote to stderr. Lines that are not JSON (a message the
+ * command printed) are counted and skipped; a JSON line without a known event is ignored.
  */
 export function parseRunLog(text: string): ParsedRunLog {
   const out: ParsedRunLog = {

@@ -1,12 +1,13 @@
 import { loadConfig } from "../config.js";
-import { UsageError } from "../errors.js";
+import { NotFoundError, UsageError } from "../errors.js";
 import { describeEnvironmentFailure } from "./environment-failure.js";
 
 /** Exit codes of every command: 0 done, 1 the work failed, 2 the command line or config was wrong. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 /**
- * Wraps a command action: a UsageError prints its message and exits 2; an environment failure (PostgreSQL
+ * Wraps a command action: a UsageError prints its message and exits 2; a NotFoundError prints its
+ * message and exits 1; an environment failure (PostgreSQL
  * unreachable, login refused, schema missing) prints what to fix and exits 1; anything else prints the
  * error's stack and exits 1. Only the CLI layer ends the process.
  */
@@ -21,6 +22,11 @@ export function action<A extends unknown[]>(
       if (err instanceof UsageError) {
         process.stderr.write(`backfill: ${err.message}\n`);
         process.exitCode = EXIT.usage;
+        return;
+      }
+      if (err instanceof NotFoundError) {
+        process.stderr.write(`backfill: ${err.message}\n`);
+        process.exitCode = EXIT.failed;
         return;
       }
       // Server down, login refused, schema missing: what to fix, not a stack.

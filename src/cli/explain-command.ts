@@ -11,7 +11,7 @@ import type { Database } from "../db/tables.js";
 import { loadManifestBlobs } from "../db/verify-load-manifest-blobs.js";
 import { loadManifestBytes } from "../db/verify-load-manifest-bytes.js";
 import { loadMappedTags } from "../db/verify-load-mapped-tags.js";
-import { UsageError } from "../errors.js";
+import { NotFoundError, UsageError } from "../errors.js";
 import { createSigner, loadSigner, type Signer } from "../manifest/signer.js";
 import { explainTag, type ExplainReport } from "../explain/explain-tag.js";
 import { explainJson, explainText } from "../explain/format-explain.js";
@@ -58,7 +58,7 @@ export async function buildExplainReport(
         "id" in ref
           ? await findTagById(trx, ref.id, options.nowTs)
           : await findTagByName(trx, ref, options.nowTs);
-      if (!lookup.found) throw new UsageError(`${lookup.missing}; check the name or use --tag-id`);
+      if (!lookup.found) throw new NotFoundError(`${lookup.missing}; check the name or use --tag-id`);
       const found = lookup.tag;
       const { tag, facts } = await loadExplainFacts(trx, found.id);
       const notes: string[] = [];

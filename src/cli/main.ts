@@ -12,13 +12,26 @@ import { registerWorkerCommand } from "./worker-command.js";
 import { registerSeedCommand } from "./seed-command.js";
 import { registerVerifyCommand } from "./verify-command.js";
 import { registerExplainCommand } from "./explain-command.js";
+import { setLogFile } from "../log.js";
+import { codeVersion } from "../run/run-audit.js";
+import { oneLineUsageError } from "./usage-error-line.js";
 
 const program = new Command("backfill")
   .description(
     "Move Quay v1-era tags and images (repositorytag, image, imagestorage) into the manifest model",
   )
-  .showHelpAfterError()
-  .exitOverride();
+  // One line naming the mistake (with commander's closest valid name), never the whole help.
+  .configureOutput({ outputError: (text, write) => write(oneLineUsageError(text)) })
+  .option("-V, --version", "print the version (package version + git commit) and exit")
+  .option("--log-file <path>", "append log lines to this file instead of stderr (stdout keeps the result)")
+  .exitOverride()
+  .hook("preAction", (root) => setLogFile(root.opts<{ logFile?: string }>().logFile));
+
+// Lazy: the git commit is only looked up when asked for.
+program.on("option:version", () => {
+  process.stdout.write(`${codeVersion()}\n`);
+  process.exit(EXIT.ok);
+});
 
 registerMigrateCommand(program);
 registerVerifyCommand(program);

@@ -1,8 +1,20 @@
 import type { Command } from "commander";
+import type { MigrationInfo } from "kysely";
 import { loadConfig } from "../config.js";
 import { connect } from "../db/connect.js";
 import { migrateToLatest, migrationStatus } from "../db/migrate.js";
 import { action, EXIT } from "./command-runner.js";
+
+/** One wording for both `migrate` and `migrate --status`: `<name>\tapplied <time>` or `<name>\tpending`. */
+function migrationLine(m: MigrationInfo): string {
+  return `${m.name}\t${m.executedAt ? `applied ${m.executedAt.toISOString()}` : "pending"}`;
+}
+
+function closingLine(pending: number): string {
+  return pending === 0
+    ? "the database is up to date"
+    : `${pending} migration(s) pending: \`backfill migrate\` applies them`;
+}
 
 export function registerMigrateCommand(program: Command): void {
   program
@@ -17,23 +29,34 @@ export function registerMigrateCommand(program: Command): void {
         const db = connect(config.databaseUrl, { max: 1 });
         try {
           if (opts.status) {
-            for (const m of await migrationStatus(db)) {
-              const state = m.executedAt ? `applied ${m.executedAt.toISOString()}` : "pending";
-              process.stdout.write(`${m.name}\t${state}\n`);
-            }
+            const all = await migrationStatus(db);
+            for (const m of all) process.stdout.write(`${migrationLine(m)}\n`);
+            process.stdout.write(`${closingLine(all.filter((m) => !m.executedAt).length)}\n`);
             return EXIT.ok;
           }
           const { error, results } = await migrateToLatest(db);
-          for (const r of results ?? []) process.stdout.write(`${r.migrationName}\t${r.status}\n`);
-          if (error) {
+          if (error && error instanceof Error && (results === undefined || results.length === 0)) {
             // Kysely's migrator returns its error: server down, login refused, … say what to fix.
-            if (error instanceof Error && (results === undefined || results.length === 0)) throw error;
+            throw error;
+          }
+          // The ones this process applied, worded as `--status` words them.
+          const ours = new Set(
+            (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName),
+          );
+          const all = error ? [] : await migrationStatus(db);
+          for (const m of all.filter((x) => ours.has(x.name))) process.stdout.write(`${migrationLine(m)}\n`);
+          if (error) {
+            for (const r of results ?? []) {
+              process.stdout.write(
+                `${r.migrationName}\t${r.status === "Success" ? "applied" : r.status === "Error" ? "failed" : "pending"}\n`,
+              );
+            }
             process.stderr.write(
               `backfill: migration failed: ${error instanceof Error ? error.message : JSON.stringify(error)}\n`,
             );
             return EXIT.failed;
           }
-          if (!results?.length) process.stdout.write("nothing to migrate: the database is up to date\n");
+          process.stdout.write(`${closingLine(all.filter((m) => !m.executedAt).length)}\n`);
           return EXIT.ok;
         } finally {
           await db.destroy();

@@ -1,8 +1,9 @@
 import { formatDuration, type ProgressEstimate } from "../run/progress-meter.js";
+import { formatRate } from "../run/run-rate.js";
 
 /**
- * One self-rewriting line on a terminal: done/total, rate, ETA, broken count. Written to stderr so
- * stdout keeps the summary (and the JSON logs when redirected).
+ * One self-rewriting line on a terminal: done/total, rate (run-rate.ts, as the summary and `status`
+ * show it), ETA, broken count. Written to stderr so stdout keeps the result alone.
  */
 export class ProgressBar {
   #lastWidth = 0;
@@ -19,7 +20,7 @@ export class ProgressBar {
     const parts = [
       `${bar} ${(fraction * 100).toFixed(1)}%`,
       `${estimate.done}/${estimate.total} tags`,
-      `${estimate.ratePerSec.toFixed(0)} tags/s`,
+      formatRate(estimate.ratePerSec),
       `ETA ${formatDuration(estimate.etaMs)}`,
       `broken ${broken}`,
     ];

@@ -20,6 +20,7 @@ import { passVerdict } from "../run/run-summary.js";
 import { runTarget } from "../run/run-target.js";
 import { addBatchOptions } from "./batch-options.js";
 import { action, EXIT } from "./command-runner.js";
+import { ProgressBar } from "./progress-bar.js";
 import { formatChangeLine, formatTagLine, formatTally, tally } from "./reprocess-report.js";
 
 interface ReprocessOptions {
@@ -32,6 +33,7 @@ interface ReprocessOptions {
   force?: boolean;
   dryRun?: boolean;
   json?: boolean;
+  progress?: boolean;
   batchSize?: number;
   concurrency?: number;
   leaseSeconds: number;
@@ -57,7 +59,8 @@ export function registerReprocessCommand(program: Command): void {
     .option("--all-broken", "tags recorded backfilled_broken, or linked with tagmanifesttomanifest.broken")
     .option("--force", "recompute mapped tags and repair what differs (without it they are left alone)")
     .option("--dry-run", "print every change it would make, one line each, and write nothing (no run row)")
-    .option("--json", "machine-readable output");
+    .option("--json", "print the result as one JSON document (logs stay on stderr)")
+    .option("--no-progress", "no progress bar even on a terminal (log run.progress instead)");
   addBatchOptions(command, { batchSize: true }).action(
     action((opts: ReprocessOptions) => reprocessCommand(opts)),
   );
@@ -72,7 +75,10 @@ async function reprocessCommand(opts: ReprocessOptions): Promise<number> {
   const concurrency = opts.concurrency ?? config.concurrency;
   const heapProblem = heapLimitProblem(batchSize, concurrency);
   if (heapProblem) throw new UsageError(heapProblem);
-  const logger = createLogger({ level: opts.json && !process.env.LOG_LEVEL ? "warn" : config.logLevel });
+  const bar = opts.progress !== false && !dryRun && process.stderr.isTTY ? new ProgressBar() : undefined;
+  // With a bar on the terminal, info lines would tear it; warnings still show.
+  const quiet = (opts.json === true || bar !== undefined) && !process.env.LOG_LEVEL;
+  const logger = createLogger({ level: quiet ? "warn" : config.logLevel });
   const db = connect(config.databaseUrl, { max: concurrency + 3, logger });
   try {
     const selected = await loadReprocessTagIds(db, selection);
@@ -91,7 +97,7 @@ async function reprocessCommand(opts: ReprocessOptions): Promise<number> {
     const core = await openBatchCore(config, db, logger, { requireKey: !dryRun });
     try {
       if (dryRun) return await dryRunReprocess(core, ids, batchSize, force, opts.json === true);
-      return await runReprocess({ config, db, logger, core, ids, force, batchSize, concurrency, opts });
+      return await runReprocess({ config, db, logger, core, ids, force, batchSize, concurrency, opts, bar });
     } finally {
       await core.close();
     }
@@ -129,8 +135,7 @@ async function dryRunReprocess(
     const results = (out as BatchResult).results;
     for (const result of results) {
       all.push(result);
-      if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
-      else {
+      if (!json) {
         const line = formatTagLine(result);
         if (line !== undefined) process.stdout.write(`${line}\n`);
         for (const change of result.changes ?? [])
@@ -139,7 +144,8 @@ async function dryRunReprocess(
     }
   }
   const counts = tally(all);
-  if (json) process.stdout.write(`${JSON.stringify({ summary: counts, dryRun: true })}\n`);
+  // One document: every tag's result with its changes, and the tally.
+  if (json) process.stdout.write(`${JSON.stringify({ dryRun: true, summary: counts, tags: all })}\n`);
   else process.stdout.write(`dry run: ${formatTally(counts, true)}`);
   return counts.failed > 0 ? EXIT.failed : EXIT.ok;
 }
@@ -154,6 +160,7 @@ interface RunSetup {
   batchSize: number;
   concurrency: number;
   opts: ReprocessOptions;
+  bar: ProgressBar | undefined;
 }
 
 async function runReprocess(setup: RunSetup): Promise<number> {
@@ -175,6 +182,12 @@ async function runReprocess(setup: RunSetup): Promise<number> {
     leaseMs: setup.opts.leaseSeconds * 1000,
     retry: DEFAULT_RETRY_POLICY,
     processBatch: setup.core.processBatch,
+    ...(setup.bar
+      ? {
+          onProgress: (estimate, progress) =>
+            setup.bar?.render(estimate, progress.tags.backfilled_broken, progress.tags.failed),
+        }
+      : {}),
     run: {
       kind: "reprocess",
       filters: {},
@@ -190,6 +203,7 @@ async function runReprocess(setup: RunSetup): Promise<number> {
       actor: operatorActor(),
     },
   });
+  setup.bar?.finish();
   const runId = String(out.run.id);
   const verdict = passVerdict(out.run, out.progress, out.remaining, out.interrupted);
   const summary = await loadRunReprocessSummary(db, runId, PROBLEM_LINES);

@@ -9,6 +9,7 @@ import type { RunFilters } from "../run/batch-processor.js";
 import { heapLimitProblem } from "../run/heap-limit-check.js";
 import { operatorActor, redactedConfig, startedBy } from "../run/run-audit.js";
 import { runPass } from "../run/run-pass.js";
+import { runReport } from "../run/run-report.js";
 import { formatRunSummary, passVerdict } from "../run/run-summary.js";
 import { addBatchOptions } from "./batch-options.js";
 import { action, EXIT } from "./command-runner.js";
@@ -22,6 +23,7 @@ interface RunOptions {
   dryRun?: boolean;
   leaseSeconds: number;
   progress?: boolean;
+  json?: boolean;
 }
 
 export function registerRunCommand(program: Command): void {
@@ -37,6 +39,7 @@ export function registerRunCommand(program: Command): void {
   addBatchOptions(command, { batchSize: true })
     .option("--dry-run", "plan and sign but write nothing; report what would be written (no key needed)")
     .option("--no-progress", "no progress bar even on a terminal (log run.progress instead)")
+    .option("--json", "print the result as one JSON document (logs stay on stderr)")
     .action(action((opts: RunOptions) => runCommand(opts)));
 }
 
@@ -106,11 +109,24 @@ async function runCommand(opts: RunOptions): Promise<number> {
     bar?.finish();
     const verdict = passVerdict(out.run, out.progress, out.remaining, out.interrupted);
     if (out.resumed && out.run.batch_size !== batchSize && opts.batchSize !== undefined) {
-      process.stdout.write(
-        `note: resumed run ${String(out.run.id)} keeps its batch size ${out.run.batch_size}\n`,
+      process.stderr.write(
+        `backfill: note: resumed run ${String(out.run.id)} keeps its batch size ${out.run.batch_size}\n`,
       );
     }
-    process.stdout.write(formatRunSummary(out.run, out.progress, out.durationMs, verdict));
+    if (opts.json) {
+      const report = {
+        ...runReport(out.run, out.progress, out.estimate),
+        resumed: out.resumed,
+        interrupted: out.interrupted,
+        remaining: out.remaining,
+        durationMs: out.durationMs,
+        ok: verdict.ok,
+        reason: verdict.reason,
+      };
+      process.stdout.write(`${JSON.stringify(report)}\n`);
+    } else {
+      process.stdout.write(formatRunSummary(out.run, out.progress, out.durationMs, verdict, out.estimate));
+    }
     if (!verdict.ok) process.stderr.write(`backfill: ${verdict.reason ?? "run not complete"}\n`);
     return verdict.ok ? EXIT.ok : EXIT.failed;
   } finally {

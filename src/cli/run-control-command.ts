@@ -40,7 +40,7 @@ async function controlCommand(name: RunControl, runId: string, opts: { reason?: 
   const logger = createLogger({ level: config.logLevel });
   const db = connect(config.databaseUrl, { max: 2, logger });
   const queues =
-    name === "resume"
+    name === "resume" || name === "cancel"
       ? openQueues({ redisUrl: config.redisUrl, prefix: config.queuePrefix, logger, failFast: true })
       : undefined;
   try {
@@ -52,6 +52,10 @@ async function controlCommand(name: RunControl, runId: string, opts: { reason?: 
         enqueue: async (id, batchIds) => {
           if (!queues) return 0;
           return withTimeout(queues.enqueueBatches(id, batchIds, DEFAULT_RETRY_POLICY), 10_000);
+        },
+        dropQueued: async (id, batchIds) => {
+          if (!queues) return 0;
+          return withTimeout(queues.removeBatchJobs(id, batchIds), 10_000);
         },
       },
     );
@@ -77,8 +81,14 @@ function describe(name: RunControl, runId: string, result: ControlResult): strin
       const head = `run ${runId}: ${result.from} -> ${result.run.status}`;
       if (name === "pause")
         return `${head}; batches in flight finish, no new one starts (\`backfill resume ${runId}\`)`;
-      if (name === "cancel")
-        return `${head}; batches in flight finish, no new one starts; its target is free`;
+      if (name === "cancel") {
+        const d = result.dropped;
+        const queue =
+          d === undefined || d.ok
+            ? `${d?.jobs ?? 0} queued job(s) removed`
+            : `its queued jobs stay in Redis (unavailable: ${d.error}); workers drop them when they reach them`;
+        return `${head}; batches in flight finish, no new one starts; its target is free; ${queue}`;
+      }
       if (result.run.status === "completed") return `${head}; nothing was left to do`;
       if (result.enqueued && !result.enqueued.ok) {
         return (

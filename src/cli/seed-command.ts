@@ -53,8 +53,8 @@ Seeded rows are marked: every seeded user's e-mail ends in @${SEED_EMAIL_DOMAIN}
   - a database holding rows it did not create, unless --force (rows are then added after the highest
     existing ids; a clash with an existing username stops it);
   - a database holding an earlier seed, unless --reset, which first empties Quay's data tables (legacy
-    and manifest side) and the backfill ledger (schema backfill), restarting their ids; --reset over
-    rows the seeder did not create also needs --force.
+    and manifest side) and the backfill ledger (schema backfill), restarting their ids; --reset is
+    refused, even with --force, when the database holds any row the seeder did not create.
 Everything is written in one transaction: a failed seed leaves the database as it was. Migrations
 run first when tables are missing. Same --seed and flags on an empty database: the same rows, ids
 included.`;
@@ -83,7 +83,10 @@ export function registerSeedCommand(program: Command): void {
       `tags that are hidden temporary push tags (default: ${DEFAULT_HIDDEN_RATE})`,
       fraction("--hidden-rate"),
     )
-    .option("--reset", "empty the tables of an earlier seed (and its backfill) first")
+    .option(
+      "--reset",
+      "empty the tables of an earlier seed (and its backfill) first; refused when the database holds other data",
+    )
     .option("--force", "seed a database that holds rows the seeder did not create")
     .addOption(
       new Option("--chunk-tags <n>", "tags generated and written per round trip")

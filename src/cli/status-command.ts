@@ -1,45 +1,47 @@
 import type { Command } from "commander";
+import type { Kysely } from "kysely";
 import { loadConfig } from "../config.js";
-import { batchProgress, type BatchProgress } from "../db/batch-progress.js";
+import { batchProgress } from "../db/batch-progress.js";
 import { connect } from "../db/connect.js";
+import { loadRunClock } from "../db/load-run-clock.js";
+import { registryCoverage } from "../db/registry-coverage.js";
 import { listRunEvents } from "../db/run-events-list.js";
 import { getRun } from "../db/run-get.js";
 import { listRuns } from "../db/run-list.js";
-import type { RunRow } from "../db/tables.js";
+import { runLiveness } from "../db/run-liveness.js";
+import type { Database, RunRow } from "../db/tables.js";
 import { UsageError } from "../errors.js";
 import { createLogger } from "../log.js";
 import { openQueues } from "../queue/backfill-queues.js";
-import { formatDuration } from "../run/progress-meter.js";
-import { action, EXIT } from "./command-runner.js";
+import { estimateRun } from "../run/run-rate.js";
+import { runReport } from "../run/run-report.js";
+import { noWorker } from "../run/worker-presence.js";
+import { action, EXIT, intOption } from "./command-runner.js";
+import { formatDetail, type StatusDetail } from "./status-detail-view.js";
+import { formatStatusList, type QueueCounts, type StatusRun } from "./status-view.js";
 
 interface StatusOptions {
   run?: string;
   json?: boolean;
+  limit: number;
+  watch?: number;
 }
 
 export function registerStatusCommand(program: Command): void {
   program
     .command("status")
     .description(
-      "Runs, batches by state, outcomes by reason, rate, ETA, queue counts; with --run, its audit trail",
+      "Registry-wide coverage, runs (batches, outcomes, rate, ETA, whether a worker serves them), queue " +
+        "counts; with --run, one run in detail with its audit trail",
     )
     .option("--run <id>", "one run in detail")
-    .option("--json", "machine-readable output")
+    .option("--limit <n>", "how many runs to list, newest first", intOption("--limit", 1, 10_000), 20)
+    .option("--watch <seconds>", "render again every N seconds until Ctrl-C", intOption("--watch", 1, 3600))
+    .option("--json", "print one JSON document")
     .action(action((opts: StatusOptions) => statusCommand(opts)));
 }
 
-function rateAndEta(run: RunRow, progress: BatchProgress) {
-  const start = run.started_at ? new Date(run.started_at).getTime() : undefined;
-  const end = run.finished_at ? new Date(run.finished_at).getTime() : Date.now();
-  const elapsedMs = start === undefined ? 0 : Math.max(0, end - start);
-  const ratePerSec = elapsedMs > 0 ? Math.round((progress.tags.done * 10_000) / elapsedMs) / 10 : 0;
-  const remaining = Math.max(0, (run.total_tags ?? 0) - progress.tags.done);
-  const active = ["running", "pending"].includes(run.status);
-  const etaMs = !active ? 0 : ratePerSec > 0 ? Math.round((remaining / ratePerSec) * 1000) : null;
-  return { elapsedMs, ratePerSec, etaMs };
-}
-
-async function queueCounts(config: ReturnType<typeof loadConfig>): Promise<Record<string, unknown>> {
+async function queueCounts(config: ReturnType<typeof loadConfig>): Promise<QueueCounts> {
   const queues = openQueues({
     redisUrl: config.redisUrl,
     prefix: config.queuePrefix,
@@ -57,137 +59,85 @@ async function queueCounts(config: ReturnType<typeof loadConfig>): Promise<Recor
   }
 }
 
+/** One run with the shared rate (run-rate.ts) and whether a worker serves it. */
+async function statusRun(db: Kysely<Database>, run: RunRow): Promise<StatusRun> {
+  const runId = String(run.id);
+  const progress = await batchProgress(db, runId);
+  const clock = await loadRunClock(db, runId);
+  const now = Date.now();
+  const estimate = estimateRun(run.total_tags, progress.tags, clock, now);
+  const since = clock.at(-1)?.atMs ?? now;
+  const idle = noWorker(run.status, await runLiveness(db, runId), (now - since) / 1000);
+  const report = runReport(run, progress, estimate);
+  // Without a worker there is no rate to speak of and no ETA.
+  return idle ? { ...report, etaMs: null, noWorker: true } : { ...report, noWorker: false };
+}
+
 async function statusCommand(opts: StatusOptions): Promise<number> {
+  if (opts.watch !== undefined && opts.json) {
+    throw new UsageError(
+      "--watch re-renders for people; with --json, call `backfill status --json` in a loop",
+    );
+  }
   const config = loadConfig();
   const db = connect(config.databaseUrl, { max: 2 });
   try {
-    const queues = await queueCounts(config);
-    if (opts.run === undefined) {
-      const runs = await listRuns(db, 20);
-      const rows = [];
-      for (const run of runs) {
-        const progress = await batchProgress(db, String(run.id));
-        rows.push({ run, progress, ...rateAndEta(run, progress) });
-      }
-      if (opts.json) {
-        process.stdout.write(
-          `${JSON.stringify({ runs: rows.map((r) => summary(r.run, r.progress, r)), queues }, null, 2)}\n`,
-        );
-        return EXIT.ok;
-      }
-      if (rows.length === 0) process.stdout.write("no runs yet: `backfill run` starts one\n");
-      for (const r of rows) {
-        const t = r.progress.tags;
-        process.stdout.write(
-          `run ${String(r.run.id).padEnd(5)} ${r.run.kind.padEnd(9)} ${r.run.status.padEnd(9)} ${r.run.target.padEnd(24)} ` +
-            `${t.done}/${r.run.total_tags ?? 0} tags  broken ${t.backfilled_broken}  failed ${t.failed}  ` +
-            `${r.ratePerSec} tags/s  ${r.etaMs ? `ETA ${formatDuration(r.etaMs)}` : ""}\n`,
-        );
-      }
-      process.stdout.write(`queues ${JSON.stringify(queues)}\n`);
+    if (opts.watch === undefined) {
+      process.stdout.write(await render(db, config, opts));
       return EXIT.ok;
     }
-    const run = await getRun(db, opts.run);
-    if (!run) throw new UsageError(`no run with id '${opts.run}': \`backfill status\` lists them`);
-    const progress = await batchProgress(db, String(run.id));
-    const events = await listRunEvents(db, String(run.id));
-    const detail = {
-      ...summary(run, progress, rateAndEta(run, progress)),
-      startedBy: run.started_by,
-      config: run.config,
-      events: events.map((e) => ({
-        at: e.at as unknown as Date,
-        from: e.from_status,
-        to: e.to_status,
-        actor: e.actor,
-        detail: (e.detail ?? null) as Record<string, unknown> | null,
-      })),
-      queues,
-    };
-    if (opts.json) {
-      process.stdout.write(`${JSON.stringify(detail, null, 2)}\n`);
-      return EXIT.ok;
-    }
-    process.stdout.write(formatDetail(detail));
-    return EXIT.ok;
+    return await watch(opts.watch, () => render(db, config, opts));
   } finally {
     await db.destroy();
   }
 }
 
-function summary(
-  run: RunRow,
-  progress: BatchProgress,
-  timing: { elapsedMs: number; ratePerSec: number; etaMs: number | null },
-) {
-  return {
-    id: String(run.id),
-    kind: run.kind,
-    status: run.status,
-    target: run.target,
-    dryRun: run.dry_run,
-    filters: run.filters,
-    batchSize: run.batch_size,
-    totalTags: run.total_tags ?? 0,
-    createdAt: run.created_at,
-    startedAt: run.started_at,
-    finishedAt: run.finished_at,
-    error: run.error,
-    batches: progress.batches,
-    tags: progress.tags,
-    byReason: progress.byReason,
-    ...(Object.keys(progress.wouldWrite).length > 0 ? { wouldWrite: progress.wouldWrite } : {}),
-    elapsedMs: timing.elapsedMs,
-    ratePerSec: timing.ratePerSec,
-    etaMs: timing.etaMs,
-  };
-}
-
-interface HistoryLine {
-  at: Date | string;
-  from: string | null;
-  to: string;
-  actor: string;
-  detail: Record<string, unknown> | null;
-}
-
-/** `alice@host1 via cli (pid 42), code 0.1.0+abc123: backfill run --batch-size 50` */
-function describeStarter(raw: unknown): string {
-  const s = (typeof raw === "object" && raw !== null ? raw : {}) as Record<string, unknown>;
-  if (typeof s.user !== "string") return JSON.stringify(raw);
-  const str = (v: unknown) => (typeof v === "string" || typeof v === "number" ? String(v) : "?");
-  const argv = Array.isArray(s.argv) ? s.argv.map(str).join(" ") : "?";
-  return `${str(s.user)}@${str(s.host)} via ${str(s.via)} (pid ${str(s.pid)}), code ${str(s.codeVersion)}: backfill ${argv}`;
-}
-
-function formatDetail(
-  d: ReturnType<typeof summary> & {
-    startedBy: unknown;
-    config: unknown;
-    events: HistoryLine[];
-    queues: unknown;
-  },
-): string {
-  const lines = [
-    `run ${d.id}: ${d.kind}, ${d.status}${d.dryRun ? " (dry run)" : ""}, target ${d.target}, batch size ${d.batchSize}`,
-    `  tags      ${d.tags.done}/${d.totalTags}: backfilled ${d.tags.backfilled}, broken ${d.tags.backfilled_broken}, skipped ${d.tags.skipped}, failed ${d.tags.failed}`,
-    `  batches   pending ${d.batches.pending}, running ${d.batches.running}, done ${d.batches.done}, failed ${d.batches.failed}`,
-    `  rate      ${d.ratePerSec} tags/s over ${formatDuration(d.elapsedMs)}${d.etaMs ? `, ETA ${formatDuration(d.etaMs)}` : ""}`,
-  ];
-  if (d.error) lines.push(`  error     ${d.error}`);
-  const reasons = Object.entries(d.byReason).sort((a, b) => b[1] - a[1]);
-  if (reasons.length) lines.push("  reasons", ...reasons.map(([r, n]) => `    ${r.padEnd(26)} ${n}`));
-  lines.push(
-    `  started   ${describeStarter(d.startedBy)}`,
-    `  config    ${JSON.stringify(d.config)}`,
-    "  history",
-  );
-  for (const e of d.events) {
-    const detail = e.detail && Object.keys(e.detail).length > 0 ? `  ${JSON.stringify(e.detail)}` : "";
-    lines.push(
-      `    ${new Date(e.at).toISOString()}  ${e.from ?? "(new)"} -> ${e.to}  by ${e.actor}${detail}`,
-    );
+/** Renders again every `seconds` until Ctrl-C (or SIGTERM), which ends it with exit 0. */
+async function watch(seconds: number, once: () => Promise<string>): Promise<number> {
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    while (!stop.signal.aborted) {
+      const text = await once();
+      const clear = process.stdout.isTTY ? "\x1b[2J\x1b[H" : "";
+      process.stdout.write(`${clear}${new Date().toISOString()}  every ${seconds}s, Ctrl-C stops\n${text}\n`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, seconds * 1000);
+        stop.signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+      });
+    }
+    return EXIT.ok;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
   }
-  lines.push(`  queues    ${JSON.stringify(d.queues)}`);
-  return `${lines.join("\n")}\n`;
+}
+
+async function render(db: Kysely<Database>, config: ReturnType<typeof loadConfig>, opts: StatusOptions) {
+  const queues = await queueCounts(config);
+  if (opts.run === undefined) {
+    const runs = await Promise.all((await listRuns(db, opts.limit)).map((run) => statusRun(db, run)));
+    const coverage = await registryCoverage(db);
+    if (opts.json) return `${JSON.stringify({ coverage, runs, queues }, null, 2)}\n`;
+    return formatStatusList(runs, coverage, queues);
+  }
+  const run = await getRun(db, opts.run);
+  if (!run) throw new UsageError(`no run with id '${opts.run}': \`backfill status\` lists them`);
+  const events = await listRunEvents(db, String(run.id));
+  const detail: StatusDetail = {
+    ...(await statusRun(db, run)),
+    startedBy: run.started_by,
+    config: run.config,
+    events: events.map((e) => ({
+      at: e.at as unknown as Date,
+      from: e.from_status,
+      to: e.to_status,
+      actor: e.actor,
+      detail: (e.detail ?? null) as Record<string, unknown> | null,
+    })),
+    queues,
+  };
+  return opts.json ? `${JSON.stringify(detail, null, 2)}\n` : formatDetail(detail);
 }

@@ -73,6 +73,12 @@ async function prepareTarget(
   const where = write.where ?? "the database";
   const state = await inspectSeedTarget(db, SEED_EMAIL_DOMAIN);
   const foreign = state.foreignUsers + state.foreignRepositories > 0;
+  // --reset empties Quay's tables: only ever over a database the seeder filled alone, --force or not.
+  if (foreign && write.reset) {
+    throw new UsageError(
+      `--reset refused: ${where} holds data the seeder did not create (${state.foreignUsers} users, ${state.foreignRepositories} repositories), and --reset would delete it; it only replaces a synthetic registry`,
+    );
+  }
   if (foreign && !write.force) {
     throw new UsageError(
       `${where} holds data the seeder did not create (${state.foreignUsers} users, ${state.foreignRepositories} repositories): seed an empty database, or pass --force to add synthetic rows next to it`,

@@ -23,6 +23,8 @@ export interface BackfillQueues {
   removeSchedule(): Promise<boolean>;
   describeSchedule(): Promise<{ every?: number; pattern?: string; next?: number } | undefined>;
   counts(): Promise<Record<string, Record<string, number>>>;
+  /** Removes the jobs of these batches that wait (or are delayed); jobs a worker holds stay. */
+  removeBatchJobs(runId: string, batchIds: readonly string[]): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -96,6 +98,11 @@ export function openQueues(setup: QueueSetup): BackfillQueues {
         [QUEUE.batches]: await batches.getJobCounts(...states),
         [QUEUE.schedule]: await schedule.getJobCounts(...states),
       };
+    },
+    async removeBatchJobs(runId, batchIds) {
+      let removed = 0;
+      for (const batchId of batchIds) removed += await batches.remove(batchJobId(runId, batchId));
+      return removed;
     },
     async close() {
       await Promise.allSettled([batches.close(), schedule.close()]);

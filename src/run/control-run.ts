@@ -39,13 +39,20 @@ export type ControlResult =
       /** resume only: the batches not done, and whether they reached the queue. */
       batches?: number;
       enqueued?: { ok: true } | { ok: false; error: string };
+      /** cancel only: the run's queued jobs removed from Redis, or why they could not be. */
+      dropped?: DroppedJobs;
     };
+
+/** What a cancel did to the run's queued jobs. */
+export type DroppedJobs = { ok: true; jobs: number } | { ok: false; error: string; batches: number };
 
 export interface ControlDeps {
   db: Kysely<Database>;
   logger: Logger;
   /** Puts batches on the queue (resume); may fail or time out when Redis is away. */
   enqueue: (runId: string, batchIds: readonly string[]) => Promise<number>;
+  /** Removes the queued jobs of batches (cancel); may fail or time out when Redis is away. */
+  dropQueued?: (runId: string, batchIds: readonly string[]) => Promise<number>;
 }
 
 /**
@@ -79,10 +86,13 @@ export async function controlRun(input: ControlInput, deps: ControlDeps): Promis
     from: before.status,
     ...(input.reason ? { reason: input.reason } : {}),
   };
-  if (input.action === "pause" || input.action === "cancel") {
-    const event = input.action === "pause" ? "run.paused" : "run.cancelled";
-    logEvent(log, "warn", event, { ...common, status: run.status }, `run ${run.status}`);
+  if (input.action === "pause") {
+    logEvent(log, "warn", "run.paused", { ...common, status: run.status }, `run ${run.status}`);
     return { kind: "changed", run, from: before.status };
+  }
+  if (input.action === "cancel") {
+    logEvent(log, "warn", "run.cancelled", { ...common, status: run.status }, `run ${run.status}`);
+    return { kind: "changed", run, from: before.status, dropped: await dropQueued(deps, input.runId) };
   }
   await resetFailedBatches(deps.db, input.runId);
   const batchIds = await listUnfinishedBatches(deps.db, input.runId);
@@ -114,4 +124,19 @@ export async function controlRun(input: ControlInput, deps: ControlDeps): Promis
   const finished =
     batchIds.length === 0 ? await finishRunIfDone(deps.db, input.runId, input.actor, deps.logger) : undefined;
   return { kind: "changed", run: finished ?? run, from: before.status, batches: batchIds.length, enqueued };
+}
+
+/**
+ * A cancelled run's jobs are taken off the queue: the ledger already says cancelled, so this only spares
+ * the workers the deliveries they would skip. Redis away is not a failure of the cancel.
+ */
+async function dropQueued(deps: ControlDeps, runId: string): Promise<DroppedJobs | undefined> {
+  if (!deps.dropQueued) return undefined;
+  const batchIds = await listUnfinishedBatches(deps.db, runId, { includeFailed: true });
+  if (batchIds.length === 0) return { ok: true, jobs: 0 };
+  try {
+    return { ok: true, jobs: await deps.dropQueued(runId, batchIds) };
+  } catch (err) {
+    return { ok: false, error: errorMessage(err), batches: batchIds.length };
+  }
 }

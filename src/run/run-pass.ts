@@ -12,7 +12,9 @@ import { errorMessage } from "./errors.js";
 import { finishRunIfDone } from "./finish-run.js";
 import { runFilters } from "./run-filters.js";
 import { logEvent } from "./log-event.js";
-import { ProgressMeter, type ProgressEstimate } from "./progress-meter.js";
+import type { ProgressEstimate } from "./progress-meter.js";
+import { estimateRun } from "./run-rate.js";
+import { loadRunClock } from "../db/load-run-clock.js";
 import { startOrResumeRun, type StartRunInput } from "./start-run.js";
 import { startWorkerRuntime } from "./worker-runtime.js";
 
@@ -46,6 +48,8 @@ export interface PassOutcome {
   /** Candidate tags of the run's batches still without a mapping (zero for a successful real run). */
   remaining: number;
   durationMs: number;
+  /** The run's rate (run-rate.ts) at the end of the pass, as `status` shows it. */
+  estimate: ProgressEstimate;
 }
 
 const TERMINAL = new Set(["completed", "failed", "cancelled"]);
@@ -130,7 +134,6 @@ async function follow(
   const pollMs = setup.pollMs ?? 1000;
   const resyncMs = setup.resyncMs ?? 15_000;
   const progressLogMs = setup.progressLogMs ?? 5000;
-  const meter = new ProgressMeter();
   let lastResync = Date.now();
   let lastLog = 0;
   for (;;) {
@@ -141,10 +144,12 @@ async function follow(
       const run = await getRun(setup.db, runId);
       if (!run) throw new Error(`run ${runId} disappeared from backfill.run`);
       const progress = await batchProgress(setup.db, runId);
-      meter.add({ atMs: Date.now(), done: progress.tags.done });
-      const estimate = meter.estimate(Math.max(run.total_tags ?? 0, progress.tags.done));
+      const clock = await loadRunClock(setup.db, runId);
+      const estimate = estimateRun(run.total_tags, progress.tags, clock, Date.now());
       setup.onProgress?.(estimate, progress);
-      if (!setup.onProgress && Date.now() - lastLog >= progressLogMs) {
+      // The last reading is always logged: it shows the rate the summary and `status` show.
+      const last = TERMINAL.has(run.status) || run.status === "paused";
+      if (!setup.onProgress && (last || Date.now() - lastLog >= progressLogMs)) {
         lastLog = Date.now();
         logEvent(
           log,
@@ -191,7 +196,8 @@ async function outcome(
   const runId = String(run.id);
   const progress = await batchProgress(db, runId);
   const remaining = run.dry_run ? 0 : await countRemainingTags(db, runId, runFilters(run));
-  return { run, resumed, interrupted, progress, remaining, durationMs: Date.now() - startedAt };
+  const estimate = estimateRun(run.total_tags, progress.tags, await loadRunClock(db, runId), Date.now());
+  return { run, resumed, interrupted, progress, remaining, durationMs: Date.now() - startedAt, estimate };
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

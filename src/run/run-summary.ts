@@ -1,6 +1,8 @@
 import type { BatchProgress } from "../db/batch-progress.js";
 import type { RunRow } from "../db/tables.js";
-import { formatDuration } from "./progress-meter.js";
+import { formatDuration, type ProgressEstimate } from "./progress-meter.js";
+import { formatRate } from "./run-rate.js";
+import { formatRows } from "../text-table.js";
 
 export interface PassVerdict {
   ok: boolean;
@@ -40,12 +42,12 @@ export function formatRunSummary(
   progress: BatchProgress,
   durationMs: number,
   verdict: PassVerdict,
+  estimate: ProgressEstimate,
 ): string {
   const t = progress.tags;
-  const rate = durationMs > 0 ? Math.round((t.done * 1000) / durationMs) : 0;
   const lines = [
     `run ${String(run.id)} (${run.kind}${run.dry_run ? ", dry run" : ""}, target ${run.target}): ${run.status}`,
-    `  tags        ${t.done} of ${run.total_tags ?? 0} in ${formatDuration(durationMs)} (${rate} tags/s)`,
+    `  tags        ${t.done} of ${run.total_tags ?? 0} in ${formatDuration(durationMs)} (${formatRate(estimate.ratePerSec)})`,
     `  backfilled  ${t.backfilled}`,
     `  broken      ${t.backfilled_broken}`,
     `  skipped     ${t.skipped}`,
@@ -54,13 +56,10 @@ export function formatRunSummary(
   ];
   const reasons = Object.entries(progress.byReason).sort((a, b) => b[1] - a[1]);
   if (reasons.length > 0) {
-    lines.push("  reasons");
-    for (const [reason, n] of reasons) lines.push(`    ${reason.padEnd(26)} ${n}`);
+    lines.push("  reasons", ...formatRows(reasons, "    "));
   }
   if (progress.wouldWrite && Object.keys(progress.wouldWrite).length > 0) {
-    lines.push("  would write");
-    for (const [table, n] of Object.entries(progress.wouldWrite).sort())
-      lines.push(`    ${table.padEnd(26)} ${n}`);
+    lines.push("  would write", ...formatRows(Object.entries(progress.wouldWrite).sort(), "    "));
   }
   lines.push(verdict.ok ? "  result      ok" : `  result      NOT OK: ${verdict.reason ?? "unknown"}`);
   return `${lines.join("\n")}\n`;

@@ -1,3 +1,4 @@
+import { plural } from "../text-table.js";
 import type { VerifyReport } from "./run-verify.js";
 
 /** The `--json` document: stable field names, one entry per problem class found. */
@@ -19,7 +20,9 @@ export function verifyReportJson(report: VerifyReport): string {
 export function verifyReportTable(report: VerifyReport): string {
   const lines: string[] = [];
   const scope = report.sample === null ? "all mapped tags" : `a sample of ${report.sample}`;
-  lines.push(`checked ${report.checkedTags} mapped tags (${scope}) in ${report.chunks} chunks`);
+  lines.push(
+    `checked ${plural(report.checkedTags, "mapped tag")} (${scope}) in ${plural(report.chunks, "chunk")}`,
+  );
   if (report.problems.length === 0) {
     lines.push("no problems found: the mapping is complete and consistent");
     return lines.join("\n") + "\n";

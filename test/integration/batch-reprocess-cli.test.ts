@@ -194,13 +194,14 @@ describe("backfill reprocess (command line)", () => {
       false,
     );
     assert.equal(json.code, 0, json.stderr);
-    const records = json.stdout
-      .trimEnd()
-      .split("\n")
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-    assert.equal(records[0]?.reprocess, "repaired");
-    assert.equal((records[0]?.changes as unknown[]).length, uploading.length);
-    assert.deepEqual((records[1]?.summary as Record<string, number>).repaired, 1);
+    // One JSON document: every tag with its changes, and the tally.
+    const doc = JSON.parse(json.stdout) as {
+      tags: Record<string, unknown>[];
+      summary: Record<string, number>;
+    };
+    assert.equal(doc.tags[0]?.reprocess, "repaired");
+    assert.equal((doc.tags[0]?.changes as unknown[]).length, uploading.length);
+    assert.deepEqual(doc.summary.repaired, 1);
   });
 
   test("a real reprocess run repairs the fixed tags through the ledger and queue; verify is clean; a rerun is a no-op", async () => {
@@ -208,7 +209,9 @@ describe("backfill reprocess (command line)", () => {
     assert.equal(out.code, 0, out.stderr + out.stdout);
     assert.match(out.stdout, /6 tag\(s\) selected, 0 mapped, 6 repaired, 0 unchanged, 0 refused, 0 failed/);
     // One tag.repaired line per repaired tag, in the documented shape.
-    const lines = jsonLines(out.stdout);
+    // Log lines on stderr; stdout holds the result alone.
+    const lines = jsonLines(out.stderr);
+    assert.deepEqual(jsonLines(out.stdout), []);
     assert.deepEqual(invalidLogLines(lines), []);
     const repaired = lines.filter((l) => l.event === "tag.repaired");
     const brokenIds = ["missingParent", "uploading", "badJson", "corrupt", "missingBlob", "pinnedPlaceholder"]
@@ -262,7 +265,7 @@ describe("backfill reprocess (command line)", () => {
     const refused = await cli("reprocess", ["--repository", "devtable/other", "--force"], true, "info");
     assert.equal(refused.code, 0, refused.stderr);
     const count = Number(/(\d+) refused/.exec(refused.stdout)?.[1]);
-    const refusalLines = jsonLines(refused.stdout).filter((l) => l.event === "tag.repair_refused");
+    const refusalLines = jsonLines(refused.stderr).filter((l) => l.event === "tag.repair_refused");
     assert.ok(count > 0);
     assert.equal(refusalLines.length, count);
     assert.deepEqual(invalidLogLines(refusalLines), []);

@@ -212,7 +212,7 @@ describe("backfill explain", () => {
     assert.match(dead.tag.picked ?? "", /no live row: picked the most recent/);
   });
 
-  test("CLI: --json for a tag id, exit 2 for an unknown tag or a bad reference", async () => {
+  test("CLI: --json for a tag id, exit 1 for an unknown tag, exit 2 for a bad reference", async () => {
     const env = { ...process.env, DATABASE_URL: testDb.url, BACKFILL_SIGNING_KEY_FILE: "" };
     delete (env as Record<string, string | undefined>).BACKFILL_SIGNING_KEY_FILE;
     const cli = (args: string[]) =>
@@ -235,11 +235,13 @@ describe("backfill explain", () => {
       parsed.notes.some((n) => n.includes("throwaway")),
       "without a key it says the signature is a throwaway's",
     );
+    // A tag that does not exist is a failed lookup, not a usage error.
     const unknown = await cli(["nobody/nothing:latest"]);
-    assert.equal(unknown.code, 2);
+    assert.equal(unknown.code, 1);
+    assert.equal(unknown.stdout, "");
     assert.match(unknown.stderr, /no tag nobody\/nothing:latest/);
     const missingId = await cli(["--tag-id", "999999"]);
-    assert.equal(missingId.code, 2);
+    assert.equal(missingId.code, 1);
     assert.match(missingId.stderr, /no repositorytag with id 999999/);
     const bad = await cli(["just-a-name"]);
     assert.equal(bad.code, 2);

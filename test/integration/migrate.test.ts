@@ -149,7 +149,7 @@ describe("migrate", () => {
       const runs = await Promise.all(
         [1, 2].map(() => run(process.execPath, ["--import", "tsx", cli, "migrate"], { env, cwd: REPO_ROOT })),
       );
-      const applied = runs.flatMap((r) => r.stdout.split("\n").filter((l) => l.endsWith("\tSuccess")));
+      const applied = runs.flatMap((r) => r.stdout.split("\n").filter((l) => /\tapplied \S+$/.test(l)));
       assert.equal(
         applied.length,
         Object.keys(MIGRATIONS).length,
@@ -159,6 +159,15 @@ describe("migrate", () => {
         db,
       );
       assert.equal(rows.rows[0]?.n, Object.keys(MIGRATIONS).length);
+      // `migrate --status` words the same state with the same line, and the same closing sentence.
+      const status = await run(process.execPath, ["--import", "tsx", cli, "migrate", "--status"], {
+        env,
+        cwd: REPO_ROOT,
+      });
+      const statusLines = status.stdout.trimEnd().split("\n");
+      assert.deepEqual(statusLines.slice(0, -1).sort(), applied.sort());
+      assert.equal(statusLines.at(-1), "the database is up to date");
+      for (const r of runs) assert.equal(r.stdout.trimEnd().split("\n").at(-1), "the database is up to date");
     } finally {
       await db.destroy();
     }

@@ -81,7 +81,9 @@ describe("run audit", () => {
     );
     assert.match(status.stdout, /\(new\) -> running {2}by \S+@\S+/);
     assert.match(status.stdout, /running -> completed {2}by worker:/);
-    assert.deepEqual(invalidLogLines(jsonLines(run.stdout)).slice(0, 5), []);
+    assert.deepEqual(invalidLogLines(jsonLines(run.stderr)).slice(0, 5), []);
+    assert.ok(jsonLines(run.stderr).length > 0, "log lines go to stderr");
+    assert.deepEqual(jsonLines(run.stdout), [], "no log line on stdout");
   });
 
   test("pause and cancel rows name the operator; no audit row holds the password or key material", async () => {

@@ -239,7 +239,7 @@ describe("backfill pause, resume, cancel", () => {
     assert.equal(resumed.status, 0, resumed.stderr);
     assert.match(resumed.stdout, /paused -> running; \d+ batch\(es\) NOT enqueued, Redis is unavailable/);
     assert.equal((await getRun(tdb.db, runId))?.status, "running");
-    const line = jsonLines(resumed.stdout).find((l) => l.event === "run.resumed");
+    const line = jsonLines(resumed.stderr).find((l) => l.event === "run.resumed");
     assert.equal(line?.enqueued, false);
     // Nothing is on the queue for it: only the workers' ledger resync can bring the batches back.
     const queues = openQueues({ redisUrl: redis.url, prefix: redis.prefix, logger: logs.logger });
@@ -287,7 +287,11 @@ describe("backfill pause, resume, cancel", () => {
     );
     assert.deepEqual(detail.events[1]?.detail, { command: "cancel", reason: "wrong scope" });
     const text = await cli(["status", "--run", runId]);
-    assert.match(text.stdout, /running -> cancelled {2}by \S+@\S+ {2}\{.*"reason":"wrong scope"/);
+    assert.match(
+      text.stdout,
+      /running -> cancelled {2}by \S+@\S+ {2}\(command: cancel, reason: wrong scope\)/,
+    );
+    assert.doesNotMatch(text.stdout, /[{}]/, "no raw JSON in the human view");
   });
 
   test("an unknown or malformed run id is a usage error", async () => {

@@ -115,11 +115,24 @@ describe("backfill seed", () => {
     const users = await foreign.db.selectFrom("user").select(["id", "email"]).orderBy("id").execute();
     assert.deepEqual(users[0], { id: alice.id, email: "alice@example.com" });
     assert.equal(users[1]?.id, alice.id + 1, "seeded ids start after the existing ones");
-    await assert.rejects(
-      writeSeedRegistry(foreign.db, options, { reset: true, force: false }),
-      /did not create.*--force/,
-      "--reset over foreign rows needs --force too",
+    for (const force of [false, true]) {
+      await assert.rejects(
+        writeSeedRegistry(foreign.db, options, { reset: true, force }),
+        /--reset refused: .* holds data the seeder did not create \(1 users/,
+        `--reset over foreign rows is refused (force ${String(force)})`,
+      );
+    }
+    const before = await fingerprint(foreign.db);
+    // Through the CLI: one line saying why, exit 2, nothing deleted.
+    const out = await cli(["seed", "--tags", "100", "--reset", "--force"], foreign.url);
+    assert.equal(out.code, 2);
+    assert.equal(out.stdout, "");
+    assert.match(
+      out.stderr,
+      /^backfill: --reset refused: .* holds data the seeder did not create \(1 users, \d+ repositories\).*\n$/,
     );
+    assert.equal(out.stderr.split("\n").length, 2, "one line");
+    assert.deepEqual(await fingerprint(foreign.db), before, "Quay's tables were not emptied");
   });
 
   test("20,000 tags seed, and the rows match planSeedTags tag by tag", async () => {

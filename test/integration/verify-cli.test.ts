@@ -37,6 +37,9 @@ describe("backfill verify (command line)", () => {
     const { code, stdout } = await cli(["--json"]);
     assert.equal(code, 0);
     assert.deepEqual(JSON.parse(stdout), { ok: true, checkedTags: 3, chunks: 1, sample: null, problems: [] });
+    const table = await cli([]);
+    assert.equal(table.code, 0);
+    assert.match(table.stdout, /^checked 3 mapped tags \(all mapped tags\) in 1 chunk\n/);
   });
 
   test("a problem: exit 1, JSON lists the class with count and examples; the table names it", async () => {

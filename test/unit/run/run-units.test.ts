@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { classifyError, PermanentJobError } from "../../../src/run/errors.js";
-import { formatDuration, ProgressMeter } from "../../../src/run/progress-meter.js";
+import { formatDuration } from "../../../src/run/progress-meter.js";
 import { runTarget } from "../../../src/run/run-target.js";
 import { passVerdict } from "../../../src/run/run-summary.js";
 import type { BatchProgress } from "../../../src/db/batch-progress.js";
@@ -29,28 +29,7 @@ describe("classifyError", () => {
   for (const [name, err, expected] of cases) test(name, () => assert.equal(classifyError(err), expected));
 });
 
-describe("ProgressMeter", () => {
-  test("rate over the window and the ETA of what remains", () => {
-    const meter = new ProgressMeter(10_000);
-    meter.add({ atMs: 0, done: 0 });
-    meter.add({ atMs: 2000, done: 200 });
-    meter.add({ atMs: 4000, done: 400 });
-    assert.deepEqual(meter.estimate(1000), { done: 400, total: 1000, ratePerSec: 100, etaMs: 6000 });
-  });
-  test("old samples leave the window, so a fast start does not skew the rate", () => {
-    const meter = new ProgressMeter(5000);
-    meter.add({ atMs: 0, done: 0 });
-    meter.add({ atMs: 1000, done: 900 });
-    meter.add({ atMs: 11_000, done: 1000 });
-    meter.add({ atMs: 12_000, done: 1010 });
-    assert.equal(meter.estimate(2000).ratePerSec, 10);
-  });
-  test("no measurement yet: no ETA; nothing left: zero", () => {
-    const meter = new ProgressMeter();
-    assert.equal(meter.estimate(10).etaMs, null);
-    meter.add({ atMs: 0, done: 10 });
-    assert.equal(meter.estimate(10).etaMs, 0);
-  });
+describe("formatDuration", () => {
   test("durations", () => {
     assert.equal(formatDuration(42_000), "42s");
     assert.equal(formatDuration(185_000), "3m05s");

@@ -1,0 +1,14 @@
+import type { Kysely } from "kysely";
+import type { RunClockEvent } from "../run/run-rate.js";
+import type { Database } from "./tables.js";
+
+/** A run's state changes, oldest first, as the clock the rate is measured on. */
+export async function loadRunClock(db: Kysely<Database>, runId: string): Promise<RunClockEvent[]> {
+  const rows = await db
+    .selectFrom("backfill.run_event")
+    .select(["at", "to_status"])
+    .where("run_id", "=", runId)
+    .orderBy("id")
+    .execute();
+  return rows.map((r) => ({ atMs: new Date(r.at as unknown as Date).getTime(), to: r.to_status }));
+}
