@@ -172,8 +172,13 @@ export function planRepair(input: RepairInput): RepairPlan {
   const tagManifestId = moving && plan.tagManifest.kind === "create" ? tagManifest.id : null;
   if (tagManifestId !== null) {
     change("tagmanifest", "digest", tagManifestId, tagManifest.digest, wanted.digest);
-    const bytes = existing?.bytes ?? wanted.bytes;
-    change("tagmanifest", "json_data", tagManifestId, describe(tagManifest.json), describe(bytes));
+    // A manifest made anew is signed when it is planned: a dry run's signature is not the run's (time,
+    // and ECDSA's randomness), so the line names what both agree on, not a hash of the bytes.
+    const bytes =
+      existing === undefined
+        ? `${wanted.bytes.length} characters of the new manifest (signed when written)`
+        : describe(existing.bytes);
+    change("tagmanifest", "json_data", tagManifestId, describe(tagManifest.json), bytes);
   }
   if (moving) change("tagmanifesttomanifest", "manifest_id", link.id, currentLabel, targetLabel);
   const broken = link.broken !== plan.broken ? plan.broken : null;
