@@ -9,7 +9,7 @@ import type { ChainImage, LegacyTag, TagManifestLabel } from "./batch-input.js";
 import { claimedV1Id } from "./plan-generated-tag.js";
 import { blobsOutsideChain, readStoredManifest, type StoredManifest } from "./plan-stored-tag.js";
 import { parseAncestors, resolveChain, type ChainResolution } from "./resolve-chain.js";
-import { placeholderDigest } from "./tag-plan.js";
+import { holdsOwnPlaceholder } from "./tag-plan.js";
 
 /** Everything the planner needs about one batch, read in a fixed number of set-based queries. */
 export interface BatchFacts {
@@ -36,8 +36,7 @@ export function isCandidate(tag: LegacyTag, force = false): boolean {
  */
 export function recomputable(tag: LegacyTag): LegacyTag {
   if (!tag.mapped) return tag;
-  const placeholder = tag.tagManifest !== null && tag.tagManifest.digest === placeholderDigest(tag.id);
-  return { ...tag, manifestLink: null, tagManifest: placeholder ? null : tag.tagManifest };
+  return { ...tag, manifestLink: null, tagManifest: holdsOwnPlaceholder(tag) ? null : tag.tagManifest };
 }
 
 /**

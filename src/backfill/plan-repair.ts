@@ -37,7 +37,7 @@ export interface RepairActions {
   digest: string;
   addBlobIds: number[];
   addLegacyImage: ImageRef | null;
-  /** Replace the target's bytes (and media type) with the tag manifest's. */
+  /** Replace the target's bytes (and media type) with the plan's: the stored tag manifest's, or a placeholder's `{}`. */
   setBytes: { bytes: string; mediaType: string } | null;
   /** Replace the placeholder tag manifest's digest and json with the target's. */
   tagManifest: { id: number; oldDigest: string } | null;
@@ -76,9 +76,10 @@ export function isPlaceholderDigest(digest: string | null | undefined): boolean 
 /**
  * Compares what a first backfill would write for a mapped tag today with the rows it has, and decides the
  * repair (docs/domain-rules.md, refused repairs): a placeholder replaced by the manifest its fixed data now
- * yields, missing blob and legacy image rows added, the broken flag corrected, a manifest's bytes set to its
- * tag manifest's when no other tag uses the row (Quay's repair). A manifest's digest under a tag is never
- * changed unless it is a placeholder; a row another tag uses is never deleted. Pure.
+ * yields, missing blob and legacy image rows added, the broken flag corrected, a manifest's bytes set to the
+ * plan's (the stored tag manifest's, or a placeholder's `{}`, never the unreadable text a placeholder stands
+ * in for) when no other tag uses the row (Quay's repair). A manifest's digest under a tag is never changed
+ * unless it is a placeholder; a row another tag uses is never deleted. Pure.
  */
 export function planRepair(input: RepairInput): RepairPlan {
   const { plan, state } = input;
@@ -150,17 +151,17 @@ export function planRepair(input: RepairInput): RepairPlan {
   }
 
   let setBytes: RepairActions["setBytes"] = null;
-  if (!moving && plan.tagManifest.kind === "existing") {
-    const stored = current.bytesIfDifferent;
-    const bytesRight = stored === null;
+  if (!moving && fixedBytes(plan, wanted)) {
+    const stored = current.bytes;
+    const bytesRight = stored === wanted.bytes;
     if (!bytesRight && current.otherUsers > 0 && validFor(stored, current.digest)) {
       notes.push(
         `shared_manifest_bytes: manifest ${current.id} holds other valid bytes of ${current.digest} and ${current.otherUsers} other row(s) use it; kept`,
       );
     } else if (!bytesRight || current.mediaType !== wanted.mediaType) {
-      setBytes = { bytes: tagManifest.json, mediaType: wanted.mediaType };
+      setBytes = { bytes: wanted.bytes, mediaType: wanted.mediaType };
       if (!bytesRight) {
-        change("manifest", "manifest_bytes", current.id, describe(stored), describe(tagManifest.json));
+        change("manifest", "manifest_bytes", current.id, describe(stored), describe(wanted.bytes));
       }
       if (current.mediaType !== wanted.mediaType) {
         change("manifest", "media_type", current.id, current.mediaType ?? "-", wanted.mediaType);
@@ -171,8 +172,13 @@ export function planRepair(input: RepairInput): RepairPlan {
   const tagManifestId = moving && plan.tagManifest.kind === "create" ? tagManifest.id : null;
   if (tagManifestId !== null) {
     change("tagmanifest", "digest", tagManifestId, tagManifest.digest, wanted.digest);
-    const bytes = existing?.bytes ?? wanted.bytes;
-    change("tagmanifest", "json_data", tagManifestId, describe(tagManifest.json), describe(bytes));
+    // A manifest made anew is signed when it is planned: a dry run's signature is not the run's (time,
+    // and ECDSA's randomness), so the line names what both agree on, not a hash of the bytes.
+    const bytes =
+      existing === undefined
+        ? `${wanted.bytes.length} characters of the new manifest (signed when written)`
+        : describe(existing.bytes);
+    change("tagmanifest", "json_data", tagManifestId, describe(tagManifest.json), bytes);
   }
   if (moving) change("tagmanifesttomanifest", "manifest_id", link.id, currentLabel, targetLabel);
   const broken = link.broken !== plan.broken ? plan.broken : null;
@@ -236,6 +242,16 @@ export function planRepair(input: RepairInput): RepairPlan {
       deletePlaceholder,
     },
   };
+}
+
+/**
+ * Whether the plan names the one text the manifest row must hold: a stored tag manifest's bytes, or
+ * Quay's placeholder (`{}`, also when it stands in for unreadable stored bytes, which stay in the tag
+ * manifest only). A manifest generated anew is signed again for the comparison, so its bytes differ
+ * from the row's by the signature alone: only its digest is compared.
+ */
+function fixedBytes(plan: MapPlan, wanted: ManifestPlan): boolean {
+  return plan.tagManifest.kind === "existing" || isPlaceholderDigest(wanted.digest);
 }
 
 /** The plan's storages whose checksum the row's blob set does not hold yet (all of them for a new row). */

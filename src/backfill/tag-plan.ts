@@ -59,3 +59,11 @@ export type TagPlan =
 export function placeholderDigest(repositoryTagId: number): string {
   return `BROKEN-${repositoryTagId}`;
 }
+
+/**
+ * Whether the tag's `tagmanifest` is the placeholder a run wrote for it (`BROKEN-<its id>`, `{}`): an
+ * outcome of a backfill, not a manifest the tag had, so it is neither read nor judged as stored data.
+ */
+export function holdsOwnPlaceholder(tag: LegacyTag): boolean {
+  return tag.tagManifest !== null && tag.tagManifest.digest === placeholderDigest(tag.id);
+}

@@ -4,6 +4,7 @@ import type { BatchFacts } from "../backfill/load-batch.js";
 import { claimedV1Id } from "../backfill/plan-generated-tag.js";
 import { blobsOutsideChain, readStoredManifest } from "../backfill/plan-stored-tag.js";
 import { parseAncestors, resolveChain } from "../backfill/resolve-chain.js";
+import { holdsOwnPlaceholder } from "../backfill/tag-plan.js";
 import { loadBatchTags } from "./load-batch-tags.js";
 import { loadImagesById } from "./load-images-by-id.js";
 import { loadRepositoryBlobs } from "./load-repository-blobs.js";
@@ -52,7 +53,8 @@ export async function loadExplainFacts(db: Kysely<Database>, repositoryTagId: nu
     return { tag, facts };
   }
   facts.resolutions.set(tag.id, resolution);
-  if (tag.tagManifest !== null) {
+  // The placeholder a run wrote is not stored data: never read as a manifest the tag had.
+  if (tag.tagManifest !== null && !holdsOwnPlaceholder(tag)) {
     if (tag.manifestLink === null) {
       const stored = readStoredManifest(tag.tagManifest.json);
       facts.stored.set(tag.id, stored);
@@ -65,7 +67,10 @@ export async function loadExplainFacts(db: Kysely<Database>, repositoryTagId: nu
       facts.repositoryBlobs.set(tag.repositoryId, blobs);
     }
     facts.labels.set(tag.tagManifest.id, await loadTagManifestLabels(db, [tag.tagManifest.id]));
-  } else if (resolution.ok) {
+  }
+  // Whatever the tag manifest (none, stored, or the one a run generated), the chain's ids are checked
+  // against the repository: its defects read the same before and after a run.
+  if (resolution.ok) {
     const keys = resolution.chain.flatMap((image) => {
       const id = claimedV1Id(image.v1JsonMetadata);
       return id === undefined ? [] : [{ repositoryId: tag.repositoryId, dockerImageId: id }];

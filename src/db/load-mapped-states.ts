@@ -23,8 +23,11 @@ export interface MappedState {
     repositoryId: number;
     digest: string;
     mediaType: string | null;
-    /** The bytes only when they differ from the tag manifest's `json_data` (else null: equal). */
-    bytesIfDifferent: string | null;
+    /**
+     * The row's `manifest_bytes`. Sent by PostgreSQL only when they differ from the tag manifest's
+     * `json_data` (most rows hold the same text), rebuilt from it here otherwise.
+     */
+    bytes: string;
     /**
      * Rows other than this tag's that point at the manifest: other tag manifest links, other `tag` rows,
      * manifest lists. A manifest with users is shared: its bytes belong to them too.
@@ -104,7 +107,7 @@ export async function loadMappedStates(db: Kysely<Database>, ids: readonly numbe
             repositoryId: row.m_repository_id ?? 0,
             digest: row.m_digest,
             mediaType: row.m_media_type,
-            bytesIfDifferent: row.m_bytes_if_different,
+            bytes: row.m_bytes_if_different ?? row.tm_json ?? "",
             otherUsers: row.m_other_users ?? 0,
           },
   }));

@@ -1,6 +1,6 @@
 import type { ChainImage, LegacyTag } from "../backfill/batch-input.js";
 import type { BatchFacts } from "../backfill/load-batch.js";
-import type { TagPlan } from "../backfill/tag-plan.js";
+import { holdsOwnPlaceholder, type TagPlan } from "../backfill/tag-plan.js";
 import { MalformedManifestError } from "../manifest/errors.js";
 import { MEDIA_TYPES } from "../manifest/media-types.js";
 import { parseSchema1 } from "../manifest/parse-schema1.js";
@@ -52,6 +52,8 @@ export interface ExplainReport {
     digest: string;
     sizeBytes: number;
     linkedManifestId: number | null;
+    /** The placeholder a run wrote for this tag (`BROKEN-<id>`): an outcome, not a manifest it had. */
+    placeholder: boolean;
   } | null;
   defects: Defect[];
   /** What a run would do now (a mapped tag: skipped, already_mapped). */
@@ -100,10 +102,15 @@ export function explainTag(input: ExplainInput): ExplainReport {
   const defects = chainDefects(resolution, chain, facts.repositoryImages.get(tag.repositoryId) ?? new Map());
   const loadError = facts.errors.get(tag.id);
   if (loadError !== undefined) defects.push({ code: "load_error", detail: loadError });
-  // A mapped or linked tag's tagmanifest is not read by the planner; explain reads it all the same.
+  // A linked tag's tagmanifest is not read by the planner; explain reads it all the same. Not so the
+  // placeholder a run wrote (`{}` is no manifest by design, not a defect of the tag), nor any tag manifest
+  // of a tag a run mapped: it may be the run's own (generated), and the run recorded, below, what it
+  // found in a stored one.
+  const ownPlaceholder = holdsOwnPlaceholder(tag);
+  const readable = tag.tagManifest !== null && !ownPlaceholder && input.mapped?.outcome == null;
   const stored =
     facts.stored.get(tag.id) ??
-    (tag.tagManifest === null ? undefined : readStoredManifest(tag.tagManifest.json));
+    (readable && tag.tagManifest !== null ? readStoredManifest(tag.tagManifest.json) : undefined);
   if (stored !== undefined && !stored.ok)
     defects.push({ code: "unparseable_stored_manifest", detail: stored.detail });
   if (stored?.ok === true && stored.problems.length > 0) {
@@ -140,6 +147,7 @@ export function explainTag(input: ExplainInput): ExplainReport {
             digest: tag.tagManifest.digest,
             sizeBytes: Buffer.byteLength(tag.tagManifest.json, "utf8"),
             linkedManifestId: tag.manifestLink?.manifestId ?? null,
+            placeholder: ownPlaceholder,
           },
     defects,
     plan: planSummary(plan, chain, input.showManifest),

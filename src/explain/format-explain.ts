@@ -30,7 +30,11 @@ export function explainText(report: ExplainReport): string {
   const stored = report.storedManifest;
   if (stored !== null) {
     const link = stored.linkedManifestId === null ? "" : `, linked to manifest ${stored.linkedManifestId}`;
-    out.push("", `tagmanifest #${stored.tagManifestId}: ${stored.digest}, ${stored.sizeBytes} bytes${link}`);
+    const what = stored.placeholder ? " (the placeholder a run wrote)" : "";
+    out.push(
+      "",
+      `tagmanifest #${stored.tagManifestId}: ${stored.digest}${what}, ${stored.sizeBytes} bytes${link}`,
+    );
   }
 
   out.push("", "defects");

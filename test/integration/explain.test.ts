@@ -248,4 +248,31 @@ describe("backfill explain", () => {
     assert.match(bad.stderr, /expected ns\/repo:tag/);
     assert.ok(explainJson(parsed).length > 0);
   });
+
+  test("after a run every tag lists the defects it had before: the run's own placeholder is none of them", async () => {
+    const ids = [...sample.values()];
+    const before = new Map<number, string[]>();
+    for (const tagId of ids) before.set(tagId, defectCodes(await explain({ id: tagId })).sort());
+    const run = await runBatch(testDb.db, signer, {
+      lo: Math.min(...ids),
+      hi: Math.max(...ids),
+      tagIds: ids,
+    });
+    assert.equal(run.counts.failed, 0);
+    for (const [kind, tagId] of sample) {
+      const report = await explain({ id: tagId });
+      assert.ok(report.mapped, `${kind} is mapped`);
+      assert.deepEqual(defectCodes(report).sort(), before.get(tagId), kind);
+    }
+    // A chain defect's placeholder: the tag manifest shown is the run's, not stored data.
+    const report = await explain({ id: id("missing-parent") });
+    assert.equal(report.storedManifest?.digest, `BROKEN-${id("missing-parent")}`);
+    assert.equal(report.storedManifest?.placeholder, true);
+    assert.ok(!defectCodes(report).includes("unparseable_stored_manifest"), defectCodes(report).join());
+    assert.match(explainText(report), /BROKEN-\d+ \(the placeholder a run wrote\)/);
+    // A stored manifest that is unreadable stays a defect after the run (it is the tag's data).
+    const corrupt = await explain({ id: id("tm:corrupt") });
+    assert.equal(corrupt.storedManifest?.placeholder, false);
+    assert.ok(defectCodes(corrupt).includes("unparseable_stored_manifest"));
+  });
 });

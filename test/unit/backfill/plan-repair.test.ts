@@ -7,6 +7,10 @@ import type { MapPlan } from "../../../src/backfill/tag-plan.js";
 import { buildSchema1 } from "../../../src/manifest/build-schema1.js";
 import { MEDIA_TYPES } from "../../../src/manifest/media-types.js";
 import { schema1Digest } from "../../../src/manifest/schema1-digest.js";
+import { generateKeyPairSync } from "node:crypto";
+import { placeholderManifest } from "../../../src/backfill/plan-stored-tag.js";
+import { signSchema1 } from "../../../src/manifest/sign-schema1.js";
+import { createSigner } from "../../../src/manifest/signer.js";
 import { tag } from "./planner-data.js";
 
 const REPO = 1;
@@ -16,6 +20,7 @@ const json = buildSchema1({
   layers: [{ blobSum: `sha256:${"b".repeat(64)}`, v1Compatibility: JSON.stringify({ id: "c".repeat(64) }) }],
 });
 const digest = schema1Digest(json);
+const ecKey = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey;
 
 /** A stored-manifest plan (as load-batch's `recomputable` view makes it) for repositorytag 10. */
 function plan(overrides: Partial<MapPlan> = {}, end: number | null = null): MapPlan {
@@ -50,7 +55,7 @@ function state(
     repositoryId: REPO,
     digest,
     mediaType: MEDIA_TYPES.schema1,
-    bytesIfDifferent: null,
+    bytes: json,
     otherUsers: 0,
     ...manifest,
   };
@@ -120,7 +125,7 @@ describe("planRepair", () => {
     assert.equal(line("tagmanifest", "digest")?.new, digest);
     assert.match(
       line("tagmanifest", "json_data")?.new ?? "",
-      new RegExp(`^${json.length} characters sha256:[0-9a-f]{12}…$`),
+      new RegExp(`^${json.length} characters of the new manifest \\(signed when written\\)$`),
     );
     assert.equal(line("tagmanifesttomanifest", "manifest_id")?.new, `new (${digest})`);
   });
@@ -165,20 +170,49 @@ describe("planRepair", () => {
     assert.equal(r.kind === "refused" && r.code, "would_change_digest_under_live_tag");
   });
 
-  test("bytes that differ: replaced when the row is the tag's alone or invalid; kept when shared and valid", () => {
-    // Only whether the row's bytes hash to its digest matters here, so any valid text stands for them.
-    const signedOther = json;
-    const alone = planRepair(input(plan(), state({ bytesIfDifferent: "garbage" }), [parts(40, digest)]));
+  test("bytes that differ: replaced when the row is the tag's alone or invalid; kept when shared and valid", async () => {
+    const signedOther = await signSchema1(json, createSigner(ecKey), new Date("2020-01-01T00:00:00Z"));
+    assert.equal(schema1Digest(signedOther), digest, "the same payload, signed: the same digest");
+    const alone = planRepair(input(plan(), state({ bytes: "garbage" }), [parts(40, digest)]));
     assert.equal(alone.kind === "repair" && alone.actions.setBytes?.bytes, json);
     const sharedInvalid = planRepair(
-      input(plan(), state({ bytesIfDifferent: "garbage", otherUsers: 2 }), [parts(40, digest)]),
+      input(plan(), state({ bytes: "garbage", otherUsers: 2 }), [parts(40, digest)]),
     );
     assert.equal(sharedInvalid.kind === "repair" && sharedInvalid.actions.setBytes?.bytes, json);
     const sharedValid = planRepair(
-      input(plan(), state({ bytesIfDifferent: `${signedOther}`, otherUsers: 1 }), [parts(40, digest)]),
+      input(plan(), state({ bytes: signedOther, otherUsers: 1 }), [parts(40, digest)]),
     );
     assert.equal(sharedValid.kind, "refused");
     assert.equal(sharedValid.kind === "refused" && sharedValid.code, "shared_manifest_bytes");
+  });
+
+  test("a placeholder standing in for unreadable stored bytes is right as {}; the stored text never moves into it", () => {
+    const stored = '{"schemaVersion": 1, cut';
+    const placeholderPlan = plan({
+      broken: true,
+      reason: "unparseable_stored_manifest",
+      manifest: placeholderManifest(10, { kind: "image", imageId: 3, ancestors: "/" }),
+    });
+    const mapped = (bytes: string): MappedState => {
+      const s = state({ id: 41, digest: "BROKEN-10", mediaType: MEDIA_TYPES.schema1Signed, bytes });
+      s.tagManifest = { id: 77, digest: "sha256:c", json: stored, labelMaps: 0 };
+      s.link = { id: 60, manifestId: 41, broken: true };
+      return s;
+    };
+    const placeholderRow = parts(41, "BROKEN-10", { bytes: "{}", blobs: [] });
+    assert.deepEqual(planRepair(input(placeholderPlan, mapped("{}"), [placeholderRow])), {
+      kind: "unchanged",
+    });
+    // A placeholder an earlier repair filled with the stored text is set back to {}.
+    const damaged = planRepair(input(placeholderPlan, mapped(stored), [placeholderRow]));
+    assert.equal(damaged.kind, "repair");
+    if (damaged.kind !== "repair") return;
+    assert.deepEqual(damaged.actions.setBytes, { bytes: "{}", mediaType: MEDIA_TYPES.schema1Signed });
+    assert.deepEqual(
+      damaged.changes.map((c) => [`${c.table}.${c.column}`, c.row, c.new]),
+      [["manifest.manifest_bytes", "41", '"{}"']],
+    );
+    assert.match(damaged.changes[0]?.old ?? "", new RegExp(`^${stored.length} characters sha256:`));
   });
 
   test("a broken flag is corrected, a missing legacy image and blob are added, nothing else", () => {
