@@ -44,10 +44,19 @@ export function claimedV1Id(v1JsonMetadata: string | null): string | undefined {
   try {
     const value: unknown = JSON.parse(v1JsonMetadata);
     if (typeof value !== "object" || value === null || !("id" in value)) return undefined;
-    return typeof value.id === "string" ? value.id : undefined;
+    return typeof value.id === "string" && storableText(value.id) ? value.id : undefined;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Whether a text decoded from JSON can be a PostgreSQL text value (and so a query parameter): `\u0000`
+ * decodes to NUL, which no text column holds. No `image.docker_image_id` can equal such an id, so it is
+ * never looked up; it is not 64 hex digits either, so the rewrite replaces it.
+ */
+export function storableText(text: string): boolean {
+  return !text.includes("\u0000");
 }
 
 /** The deterministic signing time: the tag's start, so a rerun signs identical bytes (spec §3). */

@@ -30,7 +30,12 @@ export type BrokenReason =
   /** Quay had already linked the tag manifest to a manifest marked broken; reused as it is. */
   | "existing_broken_mapping"
   /** The manifest core refused the chain for a reason of its own (see detail). */
-  | "generation_failed";
+  | "generation_failed"
+  /**
+   * PostgreSQL cannot hand a value of the tag's rows to this client, or take it back as a parameter
+   * (bytes that are not UTF-8 in a SQL_ASCII database): the tag's chain cannot be read.
+   */
+  | "unreadable_row";
 
 /** Why a mapped, not broken, tag still cannot be pulled by current clients. */
 export type NoteReason =
@@ -43,7 +48,12 @@ export type NoteReason =
 export type SkipReason = "hidden" | "already_mapped";
 
 /** Why a tag was not written: something unexpected, or the data changed under the batch. */
-export type FailReason = "unexpected_error" | "concurrent_change" | "tag_conflict";
+export type FailReason =
+  | "unexpected_error"
+  | "concurrent_change"
+  | "tag_conflict"
+  /** As the broken reason, but the `repositorytag` row itself cannot be read, so no tag row can be written. */
+  | "unreadable_row";
 
 export type OutcomeReason = BrokenReason | NoteReason | SkipReason | FailReason;
 
@@ -77,6 +87,7 @@ export const KNOWN_REASONS: readonly string[] = [
   "missing_blob",
   "existing_broken_mapping",
   "generation_failed",
+  "unreadable_row",
   "tarsum_checksum",
   "not_pullable",
   "stored_not_pullable",

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from "kysely";
 import type { LegacyTag } from "../backfill/batch-input.js";
+import { parseRepositoryRef } from "../repository-ref.js";
 import type { Database } from "./tables.js";
 
 export interface BatchTagSelection {
@@ -27,9 +28,9 @@ export async function loadBatchTags(
   let namespace = selection.namespace;
   let repository: string | undefined;
   if (selection.repository !== undefined) {
-    const slash = selection.repository.indexOf("/");
-    namespace = selection.repository.slice(0, slash);
-    repository = selection.repository.slice(slash + 1);
+    const ref = parseRepositoryRef(selection.repository);
+    namespace = ref.namespace;
+    repository = ref.name;
   }
   const ids = selection.tagIds === null ? null : [...selection.tagIds];
   const result = await sql<{
