@@ -2,6 +2,7 @@ import type { ChainLayer, GenerateResult } from "../manifest/generate-schema1.js
 import type { LegacyImage } from "../manifest/rewrite-image-ids.js";
 import type { ChainImage, LegacyTag } from "./batch-input.js";
 import { chainBlobIndex, placeholderManifest } from "./plan-stored-tag.js";
+import { generatedPullVerdict, isQuayDigest } from "./pull-rule.js";
 import { brokenReasonOfGeneration, type BrokenReason } from "./reasons.js";
 import type { ChainResolution } from "./resolve-chain.js";
 import type { ImageRef, MapPlan, SynthesizedImage } from "./tag-plan.js";
@@ -10,8 +11,9 @@ export type ChainLayers =
   { ok: true; layers: ChainLayer[]; tarsum: boolean } | { ok: false; reason: BrokenReason; detail: string };
 
 /**
- * The manifest layers of a resolved chain, leaf first (spec §3): a storage missing, still uploading or
- * without a checksum means no manifest. A `tarsum+` checksum is used as it is (Quay did), and flagged.
+ * The manifest layers of a resolved chain, leaf first (spec §3): a storage missing, still uploading,
+ * without a checksum or with one that is not a digest means no manifest. A `tarsum+` checksum is used as
+ * it is (Quay did), and flagged (see pull-rule.ts).
  */
 export function chainLayers(chain: readonly ChainImage[]): ChainLayers {
   const layers: ChainLayer[] = [];
@@ -28,6 +30,10 @@ export function chainLayers(chain: readonly ChainImage[]): ChainLayers {
     if (checksum === null || checksum === "") {
       const detail = `image ${image.id}: storage ${image.storageId} has no checksum`;
       return { ok: false, reason: "missing_checksum", detail };
+    }
+    if (!isQuayDigest(checksum)) {
+      const detail = `image ${image.id}: storage ${image.storageId} has checksum ${JSON.stringify(checksum)}, not a digest`;
+      return { ok: false, reason: "invalid_checksum", detail };
     }
     if (checksum.startsWith("tarsum")) tarsum = true;
     layers.push({ blobSum: checksum, v1Compatibility: image.v1JsonMetadata });
@@ -98,6 +104,16 @@ export function planGeneratedTag(
   if (!layers.ok) return broken(layers.reason, layers.detail);
   if (generated === undefined) throw new Error(`tag ${tag.id}: no manifest was generated`);
   if (!generated.ok) return broken(brokenReasonOfGeneration(generated.reason), generated.message);
+  const pull = generatedPullVerdict(
+    generated.problems.map((p) => p.code),
+    layers.tarsum,
+  );
+  if (!pull.accepted) {
+    return broken(
+      "generation_failed",
+      `the generated manifest breaks a rule of its own: ${pull.codes.join(", ")}`,
+    );
+  }
 
   const chain = resolution.chain;
   const blobIndex = chainBlobIndex(chain);
@@ -126,7 +142,7 @@ export function planGeneratedTag(
       legacyImage,
     },
     broken: false,
-    reason: layers.tarsum ? "tarsum_checksum" : generated.problems.length > 0 ? "not_pullable" : null,
+    reason: pull.reason,
     detail: notes.length > 0 ? notes.join("; ") : null,
     images,
     rewrittenIds: images.length,

@@ -19,6 +19,8 @@ export type BrokenReason =
   | "uploading_storage"
   /** A storage of the chain has no content checksum. */
   | "missing_checksum"
+  /** A storage's content checksum is not a digest (`algorithm:hex`): Quay could not read the manifest. */
+  | "invalid_checksum"
   /** v1 metadata that is not JSON, not an object or without `id`: no pullable manifest can be made. */
   | "invalid_metadata"
   /** Over the size limit even with metadata stripped. */
@@ -40,7 +42,10 @@ export type BrokenReason =
 /** Why a mapped, not broken, tag still cannot be pulled by current clients. */
 export type NoteReason =
   | "tarsum_checksum"
-  /** A manifest this project generated that a client would refuse (see detail). */
+  /**
+   * A manifest this project generated from legacy data a client refuses, copied as Quay copies it: a
+   * digest clients do not pull, v1 metadata they cannot read (see detail and pull-rule.ts).
+   */
   | "not_pullable"
   /** A stored tagmanifest mapped as it is (never ours to change) that a client would refuse. */
   | "stored_not_pullable";
@@ -81,6 +86,7 @@ export const KNOWN_REASONS: readonly string[] = [
   "null_storage",
   "uploading_storage",
   "missing_checksum",
+  "invalid_checksum",
   "invalid_metadata",
   "manifest_too_large",
   "unparseable_stored_manifest",
