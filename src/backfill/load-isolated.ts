@@ -84,6 +84,7 @@ function standIn(key: BatchTagKey): LegacyTag {
     repository: "",
     imageId: 0,
     lifetimeStartTs: 0,
+    signingStartTs: 0,
     lifetimeEndTs: null,
     hidden: key.hidden,
     reversion: false,

@@ -65,9 +65,15 @@ export function storableText(text: string): boolean {
   return !text.includes("\u0000");
 }
 
-/** The deterministic signing time: the tag's start, so a rerun signs identical bytes (spec §3). */
+/**
+ * The deterministic signing time (spec §3): the start of the first version of the tag over the same
+ * image. Versions of a tag (same repository, name and image) share one manifest payload, hence one
+ * `manifest` row per digest; signing them all at one time makes their bytes equal, so which batch
+ * writes that row first no longer decides its bytes, and reruns with any batch size, order or
+ * concurrency store identical bytes. Every batch reads the same time from the rows themselves.
+ */
 export function signingTimeOf(tag: LegacyTag): Date {
-  return new Date(tag.lifetimeStartTs * 1000);
+  return new Date(tag.signingStartTs * 1000);
 }
 
 /**
