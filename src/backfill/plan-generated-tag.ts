@@ -1,4 +1,5 @@
 import type { ChainLayer, GenerateResult } from "../manifest/generate-schema1.js";
+import { MEDIA_TYPES } from "../manifest/media-types.js";
 import type { LegacyImage } from "../manifest/rewrite-image-ids.js";
 import type { ChainImage, LegacyTag } from "./batch-input.js";
 import { chainBlobIndex, placeholderManifest } from "./plan-stored-tag.js";
@@ -110,8 +111,11 @@ export function planGeneratedTag(
   if (!layers.ok) return broken(layers.reason, layers.detail);
   if (generated === undefined) throw new Error(`tag ${tag.id}: no manifest was generated`);
   if (!generated.ok) return broken(brokenReasonOfGeneration(generated.reason), generated.message);
+  // Without a signer (a dry run, explain without the key) the manifest is unsigned by design: the plan
+  // stands for what a signed run writes, so `unsigned` is not held against the chain.
+  const unsignedByDesign = generated.mediaType === MEDIA_TYPES.schema1;
   const pull = generatedPullVerdict(
-    generated.problems.map((p) => p.code),
+    generated.problems.map((p) => p.code).filter((code) => !(unsignedByDesign && code === "unsigned")),
     layers.tarsum,
   );
   if (!pull.accepted) {

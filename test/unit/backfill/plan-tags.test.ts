@@ -195,6 +195,14 @@ describe("planGeneratedTag", () => {
     const ours = withProblems("invalid_size", "broken_chain");
     assert.deepEqual([ours.broken, ours.reason], [true, "generation_failed"]);
     assert.match(ours.detail ?? "", /broken_chain/);
+    // A dry run plans without a key: unsigned by design is what a signed run would map cleanly.
+    const dry = generated(3);
+    if (dry.ok) {
+      dry.mediaType = MEDIA_TYPES.schema1;
+      dry.problems.push({ code: "unsigned", message: "unsigned" });
+    }
+    const planned = planGeneratedTag(tag(), resolution, layers, dry);
+    assert.deepEqual([planned.broken, planned.reason], [false, null]);
   });
 
   test("a storage checksum that is not a digest: no manifest (invalid_checksum); md5:… is a digest", () => {
