@@ -12,6 +12,11 @@ export interface LegacyTag {
   repository: string;
   imageId: number;
   lifetimeStartTs: number;
+  /**
+   * The earliest `lifetime_start_ts` of the visible rows with this tag's repository, name and image:
+   * the versions of a tag that share one manifest payload, which all sign at this time (see signingTimeOf).
+   */
+  signingStartTs: number;
   lifetimeEndTs: number | null;
   hidden: boolean;
   reversion: boolean;

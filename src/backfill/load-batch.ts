@@ -23,6 +23,8 @@ export interface BatchFacts {
   labels: Map<number, TagManifestLabel[]>;
   /** Tags whose facts could not be derived (an unexpected error), with the message. */
   errors: Map<number, string>;
+  /** Tags whose own row PostgreSQL could not hand over (see loadBatchIsolated), with the detail. */
+  unreadable: Map<number, string>;
 }
 
 export function isCandidate(tag: LegacyTag, force = false): boolean {
@@ -123,5 +125,14 @@ export async function loadBatch(
   for (const label of await loadTagManifestLabels(db, storedIds)) {
     labels.set(label.tagManifestId, [...(labels.get(label.tagManifestId) ?? []), label]);
   }
-  return { tags, resolutions, stored, repositoryImages, repositoryBlobs, labels, errors };
+  return {
+    tags,
+    resolutions,
+    stored,
+    repositoryImages,
+    repositoryBlobs,
+    labels,
+    errors,
+    unreadable: new Map(),
+  };
 }

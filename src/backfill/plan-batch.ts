@@ -53,6 +53,11 @@ export async function planBatch(facts: BatchFacts, options: PlanOptions): Promis
       plans.push({ kind: "skip", tag, reason: "already_mapped", detail: null });
       continue;
     }
+    const unreadable = facts.unreadable.get(tag.id);
+    if (unreadable !== undefined) {
+      plans.push({ kind: "fail", tag, reason: "unreadable_row", detail: unreadable });
+      continue;
+    }
     const error = facts.errors.get(tag.id);
     const resolution = facts.resolutions.get(tag.id);
     if (error !== undefined || resolution === undefined) {

@@ -1,7 +1,9 @@
 import type { ChainLayer, GenerateResult } from "../manifest/generate-schema1.js";
+import { MEDIA_TYPES } from "../manifest/media-types.js";
 import type { LegacyImage } from "../manifest/rewrite-image-ids.js";
 import type { ChainImage, LegacyTag } from "./batch-input.js";
 import { chainBlobIndex, placeholderManifest } from "./plan-stored-tag.js";
+import { generatedPullVerdict, isQuayDigest } from "./pull-rule.js";
 import { brokenReasonOfGeneration, type BrokenReason } from "./reasons.js";
 import type { ChainResolution } from "./resolve-chain.js";
 import type { ImageRef, MapPlan, SynthesizedImage } from "./tag-plan.js";
@@ -10,9 +12,9 @@ export type ChainLayers =
   { ok: true; layers: ChainLayer[]; tarsum: boolean } | { ok: false; reason: BrokenReason; detail: string };
 
 /**
- * The manifest layers of a resolved chain, leaf first (docs/domain-rules.md, the image chain): a storage
- * missing, still uploading or without a checksum means no manifest. A `tarsum+` checksum is used as it is
- * (Quay did), and flagged.
+ * The manifest layers of a resolved chain, leaf first (docs/domain-rules.md, the image chain): a storage missing, still uploading,
+ * without a checksum or with one that is not a digest means no manifest. A `tarsum+` checksum is used as
+ * it is (Quay did), and flagged (see pull-rule.ts).
  */
 export function chainLayers(chain: readonly ChainImage[]): ChainLayers {
   const layers: ChainLayer[] = [];
@@ -30,6 +32,10 @@ export function chainLayers(chain: readonly ChainImage[]): ChainLayers {
       const detail = `image ${image.id}: storage ${image.storageId} has no checksum`;
       return { ok: false, reason: "missing_checksum", detail };
     }
+    if (!isQuayDigest(checksum)) {
+      const detail = `image ${image.id}: storage ${image.storageId} has checksum ${JSON.stringify(checksum)}, not a digest`;
+      return { ok: false, reason: "invalid_checksum", detail };
+    }
     if (checksum.startsWith("tarsum")) tarsum = true;
     layers.push({ blobSum: checksum, v1Compatibility: image.v1JsonMetadata });
   }
@@ -45,15 +51,30 @@ export function claimedV1Id(v1JsonMetadata: string | null): string | undefined {
   try {
     const value: unknown = JSON.parse(v1JsonMetadata);
     if (typeof value !== "object" || value === null || !("id" in value)) return undefined;
-    return typeof value.id === "string" ? value.id : undefined;
+    return typeof value.id === "string" && storableText(value.id) ? value.id : undefined;
   } catch {
     return undefined;
   }
 }
 
-/** The deterministic signing time: the tag's start, so a rerun signs identical bytes. */
+/**
+ * Whether a text decoded from JSON can be a PostgreSQL text value (and so a query parameter): `\u0000`
+ * decodes to NUL, which no text column holds. No `image.docker_image_id` can equal such an id, so it is
+ * never looked up; it is not 64 hex digits either, so the rewrite replaces it.
+ */
+export function storableText(text: string): boolean {
+  return !text.includes("\u0000");
+}
+
+/**
+ * The deterministic signing time (docs/domain-rules.md): the start of the first version of the tag over the same
+ * image. Versions of a tag (same repository, name and image) share one manifest payload, hence one
+ * `manifest` row per digest; signing them all at one time makes their bytes equal, so which batch
+ * writes that row first no longer decides its bytes, and reruns with any batch size, order or
+ * concurrency store identical bytes. Every batch reads the same time from the rows themselves.
+ */
 export function signingTimeOf(tag: LegacyTag): Date {
-  return new Date(tag.lifetimeStartTs * 1000);
+  return new Date(tag.signingStartTs * 1000);
 }
 
 /**
@@ -91,6 +112,19 @@ export function planGeneratedTag(
   if (!layers.ok) return broken(layers.reason, layers.detail);
   if (generated === undefined) throw new Error(`tag ${tag.id}: no manifest was generated`);
   if (!generated.ok) return broken(brokenReasonOfGeneration(generated.reason), generated.message);
+  // Without a signer (a dry run, explain without the key) the manifest is unsigned by design: the plan
+  // stands for what a signed run writes, so `unsigned` is not held against the chain.
+  const unsignedByDesign = generated.mediaType === MEDIA_TYPES.schema1;
+  const pull = generatedPullVerdict(
+    generated.problems.map((p) => p.code).filter((code) => !(unsignedByDesign && code === "unsigned")),
+    layers.tarsum,
+  );
+  if (!pull.accepted) {
+    return broken(
+      "generation_failed",
+      `the generated manifest breaks a rule of its own: ${pull.codes.join(", ")}`,
+    );
+  }
 
   const chain = resolution.chain;
   const blobIndex = chainBlobIndex(chain);
@@ -119,7 +153,7 @@ export function planGeneratedTag(
       legacyImage,
     },
     broken: false,
-    reason: layers.tarsum ? "tarsum_checksum" : generated.problems.length > 0 ? "not_pullable" : null,
+    reason: pull.reason,
     detail: notes.length > 0 ? notes.join("; ") : null,
     images,
     rewrittenIds: images.length,

@@ -9,7 +9,7 @@ import type { Logger } from "../log.js";
 import type { BatchSigner } from "../signing/batch-signer.js";
 import { tagResults } from "./batch-results.js";
 import { dryRunCounts } from "./dry-run-counts.js";
-import { loadBatch } from "./load-batch.js";
+import { loadBatchIsolated } from "./load-isolated.js";
 import { planBatch } from "./plan-batch.js";
 import { prepareWrite, tagKeyOf, type PreparedWrite } from "./prepare-write.js";
 import type { RepairChange } from "./plan-repair.js";
@@ -100,7 +100,7 @@ export async function processBatch(
   const started = performance.now();
   const enumIds = await loadEnumIds(db, deps.db);
   const force = work.force === true;
-  const facts = await loadBatch(
+  const facts = await loadBatchIsolated(
     db,
     {
       lo: work.lo,

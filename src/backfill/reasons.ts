@@ -19,6 +19,8 @@ export type BrokenReason =
   | "uploading_storage"
   /** A storage of the chain has no content checksum. */
   | "missing_checksum"
+  /** A storage's content checksum is not a digest (`algorithm:hex`): Quay could not read the manifest. */
+  | "invalid_checksum"
   /** v1 metadata that is not JSON, not an object or without `id`: no pullable manifest can be made. */
   | "invalid_metadata"
   /** Over the size limit even with metadata stripped. */
@@ -30,12 +32,20 @@ export type BrokenReason =
   /** Quay had already linked the tag manifest to a manifest marked broken; reused as it is. */
   | "existing_broken_mapping"
   /** The manifest core refused the chain for a reason of its own (see detail). */
-  | "generation_failed";
+  | "generation_failed"
+  /**
+   * PostgreSQL cannot hand a value of the tag's rows to this client, or take it back as a parameter
+   * (bytes that are not UTF-8 in a SQL_ASCII database): the tag's chain cannot be read.
+   */
+  | "unreadable_row";
 
 /** Why a mapped, not broken, tag still cannot be pulled by current clients. */
 export type NoteReason =
   | "tarsum_checksum"
-  /** A manifest this project generated that a client would refuse (see detail). */
+  /**
+   * A manifest this project generated from legacy data a client refuses, copied as Quay copies it: a
+   * digest clients do not pull, v1 metadata they cannot read (see detail and pull-rule.ts).
+   */
   | "not_pullable"
   /** A stored tagmanifest mapped as it is (never ours to change) that a client would refuse. */
   | "stored_not_pullable";
@@ -43,7 +53,12 @@ export type NoteReason =
 export type SkipReason = "hidden" | "already_mapped";
 
 /** Why a tag was not written: something unexpected, or the data changed under the batch. */
-export type FailReason = "unexpected_error" | "concurrent_change" | "tag_conflict";
+export type FailReason =
+  | "unexpected_error"
+  | "concurrent_change"
+  | "tag_conflict"
+  /** As the broken reason, but the `repositorytag` row itself cannot be read, so no tag row can be written. */
+  | "unreadable_row";
 
 export type OutcomeReason = BrokenReason | NoteReason | SkipReason | FailReason;
 
@@ -71,12 +86,14 @@ export const KNOWN_REASONS: readonly string[] = [
   "null_storage",
   "uploading_storage",
   "missing_checksum",
+  "invalid_checksum",
   "invalid_metadata",
   "manifest_too_large",
   "unparseable_stored_manifest",
   "missing_blob",
   "existing_broken_mapping",
   "generation_failed",
+  "unreadable_row",
   "tarsum_checksum",
   "not_pullable",
   "stored_not_pullable",

@@ -5,6 +5,7 @@ import { allocateIds } from "../db/write-ids.js";
 import { insertManifestBlobs } from "../db/write-manifest-blobs.js";
 import { insertManifestLabels } from "../db/write-manifest-labels.js";
 import { insertManifestLegacyImages } from "../db/write-manifest-legacy-images.js";
+import { loadStoredManifestTexts, type StoredManifestText } from "../db/load-stored-manifest-texts.js";
 import { insertManifests } from "../db/write-manifests.js";
 import { insertTagManifestLabelMaps } from "../db/write-tag-manifest-label-maps.js";
 import { insertTagManifestLinks } from "../db/write-tag-manifest-links.js";
@@ -12,7 +13,13 @@ import { insertTagManifests } from "../db/write-tag-manifests.js";
 import { insertTagMappings } from "../db/write-tag-mappings.js";
 import { insertTags } from "../db/write-tags.js";
 import type { FailReason, SkipReason } from "./reasons.js";
-import { manifestKey, planManifests, planSynthesizedImages, resolveTagManifestBytes } from "./write-rows.js";
+import {
+  manifestKey,
+  planManifests,
+  planSynthesizedImages,
+  preferStoredBytes,
+  resolveTagManifestBytes,
+} from "./write-rows.js";
 import type { MapPlan } from "./tag-plan.js";
 import { ImageRace, writeSynthesizedImages, type WrittenImages } from "./write-synthesized-images.js";
 
@@ -90,6 +97,17 @@ export async function writePass(
   const missing = [...manifestPlans.values()].filter(
     (m) => !known.has(manifestKey(m.repositoryId, m.digest)),
   );
+  const storedTexts = new Map<string, StoredManifestText[]>();
+  for (const text of await loadStoredManifestTexts(db, missing)) {
+    const key = manifestKey(text.repositoryId, text.digest);
+    storedTexts.set(key, [...(storedTexts.get(key) ?? []), text]);
+  }
+  for (const [index, m] of missing.entries()) {
+    const key = manifestKey(m.repositoryId, m.digest);
+    const chosen = preferStoredBytes(m, storedTexts.get(key) ?? []);
+    missing[index] = chosen;
+    manifestPlans.set(key, chosen);
+  }
   const inserted = await insertManifests(
     db,
     missing.map((m) => ({ ...m, mediaTypeId: mediaTypeId(ids, m.mediaType) })),

@@ -12,6 +12,7 @@ import { loadManifestBlobs } from "../db/verify-load-manifest-blobs.js";
 import { loadManifestBytes } from "../db/verify-load-manifest-bytes.js";
 import { loadMappedTags } from "../db/verify-load-mapped-tags.js";
 import { NotFoundError, UsageError } from "../errors.js";
+import { parseRepositoryRef } from "../repository-ref.js";
 import { createSigner, loadSigner, type Signer } from "../manifest/signer.js";
 import { explainTag, type ExplainReport } from "../explain/explain-tag.js";
 import { explainJson, explainText } from "../explain/format-explain.js";
@@ -25,11 +26,18 @@ interface ExplainFlags {
 
 export type TagRef = { id: number } | { namespace: string; repository: string; tag: string };
 
-/** `ns/repo:tag` (the tag after the last `:` that follows the last `/`). */
+/**
+ * `ns/repo:tag`: the tag after the last `:`, the repository before it read as every command reads one
+ * (parseRepositoryRef), so any name Quay stored can be asked about.
+ */
 export function parseTagRef(text: string): TagRef {
-  const match = /^([^/:]+)\/([^/:]+):([^/:]+)$/.exec(text);
-  if (match === null) throw new UsageError(`expected ns/repo:tag, got '${text}'`);
-  return { namespace: match[1] as string, repository: match[2] as string, tag: match[3] as string };
+  const colon = text.lastIndexOf(":");
+  const tag = text.slice(colon + 1);
+  if (colon < 0 || tag === "" || tag.includes("/")) {
+    throw new UsageError(`expected ns/repo:tag, got ${JSON.stringify(text)}`);
+  }
+  const { namespace, name } = parseRepositoryRef(text.slice(0, colon), "explain");
+  return { namespace, repository: name, tag };
 }
 
 export interface ExplainOptions {

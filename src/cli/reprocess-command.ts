@@ -9,6 +9,7 @@ import { loadRunReprocessSummary } from "../db/load-run-reprocess-summary.js";
 import { findActiveRun } from "../db/run-find-active.js";
 import type { Database } from "../db/tables.js";
 import { UsageError } from "../errors.js";
+import { parseNamespace, parseRepositoryRef } from "../repository-ref.js";
 import { createLogger, type Logger } from "../log.js";
 import { DEFAULT_RETRY_POLICY } from "../queue/retry-policy.js";
 import { openBatchCore, type BatchCore } from "../run/batch-core.js";
@@ -245,15 +246,10 @@ function sameSelection(options: unknown, ids: readonly number[], force: boolean)
 function parseSelection(opts: ReprocessOptions): ReprocessSelection {
   const selection: ReprocessSelection = {};
   if (opts.namespace !== undefined) {
-    if (!/^[a-z0-9][a-z0-9._-]*$/.test(opts.namespace)) {
-      throw new UsageError(`--namespace expects a namespace name, got '${opts.namespace}'`);
-    }
-    selection.namespace = opts.namespace;
+    selection.namespace = parseNamespace(opts.namespace);
   }
   if (opts.repository !== undefined) {
-    if (!/^[a-z0-9][a-z0-9._-]*\/[a-z0-9][a-z0-9._/-]*$/.test(opts.repository)) {
-      throw new UsageError(`--repository expects namespace/name, got '${opts.repository}'`);
-    }
+    parseRepositoryRef(opts.repository);
     selection.repository = opts.repository;
   }
   if (opts.tagIds !== undefined) selection.tagIds = opts.tagIds;

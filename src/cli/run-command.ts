@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { loadConfig } from "../config.js";
 import { connect } from "../db/connect.js";
 import { UsageError } from "../errors.js";
+import { parseNamespace, parseRepositoryRef } from "../repository-ref.js";
 import { createLogger } from "../log.js";
 import { DEFAULT_RETRY_POLICY } from "../queue/retry-policy.js";
 import { openBatchCore } from "../run/batch-core.js";
@@ -140,15 +141,10 @@ async function runCommand(opts: RunOptions): Promise<number> {
 function parseFilters(opts: RunOptions): RunFilters {
   const filters: RunFilters = {};
   if (opts.namespace !== undefined) {
-    if (!/^[a-z0-9][a-z0-9._-]*$/.test(opts.namespace)) {
-      throw new UsageError(`--namespace expects a namespace name, got '${opts.namespace}'`);
-    }
-    filters.namespace = opts.namespace;
+    filters.namespace = parseNamespace(opts.namespace);
   }
   if (opts.repository !== undefined) {
-    if (!/^[a-z0-9][a-z0-9._-]*\/[a-z0-9][a-z0-9._/-]*$/.test(opts.repository)) {
-      throw new UsageError(`--repository expects namespace/name, got '${opts.repository}'`);
-    }
+    parseRepositoryRef(opts.repository);
     filters.repository = opts.repository;
   }
   if (filters.namespace !== undefined && filters.repository !== undefined) {

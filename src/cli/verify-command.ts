@@ -5,6 +5,7 @@ import { connect } from "../db/connect.js";
 import { resolveVerifyScope } from "../db/verify-scope.js";
 import { createVerifySource } from "../db/verify-source.js";
 import { UsageError } from "../errors.js";
+import { parseNamespace, parseRepositoryRef } from "../repository-ref.js";
 import { loadSigner } from "../manifest/signer.js";
 import { verifyReportJson, verifyReportTable } from "../verify/format-verify-report.js";
 import { runVerify } from "../verify/run-verify.js";
@@ -36,9 +37,8 @@ export function registerVerifyCommand(program: Command): void {
     .option("--json", "print the report as JSON")
     .action(
       action(async (flags: VerifyFlags) => {
-        if (flags.repository !== undefined && !/^[^/]+\/[^/]+$/.test(flags.repository)) {
-          throw new UsageError(`--repository expects ns/repo, got '${flags.repository}'`);
-        }
+        if (flags.repository !== undefined) parseRepositoryRef(flags.repository);
+        if (flags.namespace !== undefined) parseNamespace(flags.namespace);
         const config = loadConfig();
         const db = connect(config.databaseUrl, { max: 4, applicationName: "backfill-verify" });
         try {

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from "kysely";
 import type { RunFilters } from "../run/batch-processor.js";
+import { parseRepositoryRef } from "../repository-ref.js";
 import type { Database } from "./tables.js";
 
 export interface CutBatchesInput {
@@ -28,9 +29,7 @@ export function candidateCondition(filters: RunFilters, includeMapped = false): 
       WHERE u.username = ${filters.namespace})`);
   }
   if (filters.repository !== undefined) {
-    const slash = filters.repository.indexOf("/");
-    const ns = filters.repository.slice(0, slash);
-    const name = filters.repository.slice(slash + 1);
+    const { namespace: ns, name } = parseRepositoryRef(filters.repository);
     parts.push(sql`rt.repository_id IN (SELECT r.id FROM repository r JOIN "user" u ON u.id = r.namespace_user_id
       WHERE u.username = ${ns} AND r.name = ${name})`);
   }

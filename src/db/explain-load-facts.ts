@@ -39,6 +39,7 @@ export async function loadExplainFacts(db: Kysely<Database>, repositoryTagId: nu
     repositoryBlobs: new Map(),
     labels: new Map(),
     errors: new Map(),
+    unreadable: new Map(),
   };
   const images = new Map((await loadImagesById(db, [tag.imageId])).map((image) => [image.id, image]));
   const leaf = images.get(tag.imageId);

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from "kysely";
 import type { LegacyTag } from "../backfill/batch-input.js";
+import { parseRepositoryRef } from "../repository-ref.js";
 import type { Database } from "./tables.js";
 
 export interface BatchTagSelection {
@@ -27,9 +28,9 @@ export async function loadBatchTags(
   let namespace = selection.namespace;
   let repository: string | undefined;
   if (selection.repository !== undefined) {
-    const slash = selection.repository.indexOf("/");
-    namespace = selection.repository.slice(0, slash);
-    repository = selection.repository.slice(slash + 1);
+    const ref = parseRepositoryRef(selection.repository);
+    namespace = ref.namespace;
+    repository = ref.name;
   }
   const ids = selection.tagIds === null ? null : [...selection.tagIds];
   const result = await sql<{
@@ -40,6 +41,7 @@ export async function loadBatchTags(
     repository: string;
     image_id: number;
     lifetime_start_ts: number;
+    signing_start_ts: number | null;
     lifetime_end_ts: number | null;
     hidden: boolean;
     reversion: boolean;
@@ -53,6 +55,11 @@ export async function loadBatchTags(
   }>`
     SELECT rt.id, rt.name, rt.repository_id, u.username AS namespace, r.name AS repository, rt.image_id,
            rt.lifetime_start_ts, rt.lifetime_end_ts, rt.hidden, rt.reversion,
+           CASE WHEN NOT rt.hidden AND (m.id IS NULL OR ${selection.includeMapped === true}::boolean) THEN
+             (SELECT min(v.lifetime_start_ts) FROM repositorytag v
+               WHERE v.repository_id = rt.repository_id AND v.name = rt.name AND v.image_id = rt.image_id
+                 AND NOT v.hidden)
+           END AS signing_start_ts,
            m.id IS NOT NULL AS mapped,
            tm.id AS tag_manifest_id, tm.digest AS tag_manifest_digest,
            CASE WHEN NOT rt.hidden AND (m.id IS NULL OR ${selection.includeMapped === true}::boolean) THEN tm.json_data END AS tag_manifest_json,
@@ -78,6 +85,7 @@ export async function loadBatchTags(
     repository: row.repository,
     imageId: row.image_id,
     lifetimeStartTs: row.lifetime_start_ts,
+    signingStartTs: row.signing_start_ts ?? row.lifetime_start_ts,
     lifetimeEndTs: row.lifetime_end_ts,
     hidden: row.hidden,
     reversion: row.reversion,

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from "kysely";
+import { parseRepositoryRef } from "../repository-ref.js";
 import type { Database } from "./tables.js";
 
 /** What `backfill reprocess` selects; every given criterion must hold (AND). */
@@ -30,9 +31,9 @@ export async function loadReprocessTagIds(
   let namespace = selection.namespace ?? null;
   let repository: string | null = null;
   if (selection.repository !== undefined) {
-    const slash = selection.repository.indexOf("/");
-    namespace = selection.repository.slice(0, slash);
-    repository = selection.repository.slice(slash + 1);
+    const ref = parseRepositoryRef(selection.repository);
+    namespace = ref.namespace;
+    repository = ref.name;
   }
   const ids = selection.tagIds === undefined ? null : [...selection.tagIds];
   const lo = selection.idRange?.lo ?? null;

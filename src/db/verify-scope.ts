@@ -1,4 +1,5 @@
 import { sql, type Kysely, type RawBuilder } from "kysely";
+import { parseRepositoryRef } from "../repository-ref.js";
 import type { Database } from "./tables.js";
 
 /** Which repositories verify looks at: all, one (`ns/repo`), or one namespace's. Ids, resolved once. */
@@ -25,9 +26,7 @@ export async function resolveVerifyScope(
     scope.namespaceUserId = user.id;
   }
   if (filters.repository !== undefined) {
-    const slash = filters.repository.indexOf("/");
-    const namespace = filters.repository.slice(0, slash);
-    const name = filters.repository.slice(slash + 1);
+    const { namespace, name } = parseRepositoryRef(filters.repository);
     const repository = await db
       .selectFrom("repository")
       .innerJoin("user", "user.id", "repository.namespace_user_id")
@@ -35,7 +34,7 @@ export async function resolveVerifyScope(
       .where("user.username", "=", namespace)
       .where("repository.name", "=", name)
       .executeTakeFirst();
-    if (slash < 0 || !repository) return { found: false, missing: `repository ${filters.repository}` };
+    if (!repository) return { found: false, missing: `repository ${filters.repository}` };
     scope.repositoryId = repository.id;
   }
   return { found: true, scope };

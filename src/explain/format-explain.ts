@@ -1,10 +1,14 @@
+import { escapeControls } from "./escape-controls.js";
 import type { ExplainManifest, ExplainReport } from "./explain-tag.js";
 
 export function explainJson(report: ExplainReport): string {
   return JSON.stringify(report, null, 2);
 }
 
-/** The human form: the tag, its chain as loaded, defects, the plan, and (when mapped) what was written. */
+/**
+ * The human form: the tag, its chain as loaded, defects, the plan, and (when mapped) what was written.
+ * Control characters of stored text are escaped (escapeControls); `--json` carries the text as it is.
+ */
 export function explainText(report: ExplainReport): string {
   const out: string[] = [];
   const { tag } = report;
@@ -75,8 +79,9 @@ export function explainText(report: ExplainReport): string {
   }
   for (const note of report.notes) out.push("", `note: ${note}`);
   const shown = [plan.manifest, mapped?.manifest].find((m) => m?.bytes !== undefined);
-  if (shown?.bytes !== undefined) out.push("", `manifest ${shown.digest}:`, shown.bytes);
-  return out.join("\n") + "\n";
+  if (shown?.bytes !== undefined) out.push("", `manifest ${shown.digest}:`, ...shown.bytes.split("\n"));
+  // Every line holds stored text (names, v1 JSON, details, manifest bytes): none may act on the terminal.
+  return out.map(escapeControls).join("\n") + "\n";
 }
 
 function manifestLines(m: ExplainManifest): string[] {

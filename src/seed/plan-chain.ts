@@ -2,8 +2,8 @@ import type { BaseLayer } from "./base-images.js";
 import type { Prng } from "./prng.js";
 import type { DefectClass } from "./seed-options.js";
 
-export type StorageFlaw = "uploading" | "no-checksum" | "tarsum";
-export type V1Flaw = "not-json" | "not-object" | "no-id";
+export type StorageFlaw = "uploading" | "no-checksum" | "tarsum" | "not-sha256" | "not-digest";
+export type V1Flaw = "not-json" | "not-object" | "no-id" | "unpullable";
 export type Bloat = "strippable" | "leaf";
 
 /** One `image` row of a repository as decided (what it says is rendered later, from its own stream). */
@@ -14,6 +14,8 @@ export interface PlannedImage {
   readonly parent: PlannedImage | null;
   readonly depth: number;
   readonly ancestors: string;
+  /** What the row's `ancestors` says instead (`ancestors-out-of-range`); `ancestors` stays the truth. */
+  ancestorsOverride?: string;
   readonly base: BaseLayer | undefined;
   readonly createdTs: number;
   dockerId: string;
@@ -41,6 +43,14 @@ export interface IdCounters {
   label: number;
   tagManifestLabel: number;
 }
+
+const STORAGE_FLAWS = {
+  "storage-uploading": "uploading",
+  "storage-no-checksum": "no-checksum",
+  tarsum: "tarsum",
+  "checksum-not-sha256": "not-sha256",
+  "checksum-not-digest": "not-digest",
+} as const satisfies Partial<Record<DefectClass, StorageFlaw>>;
 
 const MAX_DEPTH = 40;
 const RECENT = 16;
@@ -107,9 +117,25 @@ export class ChainBuilder {
       case "storage-uploading":
       case "storage-no-checksum":
       case "tarsum":
+      case "checksum-not-sha256":
+      case "checksum-not-digest":
         some.throwaway = false;
-        some.storageFlaw =
-          defect === "tarsum" ? "tarsum" : defect === "storage-uploading" ? "uploading" : "no-checksum";
+        some.storageFlaw = STORAGE_FLAWS[defect];
+        break;
+      case "v1-nul-id":
+        // The row's docker_image_id stays valid (a text column cannot hold NUL); only the JSON's id has it.
+        some.jsonId = `\u0000${some.dockerId.slice(1)}`;
+        break;
+      case "ancestors-out-of-range":
+        leaf.ancestorsOverride = this.prng.pick([
+          "/0/-1/99999999999/",
+          `${leaf.ancestors}2147483648/`,
+          `/${"9".repeat(20)}${leaf.ancestors}`,
+        ]);
+        break;
+      case "v1-unpullable":
+        leaf.v1Flaw = "unpullable";
+        leaf.throwaway = false;
         break;
       case "v1-not-json":
         leaf.v1Flaw = "not-json";

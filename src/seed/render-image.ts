@@ -145,6 +145,8 @@ function flawed(text: string, facts: V1Facts, node: PlannedImage, prng: Prng): s
     case "not-json":
       // Any proper prefix of an object's text is not JSON.
       return text.slice(0, prng.int(1, text.length - 1));
+    case "unpullable":
+      return unpullable(text, prng);
     case "not-object":
       switch (prng.int(0, 3)) {
         case 0:
@@ -159,12 +161,43 @@ function flawed(text: string, facts: V1Facts, node: PlannedImage, prng: Prng): s
   }
 }
 
+/**
+ * v1 JSON a client refuses to pull although it parses (docs/signature-and-pull-rules.md), in one of five ways; the text is the
+ * one a client (or Python, for NaN) wrote, so only the one value changes.
+ */
+function unpullable(text: string, prng: Prng): string {
+  const size = /("Size": ?)[0-9]+/;
+  switch (prng.int(0, 4)) {
+    case 0:
+      return text.replace(size, "$1NaN");
+    case 1:
+      return text.replace(size, "$11.5");
+    case 2:
+      return text.replace(size, `$1${"9".repeat(20)}`);
+    case 3:
+      return text.replace(/("created": ?)"[^"]*"/, '$1"last tuesday"');
+    default:
+      // container_config comes before config, so the first Cmd is container_config.Cmd.
+      return text.replace(/("Cmd": ?)\[(?:"(?:[^"\\]|\\.)*"(?:, ?)?)*\]/, '$1"/bin/sh -c true"');
+  }
+}
+
 /** The blob's digest: 64 hex digits from the image's stream (the blob itself is never written). */
 function storageChecksum(node: PlannedImage, prng: Prng): string | null {
   const hex = prng.hex(64);
   if (node.storageFlaw === "no-checksum") return null;
   if (node.throwaway) return EMPTY_LAYER_CHECKSUM;
-  return node.storageFlaw === "tarsum" ? `tarsum+sha256:${hex}` : `sha256:${hex}`;
+  switch (node.storageFlaw) {
+    case "tarsum":
+      return `tarsum+sha256:${hex}`;
+    case "not-sha256":
+      return `md5:${hex.slice(0, 32)}`;
+    case "not-digest":
+      return prng.pick([hex, `sha256:${hex.slice(0, 63)}z`, "sha256:"]);
+    case "uploading":
+    case undefined:
+      return `sha256:${hex}`;
+  }
 }
 
 function imageRow(
@@ -179,7 +212,7 @@ function imageRow(
     id: node.imageId,
     dockerImageId: node.dockerId,
     repositoryId,
-    ancestors: node.ancestors,
+    ancestors: node.ancestorsOverride ?? node.ancestors,
     storageId: node.storageId,
     created: new Date(node.createdTs * 1000).toISOString().replace("T", " ").slice(0, 19),
     comment,

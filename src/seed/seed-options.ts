@@ -35,6 +35,27 @@ export const DEFECTS = {
     help: "huge config.Labels on the leaf: the manifest exceeds 3 MiB even with metadata stripped",
   },
   tarsum: { rate: 0.005, help: "a storage's checksum is tarsum+sha256:<hex> (old data)" },
+  // Classes added later default to 0, so a seed's existing rows stay as they were (one draw per tag).
+  "v1-nul-id": {
+    rate: 0,
+    help: "a layer's v1 JSON id holds \\u0000 (a NUL once decoded; no PostgreSQL text can hold it)",
+  },
+  "ancestors-out-of-range": {
+    rate: 0,
+    help: "the leaf's ancestors names ids no image can have (0, negative, beyond integer)",
+  },
+  "checksum-not-sha256": {
+    rate: 0,
+    help: "a storage's checksum is a digest clients do not pull (md5:<hex>): mapped, not pullable",
+  },
+  "checksum-not-digest": {
+    rate: 0,
+    help: "a storage's checksum is not a digest at all (no algorithm, not hex): no manifest",
+  },
+  "v1-unpullable": {
+    rate: 0,
+    help: "the leaf's v1 JSON has Size NaN, 1.5 or beyond int64, created not RFC 3339, or Cmd a string",
+  },
 } as const satisfies Record<string, { rate: number; help: string }>;
 
 export type DefectClass = keyof typeof DEFECTS;

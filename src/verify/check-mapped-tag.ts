@@ -1,3 +1,4 @@
+import { generatedPullProblem } from "../backfill/pull-rule.js";
 import { MEDIA_TYPES } from "../manifest/media-types.js";
 import { checkManifestBlobs } from "./check-manifest-blobs.js";
 import { checkStoredBytes } from "./check-stored-bytes.js";
@@ -19,9 +20,6 @@ export interface TagCheckInputs {
   /** Key id of the operator's signing key, when known: tells our manifests from Quay's. */
   ourKeyId: string | undefined;
 }
-
-/** Outcome reason of a tag whose chain holds `tarsum+…` checksums (mapped, but not pullable today). */
-export const TARSUM_REASON = "tarsum_checksum";
 
 /**
  * Checks one mapped tag against docs/domain-rules.md, independently of how the batch core planned it. Pure;
@@ -99,9 +97,10 @@ export function checkMappedTag(mapped: MappedTag, inputs: TagCheckInputs): Probl
   checkLegacyImage(mapped, facts, mapping.broken, add);
   if (facts.kind === "schema1" && facts.pullFailures.length > 0) {
     const detail = facts.pullFailures.join("; ");
+    // Each failure reads `code (layer n)`.
+    const codes = facts.pullFailures.map((failure) => failure.split(" ")[0] ?? failure);
     if (!isGenerated(mapped, facts, inputs.ourKeyId)) add("stored_not_pullable", detail);
-    else if (mapped.outcome?.reason === TARSUM_REASON) add("tarsum_not_pullable", detail);
-    else add("pull_check_failed", detail);
+    else add(generatedPullProblem(codes, mapped.outcome?.reason ?? null), detail);
   }
   return problems;
 }

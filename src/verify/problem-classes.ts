@@ -75,7 +75,12 @@ export const PROBLEM_CLASSES = {
   },
   pull_check_failed: {
     severity: "failing",
-    summary: "a manifest this project generated fails the pull check",
+    summary: "a manifest this project generated fails the pull check for a reason its run did not record",
+  },
+  generated_not_pullable: {
+    severity: "notice",
+    summary:
+      "a generated manifest copies legacy data clients refuse (outcome not_pullable: v1 metadata, a non-sha256 digest), as Quay maps it",
   },
   stored_not_pullable: {
     severity: "notice",

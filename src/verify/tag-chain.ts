@@ -6,13 +6,22 @@ export interface ChainImageInfo {
   checksum: string | null;
 }
 
-/** Database ids in an `ancestors` path (`/` for a base image, else `/<root>/…/<parent>/`). */
+/** The largest `image.id` (PostgreSQL integer): a larger number in `ancestors` names no row. */
+const MAX_IMAGE_ID = 2147483647;
+
+/**
+ * Database ids in an `ancestors` path (`/` for a base image, else `/<root>/…/<parent>/`). Parts that
+ * cannot be an image id (not digits, 0, beyond integer) name no image, so they are left out: the
+ * chain is then incomplete, as the run found it (`invalid_ancestors`), and the id list stays a valid
+ * `int[]` parameter.
+ */
 export function ancestorIds(ancestors: string | null): number[] {
   if (ancestors === null) return [];
   return ancestors
     .split("/")
     .filter((part) => /^\d+$/.test(part))
-    .map(Number);
+    .map(Number)
+    .filter((id) => id >= 1 && id <= MAX_IMAGE_ID);
 }
 
 /**

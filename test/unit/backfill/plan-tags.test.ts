@@ -182,6 +182,42 @@ describe("planGeneratedTag", () => {
     assert.match(plan.detail ?? "", /invalid_cmd/);
   });
 
+  test("one rulebook with verify: data clients refuse is noted, a rule of the generator's own is broken", () => {
+    const withProblems = (...codes: string[]) => {
+      const result = generated(3);
+      if (result.ok) for (const code of codes) result.problems.push({ code, message: code, layer: 0 });
+      return planGeneratedTag(tag(), resolution, layers, result);
+    };
+    for (const code of ["invalid_size", "invalid_created", "invalid_cmd", "invalid_blob_sum"]) {
+      const plan = withProblems(code);
+      assert.deepEqual([plan.broken, plan.reason], [false, "not_pullable"], code);
+    }
+    const ours = withProblems("invalid_size", "broken_chain");
+    assert.deepEqual([ours.broken, ours.reason], [true, "generation_failed"]);
+    assert.match(ours.detail ?? "", /broken_chain/);
+    // A dry run plans without a key: unsigned by design is what a signed run would map cleanly.
+    const dry = generated(3);
+    if (dry.ok) {
+      dry.mediaType = MEDIA_TYPES.schema1;
+      dry.problems.push({ code: "unsigned", message: "unsigned" });
+    }
+    const planned = planGeneratedTag(tag(), resolution, layers, dry);
+    assert.deepEqual([planned.broken, planned.reason], [false, null]);
+  });
+
+  test("a storage checksum that is not a digest: no manifest (invalid_checksum); md5:… is a digest", () => {
+    const images = chainImages();
+    const bad = resolveChain(1, 3, images);
+    assert.ok(bad.ok);
+    const leaf = bad.chain[0];
+    assert.ok(leaf?.storage);
+    leaf.storage.checksum = "not a digest";
+    const refused = chainLayers(bad.chain);
+    assert.ok(!refused.ok && refused.reason === "invalid_checksum", JSON.stringify(refused));
+    leaf.storage.checksum = "md5:abc";
+    assert.ok(chainLayers(bad.chain).ok);
+  });
+
   test("reason codes of the manifest core", () => {
     assert.equal(brokenReasonOfGeneration("invalid_metadata"), "invalid_metadata");
     assert.equal(brokenReasonOfGeneration("manifest_too_large"), "manifest_too_large");

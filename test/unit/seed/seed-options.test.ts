@@ -4,12 +4,20 @@ import { UsageError } from "../../../src/errors.js";
 import { DEFECT_CLASSES, DEFECTS, seedOptions } from "../../../src/seed/index.js";
 
 describe("seed options", () => {
-  test("defaults: every defect class at a small non-zero rate", () => {
+  test("defaults: every defect class at a small rate; classes added since are opt-in (0)", () => {
     const options = seedOptions({ tags: 100 });
     assert.equal(options.seed, "1");
+    const optIn = [
+      "v1-nul-id",
+      "ancestors-out-of-range",
+      "checksum-not-sha256",
+      "checksum-not-digest",
+      "v1-unpullable",
+    ];
     for (const defect of DEFECT_CLASSES) {
       assert.equal(options.rates[defect], DEFECTS[defect].rate);
-      assert.ok(options.rates[defect] > 0 && options.rates[defect] <= 0.01, defect);
+      if (optIn.includes(defect)) assert.equal(options.rates[defect], 0, defect);
+      else assert.ok(options.rates[defect] > 0 && options.rates[defect] <= 0.01, defect);
     }
   });
 

@@ -116,6 +116,11 @@ describe("checkMappedTag", () => {
       await check(bad, { outcome: { outcome: "backfilled", reason: "tarsum_checksum", detail: null } }),
       ["tarsum_not_pullable: invalid_cmd (layer 0)"],
     );
+    // The run recorded the data clients refuse (one rulebook, pull-rule.ts): a notice.
+    assert.deepEqual(
+      await check(bad, { outcome: { outcome: "backfilled", reason: "not_pullable", detail: null } }),
+      ["generated_not_pullable: invalid_cmd (layer 0)"],
+    );
     // No outcome of ours: a manifest the tag already had.
     assert.deepEqual(await check(bad, { outcome: null }), ["stored_not_pullable: invalid_cmd (layer 0)"]);
     // Signed by another key (Quay's): not ours either.

@@ -72,6 +72,11 @@ describe("tag chain", () => {
     assert.deepEqual(ancestorIds("/1/22/333/"), [1, 22, 333]);
   });
 
+  test("ancestors parts that cannot be an image id (0, negative, beyond integer) name no image", () => {
+    assert.deepEqual(ancestorIds("/0/-1/99999999999/"), []);
+    assert.deepEqual(ancestorIds("/7/2147483648/2147483647/"), [7, 2147483647]);
+  });
+
   test("only images of the tag's repository with a storage are in the chain", () => {
     const images = new Map([
       [1, { repositoryId: 9, storageId: 11, checksum: "sha256:a" }],

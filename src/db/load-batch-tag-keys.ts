@@ -1,0 +1,42 @@
+import { sql, type Kysely } from "kysely";
+import { parseRepositoryRef } from "../repository-ref.js";
+import type { Database } from "./tables.js";
+import type { BatchTagSelection } from "./load-batch-tags.js";
+
+/** What can be read of a batch's tags without any of their text: ids and flags. */
+export interface BatchTagKey {
+  id: number;
+  hidden: boolean;
+  mapped: boolean;
+}
+
+/**
+ * One query: the ids of the tags `loadBatchTags` would return for this selection, with whether each is
+ * hidden or mapped. It sends no stored text to the client, so it answers when a value of some row
+ * cannot be read (bytes that are not UTF-8 in a SQL_ASCII database): the load is then split by these ids.
+ */
+export async function loadBatchTagKeys(
+  db: Kysely<Database>,
+  selection: BatchTagSelection,
+): Promise<BatchTagKey[]> {
+  let namespace = selection.namespace;
+  let repository: string | undefined;
+  if (selection.repository !== undefined) {
+    const ref = parseRepositoryRef(selection.repository);
+    namespace = ref.namespace;
+    repository = ref.name;
+  }
+  const ids = selection.tagIds === null ? null : [...selection.tagIds];
+  const result = await sql<{ id: number; hidden: boolean; mapped: boolean }>`
+    SELECT rt.id, rt.hidden, m.id IS NOT NULL AS mapped
+      FROM repositorytag rt
+      JOIN repository r ON r.id = rt.repository_id
+      LEFT JOIN "user" u ON u.id = r.namespace_user_id
+      LEFT JOIN tagtorepositorytag m ON m.repository_tag_id = rt.id
+     WHERE rt.id BETWEEN ${selection.lo} AND ${selection.hi}
+       AND (${ids}::int[] IS NULL OR rt.id = ANY(${ids}::int[]))
+       AND (${namespace ?? null}::text IS NULL OR u.username = ${namespace ?? null})
+       AND (${repository ?? null}::text IS NULL OR r.name = ${repository ?? null})
+     ORDER BY rt.id`.execute(db);
+  return result.rows;
+}
