@@ -2,6 +2,7 @@ import { Queue } from "bullmq";
 import type { Logger } from "../log.js";
 import { logEvent } from "../run/log-event.js";
 import { JOB, QUEUE, batchJobId, SCHEDULER_ID, type JobPayloads } from "./queue-names.js";
+import { closeWithin } from "./close-within.js";
 import { redisConnection } from "./redis-connection.js";
 import { batchJobOptions, type RetryPolicy } from "./retry-policy.js";
 import { redisErrorReporter } from "./redis-error-reporter.js";
@@ -29,9 +30,15 @@ export interface BackfillQueues {
 }
 
 const BULK = 500;
+/** How long close() waits for Redis before it disconnects without the goodbye. */
+const CLOSE_TIMEOUT_MS = 3000;
 
 export function openQueues(setup: QueueSetup): BackfillQueues {
-  const connection = redisConnection(setup.redisUrl, { failFast: setup.failFast ?? false });
+  let closing = false;
+  const connection = redisConnection(setup.redisUrl, {
+    failFast: setup.failFast ?? false,
+    stopRetrying: () => closing,
+  });
   const onError = redisErrorReporter(setup.logger, "queue");
   const batches = new Queue<JobPayloads[typeof JOB.backfillBatch]>(QUEUE.batches, {
     connection,
@@ -105,7 +112,9 @@ export function openQueues(setup: QueueSetup): BackfillQueues {
       return removed;
     },
     async close() {
-      await Promise.allSettled([batches.close(), schedule.close()]);
+      // Closing: a connection lost now is not worth waiting for (an enqueue still pending then fails).
+      closing = true;
+      await closeWithin([batches, schedule], CLOSE_TIMEOUT_MS);
     },
   };
 }

@@ -25,6 +25,8 @@ export interface JobWorkerSetup<P, R> {
   lockMs: number;
   schema: object;
   handle: (payload: P, meta: { attempt: number; maxAttempts: number; jobId: string }) => Promise<R>;
+  /** Once true, a lost Redis connection is given up instead of retried (a forced stop). */
+  stopRetrying?: () => boolean;
 }
 
 /**
@@ -64,7 +66,7 @@ export function startJobWorker<P, R>(setup: JobWorkerSetup<P, R>): Worker<P, R> 
     return result;
   };
   const worker = new Worker<P, R>(setup.queueName, processor, {
-    connection: redisConnection(setup.redisUrl),
+    connection: redisConnection(setup.redisUrl, { stopRetrying: setup.stopRetrying }),
     prefix: setup.prefix,
     concurrency: setup.concurrency,
     lockDuration: setup.lockMs,

@@ -85,7 +85,12 @@ export async function runPass(setup: RunPassSetup): Promise<PassOutcome> {
       },
       started.resumed ? "run resumed" : "run started",
     );
-    await queues.enqueueBatches(runId, started.batchIds, setup.retry);
+    // With Redis away the enqueue waits for it; a stop signal must not (the ledger keeps the batches).
+    if (
+      (await abortable(queues.enqueueBatches(runId, started.batchIds, setup.retry), setup.signal)) === ABORTED
+    ) {
+      return await interruptedOutcome(setup, runId, log, started.run, started.resumed, startedAt);
+    }
     const runtime = startWorkerRuntime({
       db: setup.db,
       logger: setup.logger,
@@ -104,21 +109,48 @@ export async function runPass(setup: RunPassSetup): Promise<PassOutcome> {
         ending === "aborted" ? "interrupted" : ending === "paused" ? "run paused" : "run finished";
       await runtime.stop(setup.stopDeadlineMs ?? 30_000, reason);
     }
-    const interrupted = ending === "aborted";
-    const run = (await getRun(setup.db, runId)) ?? started.run;
-    if (interrupted) {
-      logEvent(
-        log,
-        "warn",
-        "run.interrupted",
-        { status: run.status },
-        "run interrupted; `backfill run` resumes it",
-      );
+    if (ending === "aborted") {
+      return await interruptedOutcome(setup, runId, log, started.run, started.resumed, startedAt);
     }
-    return await outcome(setup.db, run, started.resumed, interrupted, startedAt);
+    const run = (await getRun(setup.db, runId)) ?? started.run;
+    return await outcome(setup.db, run, started.resumed, false, startedAt);
   } finally {
     await queues.close();
   }
+}
+
+async function interruptedOutcome(
+  setup: RunPassSetup,
+  runId: string,
+  log: Logger,
+  startedRun: RunRow,
+  resumed: boolean,
+  startedAt: number,
+): Promise<PassOutcome> {
+  const run = (await getRun(setup.db, runId)) ?? startedRun;
+  logEvent(
+    log,
+    "warn",
+    "run.interrupted",
+    { status: run.status },
+    "run interrupted; `backfill run` resumes it",
+  );
+  return await outcome(setup.db, run, resumed, true, startedAt);
+}
+
+const ABORTED = Symbol("aborted");
+
+/** `work`'s result, or ABORTED as soon as the signal fires (work goes on, its failure ignored). */
+function abortable<T>(work: Promise<T>, signal?: AbortSignal): Promise<T | typeof ABORTED> {
+  if (signal === undefined) return work;
+  work.catch(() => undefined);
+  if (signal.aborted) return Promise.resolve(ABORTED);
+  let onAbort = (): void => undefined;
+  const aborted = new Promise<typeof ABORTED>((resolve) => {
+    onAbort = () => resolve(ABORTED);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+  return Promise.race([work, aborted]).finally(() => signal.removeEventListener("abort", onAbort));
 }
 
 /** Why following a run stopped: the signal aborted, the run was paused, or it reached a terminal state. */
@@ -177,7 +209,8 @@ async function follow(
       }
       if (Date.now() - lastResync >= resyncMs) {
         lastResync = Date.now();
-        await reenqueue(await listUnfinishedBatches(setup.db, runId));
+        const ids = await listUnfinishedBatches(setup.db, runId);
+        if ((await abortable(reenqueue(ids), setup.signal)) === ABORTED) return "aborted";
       }
     } catch (err) {
       // The database or Redis is away: keep following; the workers wait it out on their side.

@@ -15,6 +15,7 @@ import {
 import { releaseBatch } from "../db/batch-release.js";
 import type { Database } from "../db/tables.js";
 import type { Logger } from "../log.js";
+import { closeWithin, type Closable } from "../queue/close-within.js";
 import { startJobWorker } from "../queue/job-worker.js";
 import { QUEUE } from "../queue/queue-names.js";
 import type { ProcessBatch } from "./batch-processor.js";
@@ -61,6 +62,8 @@ export function startWorkerRuntime(setup: WorkerRuntimeSetup): WorkerRuntime {
   const actor = `worker:${os.hostname()}:${process.pid}`;
   const leases = new LeaseRegistry();
   const dbHealth = new DbHealth(setup.logger);
+  // Set when a stop gives up waiting: from then on a lost Redis connection ends instead of retrying.
+  let forcing = false;
   const batchWorker = startJobWorker<BackfillBatchPayload, BackfillBatchResult>({
     queueName: QUEUE.batches,
     redisUrl: setup.redisUrl,
@@ -69,6 +72,7 @@ export function startWorkerRuntime(setup: WorkerRuntimeSetup): WorkerRuntime {
     logger: setup.logger,
     dbHealth,
     lockMs: setup.leaseMs,
+    stopRetrying: () => forcing,
     schema: backfillBatchPayloadSchema,
     handle: (payload, meta) =>
       handleBackfillBatch(payload, {
@@ -92,6 +96,7 @@ export function startWorkerRuntime(setup: WorkerRuntimeSetup): WorkerRuntime {
         logger: setup.logger,
         dbHealth,
         lockMs: Math.max(setup.leaseMs, 30_000),
+        stopRetrying: () => forcing,
         schema: scheduledRunPayloadSchema,
         handle: (payload) =>
           handleScheduledRun(payload, {
@@ -141,7 +146,8 @@ export function startWorkerRuntime(setup: WorkerRuntimeSetup): WorkerRuntime {
           if (await releaseBatch(setup.db, batchId, token, `released: ${reason}`).catch(() => false))
             released++;
         }
-        await Promise.allSettled(workers.map((w) => w.close(true)));
+        forcing = true;
+        await forceClose(workers);
       }
       logEvent(
         setup.logger,
@@ -161,7 +167,8 @@ export function startWorkerRuntime(setup: WorkerRuntimeSetup): WorkerRuntime {
     for (const [batchId, token] of leases.entries()) {
       if (await releaseBatch(setup.db, batchId, token, `released: ${reason}`).catch(() => false)) released++;
     }
-    await Promise.allSettled(workers.map((w) => w.close(true)));
+    forcing = true;
+    await forceClose(workers);
     return released;
   };
   const forceStop = async (reason: string) => {
@@ -177,4 +184,18 @@ export function startWorkerRuntime(setup: WorkerRuntimeSetup): WorkerRuntime {
     return { released };
   };
   return { actor, leases, stop, forceStop };
+}
+
+/** How long a forced close may wait for Redis before the workers are disconnected without it. */
+const FORCE_CLOSE_MS = 3000;
+
+/**
+ * BullMQ returns a pending graceful close when close(true) follows it, and that one waits for the current
+ * jobs to be acknowledged in Redis: bounded, so a stop during a Redis outage still ends.
+ */
+async function forceClose(workers: readonly (Closable & { close(force?: boolean): Promise<void> })[]) {
+  await closeWithin(
+    workers.map((w) => ({ close: () => w.close(true), disconnect: () => w.disconnect() })),
+    FORCE_CLOSE_MS,
+  );
 }
