@@ -14,6 +14,8 @@ export interface Config {
   readonly manifestMaxBytes: number;
   /** Prefix for BullMQ keys, so several deployments (and tests) share one Redis. */
   readonly queuePrefix: string;
+  /** How long opening a PostgreSQL or Redis connection may take before the command gives up. */
+  readonly connectTimeoutMs: number;
   readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 }
 
@@ -23,10 +25,33 @@ interface VariableSpec {
   readonly expected: string;
   readonly parse: (raw: string) => unknown;
   readonly fallback: unknown;
+  /** A check the schema cannot express; returns what is wrong, in words. */
+  readonly check?: (value: unknown) => string | undefined;
 }
 
 const asInt = (raw: string): unknown => (/^-?\d+$/.test(raw.trim()) ? Number(raw.trim()) : raw);
 const asString = (raw: string): unknown => raw;
+const asSecondsInMs = (raw: string): unknown => {
+  const value = asInt(raw);
+  return typeof value === "number" ? value * 1000 : value;
+};
+
+/**
+ * A URL the drivers can parse: a bracket left open or a port above 65535 would otherwise surface as a
+ * driver's stack trace. (pg also accepts what only needs percent-encoding, hence the second try.)
+ */
+function unparseableUrl(value: unknown): string | undefined {
+  if (typeof value !== "string") return undefined;
+  for (const candidate of [value, encodeURI(value)]) {
+    try {
+      new URL(candidate);
+      return undefined;
+    } catch {
+      // try the next form
+    }
+  }
+  return "cannot be parsed as a URL: check the host (an IPv6 address goes in [brackets]) and the port (1-65535)";
+}
 
 const VARIABLES: Readonly<Record<string, VariableSpec>> = {
   DATABASE_URL: {
@@ -35,6 +60,7 @@ const VARIABLES: Readonly<Record<string, VariableSpec>> = {
     expected: "a postgres:// connection URL, e.g. postgres://root@127.0.0.1:5432/test",
     parse: asString,
     fallback: "postgres://root@127.0.0.1:5432/test",
+    check: unparseableUrl,
   },
   REDIS_URL: {
     key: "redisUrl",
@@ -42,6 +68,7 @@ const VARIABLES: Readonly<Record<string, VariableSpec>> = {
     expected: "a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379",
     parse: asString,
     fallback: "redis://127.0.0.1:6379",
+    check: unparseableUrl,
   },
   BACKFILL_SIGNING_KEY_FILE: {
     key: "signingKeyFile",
@@ -85,6 +112,13 @@ const VARIABLES: Readonly<Record<string, VariableSpec>> = {
     parse: asString,
     fallback: "backfill",
   },
+  BACKFILL_CONNECT_TIMEOUT_SECONDS: {
+    key: "connectTimeoutMs",
+    schema: { type: "integer", minimum: 1000, maximum: 300_000 },
+    expected: "an integer number of seconds from 1 to 300",
+    parse: asSecondsInMs,
+    fallback: 10_000,
+  },
   LOG_LEVEL: {
     key: "logLevel",
     schema: { enum: ["fatal", "error", "warn", "info", "debug", "trace", "silent"] },
@@ -120,6 +154,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const value = spec.parse(raw);
     const validate = validators[name];
     if (!validate?.(value)) throw new ConfigError(name, `expected ${spec.expected}`);
+    const problem = spec.check?.(value);
+    if (problem !== undefined) throw new ConfigError(name, problem);
     out[spec.key] = value;
   }
   return Object.freeze(out) as unknown as Config;

@@ -20,3 +20,11 @@ export class ConfigError extends UsageError {
 export class NotFoundError extends Error {
   override readonly name = "NotFoundError";
 }
+
+/**
+ * A server the command needs cannot be reached or does not answer; the message names it (password
+ * hidden) and what to fix. The command stops with that one line, exit 1.
+ */
+export class UnreachableError extends Error {
+  override readonly name = "UnreachableError";
+}

@@ -1,15 +1,15 @@
 import { loadConfig } from "../config.js";
-import { NotFoundError, UsageError } from "../errors.js";
-import { describeEnvironmentFailure } from "./environment-failure.js";
+import { NotFoundError, UnreachableError, UsageError } from "../errors.js";
+import { classifyEnvironmentFailure } from "./environment-failure.js";
 
 /** Exit codes of every command: 0 done, 1 the work failed, 2 the command line or config was wrong. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 /**
  * Wraps a command action: a UsageError prints its message and exits 2; a NotFoundError prints its
- * message and exits 1; an environment failure (PostgreSQL
- * unreachable, login refused, schema missing) prints what to fix and exits 1; anything else prints the
- * error's stack and exits 1. Only the CLI layer ends the process.
+ * message and exits 1; an environment failure (PostgreSQL or Redis unreachable, schema missing) prints
+ * what to fix and exits 1, or 2 when the fix is a configuration value (login or password refused, TLS
+ * mismatch); anything else prints the error's stack and exits 1. Only the CLI layer ends the process.
  */
 export function action<A extends unknown[]>(
   fn: (...args: A) => Promise<number | void>,
@@ -24,16 +24,16 @@ export function action<A extends unknown[]>(
         process.exitCode = EXIT.usage;
         return;
       }
-      if (err instanceof NotFoundError) {
+      if (err instanceof NotFoundError || err instanceof UnreachableError) {
         process.stderr.write(`backfill: ${err.message}\n`);
         process.exitCode = EXIT.failed;
         return;
       }
       // Server down, login refused, schema missing: what to fix, not a stack.
-      const environment = describeEnvironmentFailure(err, databaseUrlForMessages());
-      const text = environment ?? (err instanceof Error ? (err.stack ?? err.message) : String(err));
+      const environment = classifyEnvironmentFailure(err, databaseUrlForMessages());
+      const text = environment?.text ?? (err instanceof Error ? (err.stack ?? err.message) : String(err));
       process.stderr.write(`backfill: ${text}\n`);
-      process.exitCode = EXIT.failed;
+      process.exitCode = environment?.configuration === true ? EXIT.usage : EXIT.failed;
     }
   };
 }

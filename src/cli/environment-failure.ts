@@ -42,12 +42,37 @@ function isDatabaseUrlEndpoint(hostPort: string, databaseUrl: string): boolean {
   }
 }
 
+/** What went wrong, in one line, and whether a configuration value is what to fix (exit 2, not 1). */
+export interface EnvironmentFailure {
+  text: string;
+  configuration: boolean;
+}
+
+/** Node's codes for a TLS certificate the client would not accept. */
+const TLS_CERTIFICATE_CODES = new Set([
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "CERT_HAS_EXPIRED",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+]);
+
 /**
- * The one-line message for a failure the operator fixes outside the code: PostgreSQL not reachable or
- * refusing the login, a missing database, a database that was never migrated. Undefined for anything
- * else (a bug, whose stack the CLI prints). The URL is shown without its password.
+ * The one-line message for a failure the operator fixes outside the code: PostgreSQL not reachable, not
+ * answering or refusing the login, TLS asked of a server without it, a missing database, a database that
+ * was never migrated. Undefined for anything else (a bug, whose stack the CLI prints). The URL is shown
+ * without its password.
  */
 export function describeEnvironmentFailure(err: unknown, databaseUrl: string): string | undefined {
+  return classifyEnvironmentFailure(err, databaseUrl)?.text;
+}
+
+/** describeEnvironmentFailure, with whether the fix is a configuration value. */
+export function classifyEnvironmentFailure(
+  err: unknown,
+  databaseUrl: string,
+): EnvironmentFailure | undefined {
   for (let e = fields(err), depth = 0; e !== undefined && depth < 3; e = fields(e.cause), depth++) {
     const described = describeOne(e, databaseUrl);
     if (described !== undefined) return described;
@@ -55,11 +80,30 @@ export function describeEnvironmentFailure(err: unknown, databaseUrl: string): s
   return undefined;
 }
 
-function describeOne(err: ErrorFields, databaseUrl: string): string | undefined {
+function describeOne(err: ErrorFields, databaseUrl: string): EnvironmentFailure | undefined {
+  const text = describeText(err, databaseUrl);
+  if (text === undefined) return undefined;
+  const code = typeof err.code === "string" ? err.code : "";
+  const configuration =
+    code === "28P01" || code === "28000" || TLS_CERTIFICATE_CODES.has(code) || isTlsRefused(err);
+  return { text, configuration };
+}
+
+const isTlsRefused = (err: ErrorFields): boolean =>
+  err.message === "The server does not support SSL connections";
+
+function describeText(err: ErrorFields, databaseUrl: string): string | undefined {
   const url = redactUrl(databaseUrl);
   const code = typeof err.code === "string" ? err.code : undefined;
   const message = typeof err.message === "string" ? err.message : "";
+  // pg's own words: the connect timeout passed, and TLS asked (sslmode) of a server that has none.
+  if (message === "timeout expired")
+    return `PostgreSQL at ${url} did not answer within the connect timeout (BACKFILL_CONNECT_TIMEOUT_SECONDS): is the server up, and is DATABASE_URL's port PostgreSQL's?`;
+  if (isTlsRefused(err))
+    return `PostgreSQL at ${url} does not accept TLS, which DATABASE_URL's sslmode asks for: enable TLS on the server or set sslmode=disable`;
   if (code === undefined) return undefined;
+  if (TLS_CERTIFICATE_CODES.has(code))
+    return `PostgreSQL at ${url} presented a TLS certificate that was not accepted (${message}): give its CA with sslrootcert=FILE in DATABASE_URL, or fix the host name`;
   const network = NETWORK_CODES[code];
   if (network !== undefined) {
     const where = endpoint(err);

@@ -142,7 +142,11 @@ export function registerExplainCommand(program: Command): void {
             );
           }
         }
-        const db = connect(config.databaseUrl, { max: 1, applicationName: "backfill-explain" });
+        const db = connect(config.databaseUrl, {
+          max: 1,
+          applicationName: "backfill-explain",
+          connectTimeoutMs: config.connectTimeoutMs,
+        });
         try {
           const report = await buildExplainReport(db, ref, {
             signer,

@@ -26,7 +26,7 @@ export function registerMigrateCommand(program: Command): void {
     .action(
       action(async (opts: { status?: boolean }) => {
         const config = loadConfig();
-        const db = connect(config.databaseUrl, { max: 1 });
+        const db = connect(config.databaseUrl, { max: 1, connectTimeoutMs: config.connectTimeoutMs });
         try {
           if (opts.status) {
             const all = await migrationStatus(db);

@@ -80,7 +80,11 @@ async function reprocessCommand(opts: ReprocessOptions): Promise<number> {
   // With a bar on the terminal, info lines would tear it; warnings still show.
   const quiet = (opts.json === true || bar !== undefined) && !process.env.LOG_LEVEL;
   const logger = createLogger({ level: quiet ? "warn" : config.logLevel });
-  const db = connect(config.databaseUrl, { max: concurrency + 3, logger });
+  const db = connect(config.databaseUrl, {
+    max: concurrency + 3,
+    logger,
+    connectTimeoutMs: config.connectTimeoutMs,
+  });
   try {
     const selected = await loadReprocessTagIds(db, selection);
     const mappedLeftOut = force ? 0 : selected.filter((tag) => tag.mapped).length;
@@ -178,6 +182,7 @@ async function runReprocess(setup: RunSetup): Promise<number> {
     db,
     logger: setup.logger,
     redisUrl: config.redisUrl,
+    connectTimeoutMs: config.connectTimeoutMs,
     prefix: config.queuePrefix,
     concurrency: setup.concurrency,
     leaseMs: setup.opts.leaseSeconds * 1000,

@@ -13,8 +13,9 @@ import { runPass } from "../run/run-pass.js";
 import { runReport } from "../run/run-report.js";
 import { formatRunSummary, passVerdict } from "../run/run-summary.js";
 import { addBatchOptions } from "./batch-options.js";
-import { action, EXIT } from "./command-runner.js";
+import { action, EXIT, intOption } from "./command-runner.js";
 import { ProgressBar } from "./progress-bar.js";
+import { onStopSignals } from "./stop-signals.js";
 
 interface RunOptions {
   namespace?: string;
@@ -23,6 +24,7 @@ interface RunOptions {
   concurrency?: number;
   dryRun?: boolean;
   leaseSeconds: number;
+  shutdownSeconds: number;
   progress?: boolean;
   json?: boolean;
 }
@@ -41,6 +43,12 @@ export function registerRunCommand(program: Command): void {
     .option("--dry-run", "plan and sign but write nothing; report what would be written (no key needed)")
     .option("--no-progress", "no progress bar even on a terminal (log run.progress instead)")
     .option("--json", "print the result as one JSON document (logs stay on stderr)")
+    .option(
+      "--shutdown-seconds <n>",
+      "on SIGINT/SIGTERM, how long the current batches may take to finish before their leases are handed back",
+      intOption("--shutdown-seconds", 1, 3600),
+      30,
+    )
     .action(action((opts: RunOptions) => runCommand(opts)));
 }
 
@@ -56,7 +64,11 @@ async function runCommand(opts: RunOptions): Promise<number> {
   // With a bar on the terminal, info lines would tear it; warnings still show.
   const level = bar && !process.env.LOG_LEVEL ? "warn" : config.logLevel;
   const logger = createLogger({ level });
-  const db = connect(config.databaseUrl, { max: concurrency + 3, logger });
+  const db = connect(config.databaseUrl, {
+    max: concurrency + 3,
+    logger,
+    connectTimeoutMs: config.connectTimeoutMs,
+  });
   const core = await openBatchCore(config, db, logger, { requireKey: !dryRun }).catch(
     async (err: unknown) => {
       await db.destroy();
@@ -64,32 +76,29 @@ async function runCommand(opts: RunOptions): Promise<number> {
     },
   );
   const abort = new AbortController();
-  let signals = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    signals++;
-    if (signals === 1) {
-      process.stderr.write(`\nbackfill: ${signal}: finishing the current batches (again to stop at once)\n`);
-      abort.abort();
-    } else {
-      process.stderr.write(
-        `\nbackfill: ${signal} again: stopping now; held batches return when their lease expires\n`,
-      );
-      process.exit(EXIT.failed);
-    }
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  const stopDeadlineMs = opts.shutdownSeconds * 1000;
+  const signals = onStopSignals({
+    deadlineMs: stopDeadlineMs,
+    graceful: () => abort.abort(),
+    forced: () => Promise.resolve(),
+    say: {
+      first: "finishing the current batches (again to stop at once)",
+      forced: "stopping now; held batches return when their lease expires",
+    },
+  });
   try {
     const out = await runPass({
       db,
       logger,
       redisUrl: config.redisUrl,
+      connectTimeoutMs: config.connectTimeoutMs,
       prefix: config.queuePrefix,
       concurrency,
       leaseMs: opts.leaseSeconds * 1000,
       retry: DEFAULT_RETRY_POLICY,
       processBatch: core.processBatch,
       signal: abort.signal,
+      stopDeadlineMs,
       ...(bar
         ? {
             onProgress: (estimate, progress) =>
@@ -131,8 +140,7 @@ async function runCommand(opts: RunOptions): Promise<number> {
     if (!verdict.ok) process.stderr.write(`backfill: ${verdict.reason ?? "run not complete"}\n`);
     return verdict.ok ? EXIT.ok : EXIT.failed;
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    signals.dispose();
     await core.close();
     await db.destroy();
   }

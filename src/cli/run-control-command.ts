@@ -8,6 +8,7 @@ import { DEFAULT_RETRY_POLICY } from "../queue/retry-policy.js";
 import { CONTROL_RULES, controlRun, type ControlResult, type RunControl } from "../run/control-run.js";
 import { operatorActor } from "../run/run-audit.js";
 import { action, EXIT } from "./command-runner.js";
+import { parseRunId } from "./run-id.js";
 
 const PAST: Record<RunControl, string> = { pause: "paused", resume: "resumed", cancel: "cancelled" };
 
@@ -35,10 +36,10 @@ export function registerRunControlCommands(program: Command): void {
 }
 
 async function controlCommand(name: RunControl, runId: string, opts: { reason?: string }): Promise<number> {
-  if (!/^\d+$/.test(runId)) throw new UsageError(`RUN expects a run id (digits), got '${runId}'`);
+  parseRunId("RUN")(runId);
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel });
-  const db = connect(config.databaseUrl, { max: 2, logger });
+  const db = connect(config.databaseUrl, { max: 2, logger, connectTimeoutMs: config.connectTimeoutMs });
   const queues =
     name === "resume" || name === "cancel"
       ? openQueues({ redisUrl: config.redisUrl, prefix: config.queuePrefix, logger, failFast: true })

@@ -3,6 +3,7 @@ import { loadConfig } from "../config.js";
 import { UsageError } from "../errors.js";
 import { createLogger } from "../log.js";
 import { openQueues, type ScheduleSpec } from "../queue/backfill-queues.js";
+import { checkRedis } from "../queue/redis-check.js";
 import { logEvent } from "../run/log-event.js";
 import { action, EXIT } from "./command-runner.js";
 
@@ -49,6 +50,7 @@ async function scheduleCommand(opts: ScheduleOptions): Promise<number> {
   }
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel });
+  await checkRedis(config.redisUrl, config.connectTimeoutMs);
   const queues = openQueues({ redisUrl: config.redisUrl, prefix: config.queuePrefix, logger });
   try {
     if (opts.remove) {

@@ -115,7 +115,11 @@ export function registerSeedCommand(program: Command): void {
         tagManifestRate: flags.tagmanifestRate,
         hiddenRate: flags.hiddenRate,
       });
-      const db = connect(config.databaseUrl, { max: 1, applicationName: "backfill-seed" });
+      const db = connect(config.databaseUrl, {
+        max: 1,
+        applicationName: "backfill-seed",
+        connectTimeoutMs: config.connectTimeoutMs,
+      });
       try {
         const { error } = await migrateToLatest(db);
         if (error) throw new Error("migrations failed before seeding", { cause: error });

@@ -19,6 +19,7 @@ import { noWorker } from "../run/worker-presence.js";
 import { action, EXIT, intOption } from "./command-runner.js";
 import { formatDetail, type StatusDetail } from "./status-detail-view.js";
 import { formatStatusList, type QueueCounts, type StatusRun } from "./status-view.js";
+import { parseRunId } from "./run-id.js";
 
 interface StatusOptions {
   run?: string;
@@ -34,7 +35,7 @@ export function registerStatusCommand(program: Command): void {
       "Registry-wide coverage, runs (batches, outcomes, rate, ETA, whether a worker serves them), queue " +
         "counts; with --run, one run in detail with its audit trail",
     )
-    .option("--run <id>", "one run in detail")
+    .option("--run <id>", "one run in detail", parseRunId("--run"))
     .option("--limit <n>", "how many runs to list, newest first", intOption("--limit", 1, 10_000), 20)
     .option("--watch <seconds>", "render again every N seconds until Ctrl-C", intOption("--watch", 1, 3600))
     .option("--json", "print one JSON document")
@@ -80,7 +81,7 @@ async function statusCommand(opts: StatusOptions): Promise<number> {
     );
   }
   const config = loadConfig();
-  const db = connect(config.databaseUrl, { max: 2 });
+  const db = connect(config.databaseUrl, { max: 2, connectTimeoutMs: config.connectTimeoutMs });
   try {
     if (opts.watch === undefined) {
       process.stdout.write(await render(db, config, opts));

@@ -40,7 +40,11 @@ export function registerVerifyCommand(program: Command): void {
         if (flags.repository !== undefined) parseRepositoryRef(flags.repository);
         if (flags.namespace !== undefined) parseNamespace(flags.namespace);
         const config = loadConfig();
-        const db = connect(config.databaseUrl, { max: 4, applicationName: "backfill-verify" });
+        const db = connect(config.databaseUrl, {
+          max: 4,
+          applicationName: "backfill-verify",
+          connectTimeoutMs: config.connectTimeoutMs,
+        });
         try {
           const lookup = await resolveVerifyScope(db, flags);
           if (!lookup.found) throw new UsageError(`${lookup.missing} does not exist`);

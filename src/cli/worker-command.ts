@@ -4,6 +4,7 @@ import { UsageError } from "../errors.js";
 import { connect } from "../db/connect.js";
 import { createLogger } from "../log.js";
 import { openQueues } from "../queue/backfill-queues.js";
+import { checkRedis } from "../queue/redis-check.js";
 import { DEFAULT_RETRY_POLICY } from "../queue/retry-policy.js";
 import { openBatchCore } from "../run/batch-core.js";
 import { heapLimitProblem } from "../run/heap-limit-check.js";
@@ -11,6 +12,7 @@ import { redactedConfig, startedBy } from "../run/run-audit.js";
 import { startWorkerRuntime } from "../run/worker-runtime.js";
 import { addBatchOptions } from "./batch-options.js";
 import { action, EXIT, intOption } from "./command-runner.js";
+import { onStopSignals, type StopSignals } from "./stop-signals.js";
 
 interface WorkerOptions {
   concurrency?: number;
@@ -50,8 +52,18 @@ async function workerCommand(opts: WorkerOptions): Promise<number> {
   const heapProblem = heapLimitProblem(config.batchSize, concurrency);
   if (heapProblem) throw new UsageError(heapProblem);
   const logger = createLogger({ level: config.logLevel });
-  const db = connect(config.databaseUrl, { max: concurrency + 3, logger });
+  const db = connect(config.databaseUrl, {
+    max: concurrency + 3,
+    logger,
+    connectTimeoutMs: config.connectTimeoutMs,
+  });
   const core = await openBatchCore(config, db, logger, { requireKey: true }).catch(async (err: unknown) => {
+    await db.destroy();
+    throw err;
+  });
+  // worker.started only once Redis answered; a silent or refusing Redis stops here with one line.
+  await checkRedis(config.redisUrl, config.connectTimeoutMs).catch(async (err: unknown) => {
+    await core.close();
     await db.destroy();
     throw err;
   });
@@ -75,24 +87,24 @@ async function workerCommand(opts: WorkerOptions): Promise<number> {
       enqueue: (runId, batchIds) => queues.enqueueBatches(runId, batchIds, DEFAULT_RETRY_POLICY),
     },
   });
-  const stopped = new Promise<number>((resolve) => {
-    let signals = 0;
-    const onSignal = (signal: NodeJS.Signals) => {
-      signals++;
-      if (signals > 1) {
-        // Forceful: hand back what we hold, then go; the current transactions die with the connection.
-        void runtime.forceStop(`${signal} (forced)`).finally(() => process.exit(EXIT.failed));
-        return;
-      }
-      void runtime.stop(opts.shutdownSeconds * 1000, signal).then(
-        () => resolve(EXIT.ok),
-        () => resolve(EXIT.failed),
-      );
-    };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
+  let signals: StopSignals | undefined;
+  const code = await new Promise<number>((resolve) => {
+    signals = onStopSignals({
+      deadlineMs: opts.shutdownSeconds * 1000,
+      graceful: (signal) =>
+        void runtime.stop(opts.shutdownSeconds * 1000, signal).then(
+          () => resolve(EXIT.ok),
+          () => resolve(EXIT.failed),
+        ),
+      // Forceful: hand back what we hold, then go; the current transactions die with the connection.
+      forced: (signal) => runtime.forceStop(`${signal} (forced)`),
+      say: {
+        first: "finishing the current batches (again to stop at once)",
+        forced: "stopping now; held batches are handed back",
+      },
+    });
   });
-  const code = await stopped;
+  signals?.dispose();
   await queues.close();
   await core.close();
   await db.destroy();

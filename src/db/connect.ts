@@ -18,13 +18,52 @@ export interface ConnectOptions {
   max?: number;
   logger?: Logger;
   applicationName?: string;
+  /** How long opening a connection may take (a port that accepts but never answers); 10 s by default. */
+  connectTimeoutMs?: number;
+}
+
+/** pg's current reading of these modes (verify the certificate, as verify-full), which it warns about. */
+const VERIFYING_SSL_MODES = new Set(["prefer", "require", "verify-ca"]);
+
+/**
+ * The connection string pg is given: `sslmode=prefer|require|verify-ca` spelled as what pg does with them
+ * (verify-full), so pg's deprecation warning is not printed on every command; the behaviour is unchanged.
+ * With `uselibpqcompat=true` the URL asks for libpq's meaning instead and is passed through.
+ */
+export function pgConnectionString(databaseUrl: string): string {
+  let url: URL;
+  try {
+    url = new URL(databaseUrl);
+  } catch {
+    return databaseUrl;
+  }
+  const mode = url.searchParams.get("sslmode");
+  if (mode === null || !VERIFYING_SSL_MODES.has(mode) || url.searchParams.get("uselibpqcompat") === "true")
+    return databaseUrl;
+  url.searchParams.set("sslmode", "verify-full");
+  return url.toString();
+}
+
+/**
+ * pg.Client opening its connection within `ms`. Not the pool's connectionTimeoutMillis: that one also
+ * bounds the wait for a busy pool's free client, which a long batch transaction may rightly hold.
+ */
+function clientWithConnectTimeout(ms: number): typeof pg.Client {
+  return class extends pg.Client {
+    constructor(config?: pg.ClientConfig) {
+      super({ ...config, connectionTimeoutMillis: ms });
+    }
+  };
 }
 
 /** A Kysely handle on a pg pool. SQL goes to the logger at debug, without parameter values. */
 export function connect(databaseUrl: string, options: ConnectOptions = {}): Kysely<Database> {
   const pool = new pg.Pool({
-    connectionString: databaseUrl,
+    connectionString: pgConnectionString(databaseUrl),
     max: options.max ?? 10,
+    Client: clientWithConnectTimeout(options.connectTimeoutMs ?? 10_000),
+    // A server that vanishes without a goodbye is noticed by the kernel instead of never.
+    keepAlive: true,
     types,
     application_name: options.applicationName ?? "backfill",
   });

@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import { batchProgress, type BatchProgress } from "../db/batch-progress.js";
 import { listUnfinishedBatches } from "../db/batch-list-unfinished.js";
 import { getRun } from "../db/run-get.js";
@@ -6,6 +6,7 @@ import { countRemainingTags } from "../db/run-remaining-tags.js";
 import type { Database, RunRow } from "../db/tables.js";
 import type { Logger } from "../log.js";
 import { openQueues } from "../queue/backfill-queues.js";
+import { checkRedis } from "../queue/redis-check.js";
 import type { RetryPolicy } from "../queue/retry-policy.js";
 import type { ProcessBatch } from "./batch-processor.js";
 import { errorMessage } from "./errors.js";
@@ -38,6 +39,8 @@ export interface RunPassSetup {
   /** Aborting it stops the pass gracefully; the run stays active and a later `run` resumes it. */
   signal?: AbortSignal;
   stopDeadlineMs?: number;
+  /** How long Redis may take to answer the first time (a silent or refusing Redis stops the pass). */
+  connectTimeoutMs?: number;
 }
 
 export interface PassOutcome {
@@ -61,6 +64,10 @@ const TERMINAL = new Set(["completed", "failed", "cancelled"]);
  */
 export async function runPass(setup: RunPassSetup): Promise<PassOutcome> {
   const startedAt = Date.now();
+  // Both servers answer before a run row is created or resumed: PostgreSQL first (when both are away, the
+  // database is what the message names), then Redis, which would otherwise be waited for without end.
+  await sql`SELECT 1`.execute(setup.db);
+  await checkRedis(setup.redisUrl, setup.connectTimeoutMs ?? 10_000);
   const queues = openQueues({ redisUrl: setup.redisUrl, prefix: setup.prefix, logger: setup.logger });
   try {
     const started = await startOrResumeRun(setup.db, setup.run);

@@ -52,7 +52,7 @@ describe("an unusable database stops a command with what to fix", () => {
     }
   });
 
-  test("a database that does not exist, and a role that does not", async () => {
+  test("a database that does not exist (exit 1), and a role that does not (exit 2)", async () => {
     const missingDb = await cli(databaseUrl("no_such_database_for_backfill"), "status");
     assert.equal(missingDb.code, 1, missingDb.stderr);
     assertOneLine(missingDb.stderr);
@@ -64,7 +64,8 @@ describe("an unusable database stops a command with what to fix", () => {
     const url = new URL(databaseUrl("test"));
     url.username = "no_such_role_for_backfill";
     const missingRole = await cli(url.toString(), "status");
-    assert.equal(missingRole.code, 1, missingRole.stderr);
+    // A login refused is fixed in DATABASE_URL: a configuration error.
+    assert.equal(missingRole.code, 2, missingRole.stderr);
     assertOneLine(missingRole.stderr);
     assert.match(
       missingRole.stderr,

@@ -74,23 +74,44 @@ export class TcpProxy {
 export class PrivateRedis {
   #child: ChildProcess | undefined;
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    readonly password?: string,
+  ) {}
 
-  static async start(): Promise<PrivateRedis> {
-    const redis = new PrivateRedis(await freePort());
+  /** With a password, the server refuses clients that do not give it (`--requirepass`). */
+  static async start(options: { password?: string } = {}): Promise<PrivateRedis> {
+    const redis = new PrivateRedis(await freePort(), options.password);
     await redis.restart();
     return redis;
   }
 
   get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
+    return this.password === undefined
+      ? `redis://127.0.0.1:${this.port}`
+      : `redis://:${encodeURIComponent(this.password)}@127.0.0.1:${this.port}`;
+  }
+
+  /** SIGSTOP: the port still accepts connections (the kernel does), nothing answers. SIGCONT undoes it. */
+  freeze(frozen: boolean): void {
+    this.#child?.kill(frozen ? "SIGSTOP" : "SIGCONT");
   }
 
   async restart(): Promise<void> {
     if (this.#child) return;
     const child = spawn(
       "redis-server",
-      ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+      [
+        "--port",
+        String(this.port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        ...(this.password === undefined ? [] : ["--requirepass", this.password]),
+      ],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
     this.#child = child;
@@ -118,6 +139,37 @@ export class PrivateRedis {
     if (!child || child.exitCode !== null) return;
     const exited = new Promise((resolve) => child.once("exit", resolve));
     child.kill("SIGKILL");
+    child.kill("SIGCONT");
     await exited;
+  }
+}
+
+/**
+ * A loopback port that accepts connections and never answers: a server hung, or another protocol's port
+ * that waits for its client to speak first. Clients must give up on their own.
+ */
+export class SilentListener {
+  readonly #sockets = new Set<net.Socket>();
+
+  private constructor(
+    readonly port: number,
+    private readonly server: net.Server,
+  ) {}
+
+  static async start(): Promise<SilentListener> {
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const listener = new SilentListener((server.address() as net.AddressInfo).port, server);
+    server.on("connection", (socket) => {
+      listener.#sockets.add(socket);
+      socket.on("error", () => undefined);
+      socket.on("close", () => listener.#sockets.delete(socket));
+    });
+    return listener;
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.#sockets) s.destroy();
+    await new Promise((resolve) => this.server.close(resolve));
   }
 }

@@ -21,6 +21,11 @@ describe("config", () => {
     assert.equal(config.logLevel, "debug");
   });
 
+  test("the connect timeout is given in seconds and kept in milliseconds (10 s by default)", () => {
+    assert.equal(loadConfig({}).connectTimeoutMs, 10_000);
+    assert.equal(loadConfig({ BACKFILL_CONNECT_TIMEOUT_SECONDS: "3" }).connectTimeoutMs, 3000);
+  });
+
   const bad: [string, string, RegExp][] = [
     ["DATABASE_URL", "mysql://x", /DATABASE_URL: expected a postgres:\/\/ connection URL/],
     ["REDIS_URL", "127.0.0.1:6379", /REDIS_URL: expected a redis:\/\//],
@@ -30,6 +35,15 @@ describe("config", () => {
     ["BACKFILL_MANIFEST_MAX_BYTES", "12", /BACKFILL_MANIFEST_MAX_BYTES/],
     ["BACKFILL_QUEUE_PREFIX", "a:b", /no ':'/],
     ["LOG_LEVEL", "loud", /LOG_LEVEL: expected one of/],
+    ["DATABASE_URL", "postgres://root@[::1:5499/x", /DATABASE_URL: cannot be parsed as a URL/],
+    ["DATABASE_URL", "postgres://root@127.0.0.1:99999/x", /DATABASE_URL: cannot be parsed as a URL/],
+    ["REDIS_URL", "redis://[::1:6379", /REDIS_URL: cannot be parsed as a URL/],
+    [
+      "BACKFILL_CONNECT_TIMEOUT_SECONDS",
+      "0",
+      /BACKFILL_CONNECT_TIMEOUT_SECONDS: expected an integer number of seconds/,
+    ],
+    ["BACKFILL_CONNECT_TIMEOUT_SECONDS", "2s", /BACKFILL_CONNECT_TIMEOUT_SECONDS/],
   ];
   for (const [variable, value, message] of bad) {
     test(`${variable}=${value} stops with a message naming the variable`, () => {

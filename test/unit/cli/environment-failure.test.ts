@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { describeEnvironmentFailure } from "../../../src/cli/environment-failure.js";
+import {
+  classifyEnvironmentFailure,
+  describeEnvironmentFailure,
+} from "../../../src/cli/environment-failure.js";
 
 const DB = "postgres://backfill:pw@db.internal/registry";
 
@@ -42,6 +45,34 @@ describe("describeEnvironmentFailure", () => {
       }),
     });
     assert.match(describeEnvironmentFailure(wrapped, DB) ?? "", /does not exist: create the database/);
+  });
+
+  test("a login refused and TLS mismatches are configuration (exit 2); a connect timeout is not", () => {
+    const login = classifyEnvironmentFailure(
+      Object.assign(new Error('password authentication failed for user "backfill"'), {
+        code: "28P01",
+        severity: "FATAL",
+      }),
+      DB,
+    );
+    assert.equal(login?.configuration, true);
+    const noTls = classifyEnvironmentFailure(new Error("The server does not support SSL connections"), DB);
+    assert.match(noTls?.text ?? "", /does not accept TLS, which DATABASE_URL's sslmode asks for/);
+    assert.equal(noTls?.configuration, true);
+    const selfSigned = classifyEnvironmentFailure(
+      Object.assign(new Error("self-signed certificate"), { code: "DEPTH_ZERO_SELF_SIGNED_CERT" }),
+      DB,
+    );
+    assert.match(
+      selfSigned?.text ?? "",
+      /TLS certificate that was not accepted \(self-signed certificate\): give its CA/,
+    );
+    const silent = classifyEnvironmentFailure(new Error("timeout expired"), DB);
+    assert.match(
+      silent?.text ?? "",
+      /did not answer within the connect timeout \(BACKFILL_CONNECT_TIMEOUT_SECONDS\)/,
+    );
+    assert.equal(silent?.configuration, false);
   });
 
   test("anything else is left to the stack trace", () => {

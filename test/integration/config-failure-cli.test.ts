@@ -1,0 +1,64 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { ADMIN_URL } from "../support/test-database.js";
+import { runCli } from "./run-support.js";
+
+/** Redis points at a closed port: nothing here may need it. */
+const NO_REDIS = { REDIS_URL: "redis://127.0.0.1:1" };
+
+/** One line that says what to fix: no stack frames, no warning from a library. */
+function assertOneLine(stderr: string): void {
+  assert.equal(stderr.trim().split("\n").length, 1, stderr);
+  assert.doesNotMatch(stderr, /^\s+at |Warning|Error:/m);
+}
+
+describe("a configuration value the drivers cannot use stops the command with one line, exit 2", () => {
+  test("an unparseable DATABASE_URL (an IPv6 bracket left open, port 99999) names the variable, no password", async () => {
+    for (const url of [
+      "postgres://root:hunter2pw@[::1:5499/x",
+      "postgres://root:hunter2pw@127.0.0.1:99999/x",
+    ]) {
+      for (const args of [["status"], ["run", "--dry-run", "--no-progress"]]) {
+        const out = await runCli(args, { ...NO_REDIS, DATABASE_URL: url });
+        assert.equal(out.status, 2, `${url} ${args.join(" ")}: ${out.stderr}`);
+        assertOneLine(out.stderr);
+        assert.match(
+          out.stderr,
+          /^backfill: DATABASE_URL: cannot be parsed as a URL: check the host .* and the port/,
+        );
+        assert.doesNotMatch(out.stdout + out.stderr, /hunter2pw/);
+      }
+    }
+  });
+
+  test("an unparseable REDIS_URL is refused the same way", async () => {
+    const out = await runCli(["run", "--dry-run", "--no-progress"], { REDIS_URL: "redis://:pw@[::1:6379" });
+    assert.equal(out.status, 2, out.stderr);
+    assertOneLine(out.stderr);
+    assert.match(out.stderr, /^backfill: REDIS_URL: cannot be parsed as a URL/);
+  });
+
+  test("sslmode=require against a server without TLS: what to change, and no pg deprecation warning", async () => {
+    const url = new URL(ADMIN_URL);
+    url.searchParams.set("sslmode", "require");
+    const out = await runCli(["status"], { ...NO_REDIS, DATABASE_URL: url.toString() });
+    assert.equal(out.status, 2, out.stderr);
+    assertOneLine(out.stderr);
+    assert.match(
+      out.stderr,
+      /does not accept TLS, which DATABASE_URL's sslmode asks for: enable TLS on the server or set sslmode=disable/,
+    );
+  });
+
+  test("a run id beyond bigint: status --run and pause say what a run id is", async () => {
+    for (const args of [
+      ["status", "--run", "99999999999999999999"],
+      ["pause", "99999999999999999999"],
+    ]) {
+      const out = await runCli(args, { ...NO_REDIS, DATABASE_URL: ADMIN_URL });
+      assert.equal(out.status, 2, out.stderr);
+      assertOneLine(out.stderr);
+      assert.match(out.stderr, /expects a run id \(an integer from 1, .*\), got '99999999999999999999'/);
+    }
+  });
+});
