@@ -20,9 +20,12 @@ export interface ScheduledRunContext {
   config: object;
   actor: string;
   enqueue: (runId: string, batchIds: readonly string[]) => Promise<number>;
+  /** Whether the scheduler is still installed; a tick queued before `schedule --remove` must not start a run. */
+  isScheduled?: () => Promise<boolean>;
 }
 
 export type ScheduledRunResult =
+  | { kind: "unscheduled" }
   | { kind: "skipped"; activeRunId: string }
   | { kind: "nothing-to-do" }
   | { kind: "started"; runId: string; batches: number };
@@ -30,13 +33,23 @@ export type ScheduledRunResult =
 /**
  * One tick: a run (kind `scheduled`) over every tag not mapped yet, unless a run of the same target is
  * active (a long pass, or the previous tick's run, is left to finish; a paused run stays paused) or no tag
- * waits (a fully mapped registry gets no empty run row every tick, only a `schedule.tick` line). Its
- * batches go to the batch queue.
+ * waits (a fully mapped registry gets no empty run row every tick, only a `schedule.tick` line), or the
+ * schedule was removed after the tick was queued. Its batches go to the batch queue.
  */
 export async function handleScheduledRun(
   _payload: ScheduledRunPayload,
   ctx: ScheduledRunContext,
 ): Promise<ScheduledRunResult> {
+  if (ctx.isScheduled && !(await ctx.isScheduled())) {
+    logEvent(
+      ctx.logger,
+      "info",
+      "schedule.tick",
+      { started: false, reason: "schedule removed" },
+      "the schedule was removed; tick ignored",
+    );
+    return { kind: "unscheduled" };
+  }
   const active = await findActiveRun(ctx.db, runTarget({}, false));
   if (active) {
     logEvent(

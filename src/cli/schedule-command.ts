@@ -54,15 +54,16 @@ async function scheduleCommand(opts: ScheduleOptions): Promise<number> {
   const queues = openQueues({ redisUrl: config.redisUrl, prefix: config.queuePrefix, logger });
   try {
     if (opts.remove) {
-      const removed = await queues.removeSchedule();
+      const { removed, pendingTicks } = await queues.removeSchedule();
       logEvent(
         logger,
         "info",
         "schedule.removed",
-        { removed },
+        { removed, pendingTicks },
         removed ? "schedule removed" : "no schedule to remove",
       );
-      process.stdout.write(removed ? "schedule removed\n" : "there was no schedule\n");
+      const ticks = pendingTicks > 0 ? `; ${pendingTicks} pending tick(s) removed` : "";
+      process.stdout.write(`${removed ? "schedule removed" : "there was no schedule"}${ticks}\n`);
       return EXIT.ok;
     }
     if (spec) {

@@ -81,6 +81,7 @@ async function workerCommand(opts: WorkerOptions): Promise<number> {
       config: redactedConfig(config, { signed: core.signed }),
       startedBy: startedBy("scheduler"),
       enqueue: (runId, batchIds) => queues.enqueueBatches(runId, batchIds, DEFAULT_RETRY_POLICY),
+      isScheduled: () => queues.isScheduled(),
     },
     resync: {
       intervalMs: opts.resyncSeconds * 1000,

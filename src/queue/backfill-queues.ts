@@ -21,7 +21,10 @@ export type ScheduleSpec = { every: number } | { pattern: string };
 export interface BackfillQueues {
   enqueueBatches(runId: string, batchIds: readonly string[], policy: RetryPolicy): Promise<number>;
   upsertSchedule(spec: ScheduleSpec): Promise<void>;
-  removeSchedule(): Promise<boolean>;
+  /** Removes the scheduler and the ticks it already queued; says whether there was one, and how many ticks. */
+  removeSchedule(): Promise<{ removed: boolean; pendingTicks: number }>;
+  /** Whether the scheduler is installed (a tick handled after its removal must not start a run). */
+  isScheduled(): Promise<boolean>;
   describeSchedule(): Promise<{ every?: number; pattern?: string; next?: number } | undefined>;
   counts(): Promise<Record<string, Record<string, number>>>;
   /** Removes the jobs of these batches that wait (or are delayed); jobs a worker holds stay. */
@@ -88,7 +91,20 @@ export function openQueues(setup: QueueSetup): BackfillQueues {
       });
     },
     async removeSchedule() {
-      return schedule.removeJobScheduler(SCHEDULER_ID);
+      const removed = await schedule.removeJobScheduler(SCHEDULER_ID);
+      // BullMQ removes the scheduler's next delayed tick only; the one already waiting (`--every` queues its
+      // first at once) would still start a run.
+      let pendingTicks = 0;
+      const pending = await schedule.getJobs(["waiting", "delayed", "prioritized"]);
+      for (const job of pending) {
+        if (job.repeatJobKey !== SCHEDULER_ID && !job.id?.startsWith(`repeat:${SCHEDULER_ID}:`)) continue;
+        // A tick a worker took meanwhile cannot be removed; the handler sees the scheduler gone.
+        if ((await schedule.remove(job.id ?? "")) === 1) pendingTicks++;
+      }
+      return { removed, pendingTicks };
+    },
+    async isScheduled() {
+      return (await schedule.getJobScheduler(SCHEDULER_ID)) !== undefined;
     },
     async describeSchedule() {
       const s = await schedule.getJobScheduler(SCHEDULER_ID);

@@ -38,6 +38,7 @@ export interface WorkerRuntimeSetup {
     config: object;
     startedBy: object;
     enqueue: (runId: string, batchIds: readonly string[]) => Promise<number>;
+    isScheduled?: () => Promise<boolean>;
   };
   /** Re-enqueue the batches not done of running runs every `intervalMs` (the `worker` command does). */
   resync?: {

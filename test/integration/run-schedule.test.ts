@@ -30,7 +30,7 @@ describe("scheduled runs", () => {
       assert.equal((await queues.describeSchedule())?.every, 600_000);
       await queues.upsertSchedule({ pattern: "0 */2 * * *" });
       assert.equal((await queues.describeSchedule())?.pattern, "0 */2 * * *");
-      assert.equal(await queues.removeSchedule(), true);
+      assert.equal((await queues.removeSchedule()).removed, true);
       assert.equal(await queues.describeSchedule(), undefined);
     } finally {
       await queues.close();
