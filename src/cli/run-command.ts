@@ -99,6 +99,7 @@ async function runCommand(opts: RunOptions): Promise<number> {
       processBatch: core.processBatch,
       signal: abort.signal,
       stopDeadlineMs,
+      waitWhilePaused: true,
       ...(bar
         ? {
             onProgress: (estimate, progress) =>

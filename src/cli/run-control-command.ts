@@ -3,7 +3,7 @@ import { loadConfig } from "../config.js";
 import { connect } from "../db/connect.js";
 import { UsageError } from "../errors.js";
 import { createLogger } from "../log.js";
-import { openQueues } from "../queue/backfill-queues.js";
+import { openQueues, type BackfillQueues } from "../queue/backfill-queues.js";
 import { DEFAULT_RETRY_POLICY } from "../queue/retry-policy.js";
 import { CONTROL_RULES, controlRun, type ControlResult, type RunControl } from "../run/control-run.js";
 import { operatorActor } from "../run/run-audit.js";
@@ -60,7 +60,11 @@ async function controlCommand(name: RunControl, runId: string, opts: { reason?: 
         },
       },
     );
-    process.stdout.write(`${describe(name, runId, result)}\n`);
+    const workers =
+      name === "resume" && result.kind === "changed" && result.enqueued?.ok === true && queues
+        ? await connectedWorkers(queues)
+        : undefined;
+    process.stdout.write(`${describe(name, runId, result, workers)}\n`);
     return EXIT.ok;
   } finally {
     await queues?.close();
@@ -68,7 +72,16 @@ async function controlCommand(name: RunControl, runId: string, opts: { reason?: 
   }
 }
 
-function describe(name: RunControl, runId: string, result: ControlResult): string {
+/** How many batch workers Redis lists, or why that is unknown. */
+async function connectedWorkers(queues: BackfillQueues): Promise<number | string> {
+  try {
+    return await withTimeout(queues.batchWorkers(), 5000);
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+}
+
+function describe(name: RunControl, runId: string, result: ControlResult, workers?: number | string): string {
   switch (result.kind) {
     case "unknown-run":
       throw new UsageError(`no run with id '${runId}': \`backfill status\` lists them`);
@@ -97,7 +110,14 @@ function describe(name: RunControl, runId: string, result: ControlResult): strin
           "the next `backfill run` or a `backfill worker` resync enqueues them"
         );
       }
-      return `${head}; ${result.batches ?? 0} batch(es) enqueued`;
+      const enqueued = `${head}; ${result.batches ?? 0} batch(es) enqueued`;
+      if (typeof workers === "number" && workers > 0)
+        return `${enqueued} for the ${workers} worker(s) connected`;
+      if (workers === 0)
+        return `${enqueued}, but no worker is connected: start \`backfill worker\` (or \`backfill run\`) to process them`;
+      if (typeof workers === "string")
+        return `${enqueued}; could not tell whether a worker is connected (${workers})`;
+      return enqueued;
     }
   }
 }

@@ -29,6 +29,8 @@ export interface BackfillQueues {
   counts(): Promise<Record<string, Record<string, number>>>;
   /** Removes the jobs of these batches that wait (or are delayed); jobs a worker holds stay. */
   removeBatchJobs(runId: string, batchIds: readonly string[]): Promise<number>;
+  /** Processes consuming batches now (`worker`, or `run`'s in-process worker), as Redis lists its clients. */
+  batchWorkers(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -126,6 +128,9 @@ export function openQueues(setup: QueueSetup): BackfillQueues {
       let removed = 0;
       for (const batchId of batchIds) removed += await batches.remove(batchJobId(runId, batchId));
       return removed;
+    },
+    async batchWorkers() {
+      return batches.getWorkersCount();
     },
     async close() {
       // Closing: a connection lost now is not worth waiting for (an enqueue still pending then fails).

@@ -9,6 +9,7 @@ export type LogEventName =
   | "run.progress"
   | "run.completed"
   | "run.interrupted"
+  | "run.waiting"
   | "batch.completed"
   | "batch.retrying"
   | "batch.failed"

@@ -2,6 +2,7 @@ import { sql, type Kysely } from "kysely";
 import { batchProgress, type BatchProgress } from "../db/batch-progress.js";
 import { listUnfinishedBatches } from "../db/batch-list-unfinished.js";
 import { getRun } from "../db/run-get.js";
+import { listRunEvents } from "../db/run-events-list.js";
 import { countRemainingTags } from "../db/run-remaining-tags.js";
 import type { Database, RunRow } from "../db/tables.js";
 import type { Logger } from "../log.js";
@@ -41,6 +42,11 @@ export interface RunPassSetup {
   stopDeadlineMs?: number;
   /** How long Redis may take to answer the first time (a silent or refusing Redis stops the pass). */
   connectTimeoutMs?: number;
+  /**
+   * Keep following a run paused meanwhile (logging `run.waiting`) until it is resumed, cancelled or the
+   * signal aborts, instead of ending the pass at the pause (`backfill run` does).
+   */
+  waitWhilePaused?: boolean;
 }
 
 export interface PassOutcome {
@@ -175,6 +181,7 @@ async function follow(
   const progressLogMs = setup.progressLogMs ?? 5000;
   let lastResync = Date.now();
   let lastLog = 0;
+  let paused = false;
   for (;;) {
     if (setup.signal?.aborted) return "aborted";
     await sleep(pollMs, setup.signal);
@@ -208,7 +215,17 @@ async function follow(
         );
       }
       if (TERMINAL.has(run.status)) return "ended";
-      if (run.status === "paused") return "paused";
+      if (run.status === "paused") {
+        if (!setup.waitWhilePaused) return "paused";
+        if (!paused) await logWaiting(setup.db, log, runId);
+        paused = true;
+        continue;
+      }
+      if (paused) {
+        // Resumed: put the batches back on the queue now, in case `resume` could not reach Redis.
+        paused = false;
+        lastResync = 0;
+      }
       if (progress.batches.pending + progress.batches.running === 0) {
         // Every batch is settled but the worker that settled the last one died before closing the run.
         await finishRunIfDone(setup.db, runId, "run-command", setup.logger);
@@ -224,6 +241,27 @@ async function follow(
       logEvent(log, "warn", "run.progress", { err: errorMessage(err) }, "could not read progress; retrying");
     }
   }
+}
+
+/** `run.waiting`: the run is paused, by whom, and the commands that continue or end it. */
+async function logWaiting(db: Kysely<Database>, log: Logger, runId: string): Promise<void> {
+  const pause = (await listRunEvents(db, runId)).filter((e) => e.to_status === "paused").at(-1);
+  const detail = (pause?.detail ?? {}) as { reason?: unknown };
+  const reason = typeof detail.reason === "string" ? detail.reason : undefined;
+  const pausedBy = pause?.actor ?? "unknown";
+  logEvent(
+    log,
+    "warn",
+    "run.waiting",
+    {
+      status: "paused",
+      pausedBy,
+      ...(reason !== undefined ? { reason } : {}),
+      resume: `backfill resume ${runId}`,
+      cancel: `backfill cancel ${runId}`,
+    },
+    `run ${runId} paused by ${pausedBy}${reason !== undefined ? ` (${reason})` : ""}; waiting: \`backfill resume ${runId}\` continues it, \`backfill cancel ${runId}\` ends it`,
+  );
 }
 
 async function outcome(
