@@ -7,6 +7,7 @@ import type { BatchFacts } from "./load-batch.js";
 import { chainLayers, planGeneratedTag, signingTimeOf, type ChainLayers } from "./plan-generated-tag.js";
 import { asGeneratedByRun } from "./plan-own-manifest.js";
 import { planStoredTag } from "./plan-stored-tag.js";
+import { DATA_PULL_PROBLEMS } from "./pull-rule.js";
 import type { ChainResolution } from "./resolve-chain.js";
 import type { TagPlan } from "./tag-plan.js";
 
@@ -139,7 +140,10 @@ function planStored(
   const blobs = facts.repositoryBlobs.get(tag.repositoryId) ?? new Map<string, number>();
   const labels = facts.labels.get(tag.tagManifest.id) ?? [];
   const plan = planStoredTag(tag, resolution, stored, blobs, labels);
-  if (!tag.mapped || !stored.ok || layers?.ok !== true) return plan;
+  // A run's own manifest is signed and valid: a stored one that is not (unsigned, a bad signature) is
+  // stored data even with the generator's payload, and stays `stored_not_pullable`.
+  const signedAndValid = stored.ok && stored.problems.every((code) => DATA_PULL_PROBLEMS.has(code));
+  if (!tag.mapped || !signedAndValid || layers?.ok !== true) return plan;
   return generate(tag, layers.layers, undefined)
     .then((result) => asGeneratedByRun(plan, planGeneratedTag(tag, resolution, layers, result)))
     .catch(() => plan);

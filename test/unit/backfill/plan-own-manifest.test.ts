@@ -7,7 +7,7 @@ import { planBatch } from "../../../src/backfill/plan-batch.js";
 import { readStoredManifest } from "../../../src/backfill/plan-stored-tag.js";
 import { resolveChain } from "../../../src/backfill/resolve-chain.js";
 import type { MapPlan } from "../../../src/backfill/tag-plan.js";
-import { loadSigner } from "../../../src/manifest/signer.js";
+import { loadSigner, type Signer } from "../../../src/manifest/signer.js";
 import { chainImages, image, tag } from "./planner-data.js";
 
 const signer = loadSigner(
@@ -31,8 +31,8 @@ function facts(t: LegacyTag, images = chainImages()): BatchFacts {
   };
 }
 
-async function planOne(f: BatchFacts, force: boolean): Promise<MapPlan> {
-  const { plans } = await planBatch(f, { ...options, signer, force });
+async function planOne(f: BatchFacts, force: boolean, key: Signer | null = signer): Promise<MapPlan> {
+  const { plans } = await planBatch(f, { ...options, signer: key ?? undefined, force });
   const plan = plans[0];
   assert.ok(plan?.kind === "map", JSON.stringify(plan));
   return plan;
@@ -72,6 +72,18 @@ describe("reprocess plans the tag manifest its run generated as that run did", (
     const { first, again } = await firstRunThenReprocess(images);
     assert.equal(first.reason, "not_pullable");
     assert.deepEqual([again.reason, again.detail], [first.reason, first.detail]);
+  });
+
+  test("the generator's payload stored unsigned is stored data: stored_not_pullable, the tag's own image", async () => {
+    const { first } = await firstRunThenReprocess();
+    const unsigned = await planOne(facts(tag(), chainImages()), false, null);
+    assert.ok(unsigned.manifest.kind === "plan" && first.manifest.kind === "plan");
+    assert.equal(unsigned.manifest.digest, first.manifest.digest, "one payload");
+    const tagManifest = { id: 5, digest: unsigned.manifest.digest, json: unsigned.manifest.bytes };
+    const plan = await planOne(facts(tag({ mapped: true, tagManifest })), true);
+    assert.ok(plan.manifest.kind === "plan");
+    assert.equal(plan.reason, "stored_not_pullable");
+    assert.deepEqual(plan.manifest.legacyImage, { kind: "image", imageId: 3, ancestors: "/1/2/" });
   });
 
   test("a stored manifest of other bytes stays stored: the tag's own image, Quay's reason", async () => {
