@@ -35,6 +35,7 @@ export function isCandidate(tag: LegacyTag, force = false): boolean {
  * A mapped tag as `reprocess --force` plans it: as if it were not mapped yet, so the plan is what a first
  * backfill would write today. Its link is ignored (the plan is compared with it afterwards), and Quay's
  * placeholder tag manifest (`BROKEN-<id>`) counts as none, so the manifest is generated from the chain.
+ * Any other tag manifest is read as stored; plan-batch tells the one a run generated (asGeneratedByRun).
  */
 export function recomputable(tag: LegacyTag): LegacyTag {
   if (!tag.mapped) return tag;
@@ -43,8 +44,8 @@ export function recomputable(tag: LegacyTag): LegacyTag {
 
 /**
  * Loads a batch: tags (1 query), their images (1), all ancestors (1), the repository images the rewrite
- * rule asks about (1), stored manifests' blobs outside their chains (1), labels (1). A step with nothing
- * to ask sends nothing.
+ * rule asks about (1; under reprocess also for mapped tags with a stored manifest), stored manifests'
+ * blobs outside their chains (1), labels (1). A step with nothing to ask sends nothing.
  */
 export async function loadBatch(
   db: Kysely<Database>,
@@ -98,7 +99,9 @@ export async function loadBatch(
       for (const checksum of blobsOutsideChain(manifest, resolution)) {
         blobKeys.set(`${tag.repositoryId}:${checksum}`, { repositoryId: tag.repositoryId, checksum });
       }
-    } else if (resolution.ok) {
+    }
+    // A mapped tag's stored manifest is compared with the one generated from its chain (plan-own-manifest).
+    if (resolution.ok && (tag.tagManifest === null || (tag.mapped && stored.get(tag.id)?.ok === true))) {
       for (const image of resolution.chain) {
         const id = guard(tag, () => claimedIdOf(image));
         if (id !== undefined)

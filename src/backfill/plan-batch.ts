@@ -1,11 +1,14 @@
-import { generateSchema1, type GenerateResult } from "../manifest/generate-schema1.js";
+import { generateSchema1, type ChainLayer, type GenerateResult } from "../manifest/generate-schema1.js";
 import { createLayerCache } from "../manifest/layer-cache.js";
 import type { Signer } from "../manifest/signer.js";
 import { SignerUnavailableError } from "../signing/batch-signer.js";
 import type { LegacyTag } from "./batch-input.js";
 import type { BatchFacts } from "./load-batch.js";
-import { chainLayers, planGeneratedTag, signingTimeOf } from "./plan-generated-tag.js";
+import { chainLayers, planGeneratedTag, signingTimeOf, type ChainLayers } from "./plan-generated-tag.js";
+import { asGeneratedByRun } from "./plan-own-manifest.js";
 import { planStoredTag } from "./plan-stored-tag.js";
+import { DATA_PULL_PROBLEMS } from "./pull-rule.js";
+import type { ChainResolution } from "./resolve-chain.js";
 import type { TagPlan } from "./tag-plan.js";
 
 export interface PlanOptions {
@@ -37,6 +40,20 @@ export async function planBatch(facts: BatchFacts, options: PlanOptions): Promis
   let signMs = 0;
   // The batch loads each image once, so tags sharing it pass the same text: parse and escape it once.
   const layerCache = createLayerCache();
+  const generate: Generate = (tag, layers, signer) =>
+    generateSchema1({
+      namespace: tag.namespace,
+      repository: tag.repository,
+      tag: tag.name,
+      libraryNamespace: options.libraryNamespace,
+      layers,
+      existingImages: facts.repositoryImages.get(tag.repositoryId) ?? new Map<string, string>(),
+      rewriteIds: true,
+      maxBytes: options.manifestMaxBytes,
+      signer,
+      signingTime: signingTimeOf(tag),
+      cache: layerCache,
+    });
   const failed = (tag: LegacyTag, err: unknown): TagPlan => ({
     kind: "fail",
     tag,
@@ -65,16 +82,11 @@ export async function planBatch(facts: BatchFacts, options: PlanOptions): Promis
       continue;
     }
     try {
+      const layers = resolution.ok ? chainLayers(resolution.chain) : undefined;
       if (tag.tagManifest !== null) {
-        const stored = facts.stored.get(tag.id) ?? { ok: false, detail: "not read" };
-        const blobs = facts.repositoryBlobs.get(tag.repositoryId) ?? new Map<string, number>();
-        const labels = facts.labels.get(tag.tagManifest.id) ?? [];
-        plans.push(
-          planStoredTag({ ...tag, tagManifest: tag.tagManifest }, resolution, stored, blobs, labels),
-        );
+        plans.push(planStored({ ...tag, tagManifest: tag.tagManifest }, resolution, layers, facts, generate));
         continue;
       }
-      const layers = resolution.ok ? chainLayers(resolution.chain) : undefined;
       if (layers === undefined || !layers.ok) {
         plans.push(
           planGeneratedTag(tag, resolution, layers ?? { ok: true, layers: [], tarsum: false }, undefined),
@@ -82,19 +94,7 @@ export async function planBatch(facts: BatchFacts, options: PlanOptions): Promis
         continue;
       }
       const signStarted = performance.now();
-      const generated: Promise<GenerateResult> = generateSchema1({
-        namespace: tag.namespace,
-        repository: tag.repository,
-        tag: tag.name,
-        libraryNamespace: options.libraryNamespace,
-        layers: layers.layers,
-        existingImages: facts.repositoryImages.get(tag.repositoryId) ?? new Map<string, string>(),
-        rewriteIds: true,
-        maxBytes: options.manifestMaxBytes,
-        signer: options.signer,
-        signingTime: signingTimeOf(tag),
-        cache: layerCache,
-      });
+      const generated = generate(tag, layers.layers, options.signer);
       plans.push(
         generated.then(
           (result) => {
@@ -120,4 +120,31 @@ export async function planBatch(facts: BatchFacts, options: PlanOptions): Promis
   const settled = await Promise.all(plans.map((plan) => Promise.resolve(plan)));
   signMs += performance.now() - waitStarted;
   return { plans: settled, planMs: performance.now() - started - signMs, signMs };
+}
+
+type Generate = (tag: LegacyTag, layers: ChainLayer[], signer: Signer | undefined) => Promise<GenerateResult>;
+
+/**
+ * A tag with a stored tag manifest. Under reprocess a mapped tag's tag manifest may be the one its run
+ * generated (asGeneratedByRun): the chain's manifest is generated to compare, unsigned (only the payload's
+ * digest is compared). Whatever goes wrong there, the tag is planned as stored.
+ */
+function planStored(
+  tag: LegacyTag & { tagManifest: NonNullable<LegacyTag["tagManifest"]> },
+  resolution: ChainResolution,
+  layers: ChainLayers | undefined,
+  facts: BatchFacts,
+  generate: Generate,
+): TagPlan | Promise<TagPlan> {
+  const stored = facts.stored.get(tag.id) ?? { ok: false, detail: "not read" };
+  const blobs = facts.repositoryBlobs.get(tag.repositoryId) ?? new Map<string, number>();
+  const labels = facts.labels.get(tag.tagManifest.id) ?? [];
+  const plan = planStoredTag(tag, resolution, stored, blobs, labels);
+  // A run's own manifest is signed and valid: a stored one that is not (unsigned, a bad signature) is
+  // stored data even with the generator's payload, and stays `stored_not_pullable`.
+  const signedAndValid = stored.ok && stored.problems.every((code) => DATA_PULL_PROBLEMS.has(code));
+  if (!tag.mapped || !signedAndValid || layers?.ok !== true) return plan;
+  return generate(tag, layers.layers, undefined)
+    .then((result) => asGeneratedByRun(plan, planGeneratedTag(tag, resolution, layers, result)))
+    .catch(() => plan);
 }

@@ -115,10 +115,10 @@ export function planGeneratedTag(
   // Without a signer (a dry run, explain without the key) the manifest is unsigned by design: the plan
   // stands for what a signed run writes, so `unsigned` is not held against the chain.
   const unsignedByDesign = generated.mediaType === MEDIA_TYPES.schema1;
-  const pull = generatedPullVerdict(
-    generated.problems.map((p) => p.code).filter((code) => !(unsignedByDesign && code === "unsigned")),
-    layers.tarsum,
-  );
+  const problemCodes = generated.problems
+    .map((p) => p.code)
+    .filter((code) => !(unsignedByDesign && code === "unsigned"));
+  const pull = generatedPullVerdict(problemCodes, layers.tarsum);
   if (!pull.accepted) {
     return broken(
       "generation_failed",
@@ -137,10 +137,8 @@ export function planGeneratedTag(
   const notes: string[] = [];
   if (images.length > 0) notes.push(`${images.length} v1 id(s) rewritten`);
   if (generated.stripped) notes.push("metadata stripped to fit the size limit");
-  if (generated.problems.length > 0) {
-    const codes = [...new Set(generated.problems.map((p) => p.code))];
-    notes.push(`clients would refuse it: ${codes.join(", ")}`);
-  }
+  if (problemCodes.length > 0)
+    notes.push(`clients would refuse it: ${[...new Set(problemCodes)].join(", ")}`);
   return {
     ...base,
     manifest: {

@@ -166,9 +166,10 @@ const manifestOf = (id: number) => `(SELECT l.manifest_id FROM tagmanifesttomani
 
 /**
  * Damage a finished run, as operators and earlier releases did: the unreadable stored text copied into
- * a placeholder (what reprocess did before issue 11), a placeholder marked not broken, a blob and a
- * legacy image row deleted, a generated manifest's bytes and a tag's lifetime edited, another tag's
- * manifest put in a tag manifest; and fix defects in place (an upload finished, a checksum filled in).
+ * a placeholder (what reprocess did before issue 11), a placeholder marked not broken, a blob and two
+ * legacy image rows deleted (one of a manifest whose leaf id the run rewrote), a generated manifest's
+ * bytes and a tag's lifetime edited, another tag's manifest put in a tag manifest; and fix defects in
+ * place (an upload finished, a checksum filled in).
  */
 async function damage(db: Kysely<Database>, tags: readonly SeedTagExpectation[]): Promise<string[]> {
   const done: string[] = [];
@@ -191,21 +192,28 @@ async function damage(db: Kysely<Database>, tags: readonly SeedTagExpectation[])
       `UPDATE tagmanifesttomanifest SET broken = false
       WHERE tag_manifest_id = (SELECT id FROM tagmanifest WHERE tag_id = ${id})`,
   );
-  // Generated for one tag alone and without rewritten ids. Left out: a generated tag's tag manifest is
-  // planned as if stored, so a legacy image deleted under rewritten ids comes back as the tag's own
-  // image (issue 11 follow-up: reprocess must tell the run's own tag manifests from stored ones).
-  const alone = await sql<{ id: number }>`
-    SELECT o.repository_tag_id AS id FROM backfill.tag_outcome o
+  // Generated for one tag alone; the legacy image is the tag's own unless the run rewrote the leaf's id
+  // (then it is the image row the run synthesised).
+  const alone = await sql<{ id: number; own: boolean }>`
+    SELECT o.repository_tag_id AS id,
+           EXISTS (SELECT 1 FROM manifestlegacyimage li
+                    WHERE li.manifest_id = l.manifest_id AND li.image_id = rt.image_id) AS own
+      FROM backfill.tag_outcome o
       JOIN tagmanifest tm ON tm.tag_id = o.repository_tag_id
       JOIN tagmanifesttomanifest l ON l.tag_manifest_id = tm.id
       JOIN repositorytag rt ON rt.id = o.repository_tag_id
      WHERE o.outcome = 'backfilled' AND o.reason IS NULL
-       AND EXISTS (SELECT 1 FROM manifestlegacyimage li WHERE li.manifest_id = l.manifest_id AND li.image_id = rt.image_id)
        AND NOT EXISTS (SELECT 1 FROM tagmanifesttomanifest o2 WHERE o2.manifest_id = l.manifest_id AND o2.id <> l.id)
      ORDER BY 1`.execute(db);
-  const clean = alone.rows
-    .map((r) => r.id)
-    .filter((id) => tags.some((t) => t.repositoryTagId === id && t.tagManifest === null));
+  const generated = alone.rows.filter((r) =>
+    tags.some((t) => t.repositoryTagId === r.id && t.tagManifest === null),
+  );
+  const clean = generated.filter((r) => r.own).map((r) => r.id);
+  await run(
+    "legacy image deleted under rewritten ids",
+    generated.find((r) => !r.own)?.id,
+    (id) => `DELETE FROM manifestlegacyimage WHERE manifest_id = ${manifestOf(id)}`,
+  );
   await run(
     "manifestblob deleted",
     clean[0],
@@ -292,7 +300,11 @@ export function reprocessProperties(seeds: readonly string[]): void {
           }
 
           const damaged = await damage(t.db, tags);
-          assert.ok(damaged.length >= 6, damaged.join(", "));
+          assert.ok(damaged.length >= 7, damaged.join(", "));
+          assert.ok(
+            damaged.some((d) => d.startsWith("legacy image deleted under rewritten ids")),
+            damaged.join(", "),
+          );
           let failing = await failingClasses(t.db);
           assert.ok(failing.length > 0, "the damage is seen");
           const all = await selections(t.db, tags);
