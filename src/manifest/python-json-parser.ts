@@ -161,6 +161,9 @@ export class Parser {
     return String.fromCharCode(parseInt(hex, 16));
   }
 
+  /** Called after each object member's value, at the offset just past it; a subclass may record it. */
+  protected memberEnd(_key: string, _depth: number): void {}
+
   protected object(depth: number): JsonObject {
     if (depth > MAX_DEPTH) throw new JsonSyntaxError("nesting too deep", this.pos);
     const result: JsonObject = new Map();
@@ -181,6 +184,7 @@ export class Parser {
       this.skipSpace();
       // Map.set keeps a repeated key where it first appeared and takes the new value: Python's dict.
       result.set(key, this.value(depth));
+      this.memberEnd(key, depth);
       this.skipSpace();
       const c = this.text.charCodeAt(this.pos++);
       if (c === 0x7d) return result;
