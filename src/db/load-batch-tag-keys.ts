@@ -1,6 +1,6 @@
 import { sql, type Kysely } from "kysely";
-import { parseRepositoryRef } from "../repository-ref.js";
 import type { Database } from "./tables.js";
+import { tagSelectionFilter } from "./tag-selection-filter.js";
 import type { BatchTagSelection } from "./load-batch-tags.js";
 
 /** What can be read of a batch's tags without any of their text: ids and flags. */
@@ -19,14 +19,7 @@ export async function loadBatchTagKeys(
   db: Kysely<Database>,
   selection: BatchTagSelection,
 ): Promise<BatchTagKey[]> {
-  let namespace = selection.namespace;
-  let repository: string | undefined;
-  if (selection.repository !== undefined) {
-    const ref = parseRepositoryRef(selection.repository);
-    namespace = ref.namespace;
-    repository = ref.name;
-  }
-  const ids = selection.tagIds === null ? null : [...selection.tagIds];
+  const { namespace, repository, ids } = tagSelectionFilter(selection);
   const result = await sql<{ id: number; hidden: boolean; mapped: boolean }>`
     SELECT rt.id, rt.hidden, m.id IS NOT NULL AS mapped
       FROM repositorytag rt
@@ -35,8 +28,8 @@ export async function loadBatchTagKeys(
       LEFT JOIN tagtorepositorytag m ON m.repository_tag_id = rt.id
      WHERE rt.id BETWEEN ${selection.lo} AND ${selection.hi}
        AND (${ids}::int[] IS NULL OR rt.id = ANY(${ids}::int[]))
-       AND (${namespace ?? null}::text IS NULL OR u.username = ${namespace ?? null})
-       AND (${repository ?? null}::text IS NULL OR r.name = ${repository ?? null})
+       AND (${namespace}::text IS NULL OR u.username = ${namespace})
+       AND (${repository}::text IS NULL OR r.name = ${repository})
      ORDER BY rt.id`.execute(db);
   return result.rows;
 }

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from "kysely";
 import type { LegacyTag } from "../backfill/batch-input.js";
-import { parseRepositoryRef } from "../repository-ref.js";
 import type { Database } from "./tables.js";
+import { tagSelectionFilter } from "./tag-selection-filter.js";
 
 export interface BatchTagSelection {
   lo: number;
@@ -25,14 +25,7 @@ export async function loadBatchTags(
   db: Kysely<Database>,
   selection: BatchTagSelection,
 ): Promise<LegacyTag[]> {
-  let namespace = selection.namespace;
-  let repository: string | undefined;
-  if (selection.repository !== undefined) {
-    const ref = parseRepositoryRef(selection.repository);
-    namespace = ref.namespace;
-    repository = ref.name;
-  }
-  const ids = selection.tagIds === null ? null : [...selection.tagIds];
+  const { namespace, repository, ids } = tagSelectionFilter(selection);
   const result = await sql<{
     id: number;
     name: string;
@@ -74,8 +67,8 @@ export async function loadBatchTags(
       LEFT JOIN manifest lm ON lm.id = link.manifest_id
      WHERE rt.id BETWEEN ${selection.lo} AND ${selection.hi}
        AND (${ids}::int[] IS NULL OR rt.id = ANY(${ids}::int[]))
-       AND (${namespace ?? null}::text IS NULL OR u.username = ${namespace ?? null})
-       AND (${repository ?? null}::text IS NULL OR r.name = ${repository ?? null})
+       AND (${namespace}::text IS NULL OR u.username = ${namespace})
+       AND (${repository}::text IS NULL OR r.name = ${repository})
      ORDER BY rt.id`.execute(db);
   return result.rows.map((row) => ({
     id: row.id,

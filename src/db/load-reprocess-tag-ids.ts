@@ -1,6 +1,6 @@
 import { sql, type Kysely } from "kysely";
-import { parseRepositoryRef } from "../repository-ref.js";
 import type { Database } from "./tables.js";
+import { tagSelectionFilter } from "./tag-selection-filter.js";
 
 /** What `backfill reprocess` selects; every given criterion must hold (AND). */
 export interface ReprocessSelection {
@@ -28,14 +28,7 @@ export async function loadReprocessTagIds(
   db: Kysely<Database>,
   selection: ReprocessSelection,
 ): Promise<SelectedTag[]> {
-  let namespace = selection.namespace ?? null;
-  let repository: string | null = null;
-  if (selection.repository !== undefined) {
-    const ref = parseRepositoryRef(selection.repository);
-    namespace = ref.namespace;
-    repository = ref.name;
-  }
-  const ids = selection.tagIds === undefined ? null : [...selection.tagIds];
+  const { namespace, repository, ids } = tagSelectionFilter(selection);
   const lo = selection.idRange?.lo ?? null;
   const hi = selection.idRange?.hi ?? null;
   const reason = selection.reason ?? null;
