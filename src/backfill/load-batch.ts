@@ -27,6 +27,20 @@ export interface BatchFacts {
   unreadable: Map<number, string>;
 }
 
+/** Facts of no tag: the start of a merge, or of a single tag's load. */
+export function emptyFacts(): BatchFacts {
+  return {
+    tags: [],
+    resolutions: new Map(),
+    stored: new Map(),
+    repositoryImages: new Map(),
+    repositoryBlobs: new Map(),
+    labels: new Map(),
+    errors: new Map(),
+    unreadable: new Map(),
+  };
+}
+
 export function isCandidate(tag: LegacyTag, force = false): boolean {
   return !tag.hidden && (force || !tag.mapped);
 }

@@ -4,7 +4,7 @@ import { loadBatchTagKeys, type BatchTagKey } from "../db/load-batch-tag-keys.js
 import { loadBatchTags, type BatchTagSelection } from "../db/load-batch-tags.js";
 import type { Database } from "../db/tables.js";
 import type { LegacyTag } from "./batch-input.js";
-import { loadBatch, type BatchFacts } from "./load-batch.js";
+import { emptyFacts, loadBatch, type BatchFacts } from "./load-batch.js";
 
 /**
  * `loadBatch`, with a value PostgreSQL cannot hand over (or take back) isolated to its tags, as the
@@ -91,19 +91,6 @@ function standIn(key: BatchTagKey): LegacyTag {
     mapped: key.mapped,
     tagManifest: null,
     manifestLink: null,
-  };
-}
-
-export function emptyFacts(): BatchFacts {
-  return {
-    tags: [],
-    resolutions: new Map(),
-    stored: new Map(),
-    repositoryImages: new Map(),
-    repositoryBlobs: new Map(),
-    labels: new Map(),
-    errors: new Map(),
-    unreadable: new Map(),
   };
 }
 

@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import type { LegacyTag } from "../backfill/batch-input.js";
-import type { BatchFacts } from "../backfill/load-batch.js";
+import { emptyFacts, type BatchFacts } from "../backfill/load-batch.js";
 import { claimedV1Id } from "../backfill/plan-generated-tag.js";
 import { blobsOutsideChain, readStoredManifest } from "../backfill/plan-stored-tag.js";
 import { parseAncestors, resolveChain } from "../backfill/resolve-chain.js";
@@ -31,16 +31,7 @@ export async function loadExplainFacts(db: Kysely<Database>, repositoryTagId: nu
     includeMapped: true,
   });
   if (tag === undefined) throw new Error(`repositorytag ${repositoryTagId} disappeared`);
-  const facts: BatchFacts = {
-    tags: [tag],
-    resolutions: new Map(),
-    stored: new Map(),
-    repositoryImages: new Map(),
-    repositoryBlobs: new Map(),
-    labels: new Map(),
-    errors: new Map(),
-    unreadable: new Map(),
-  };
+  const facts: BatchFacts = { ...emptyFacts(), tags: [tag] };
   const images = new Map((await loadImagesById(db, [tag.imageId])).map((image) => [image.id, image]));
   const leaf = images.get(tag.imageId);
   const ancestors = (parseAncestors(leaf?.ancestors ?? null) ?? []).filter((id) => !images.has(id));
