@@ -1,12 +1,9 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { generateKeyPairSync } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
 import { REPO_ROOT } from "../support/repo-root.js";
+import { createSigningKeyFile, type SigningKeyFile } from "../support/signing-key-file.js";
 import { CliProcess } from "./cli-process.js";
 import { PrivateRedis, SilentListener } from "./outage-support.js";
 
@@ -29,14 +26,10 @@ describe("connections time out and the stop deadline holds", () => {
   let db: TestDatabase;
   let redis: PrivateRedis;
   let silent: SilentListener;
-  let keyDir: string;
-  let keyFile: string;
+  let key: SigningKeyFile;
 
   before(async () => {
-    keyDir = mkdtempSync(path.join(os.tmpdir(), "backfill-hangs-"));
-    keyFile = path.join(keyDir, "key.pem");
-    const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-    writeFileSync(keyFile, privateKey.export({ type: "pkcs8", format: "pem" }).toString(), { mode: 0o600 });
+    key = createSigningKeyFile("hangs");
     redis = await PrivateRedis.start({ password: PASSWORD });
     silent = await SilentListener.start();
     db = await createTestDatabase("hangs");
@@ -52,13 +45,13 @@ describe("connections time out and the stop deadline holds", () => {
     await redis.kill();
     await silent.close();
     await db.drop();
-    rmSync(keyDir, { recursive: true, force: true });
+    key.remove();
   });
 
   const env = (over: Record<string, string> = {}) => ({
     DATABASE_URL: db.url,
     REDIS_URL: redis.url,
-    BACKFILL_SIGNING_KEY_FILE: keyFile,
+    BACKFILL_SIGNING_KEY_FILE: key.path,
     BACKFILL_CONNECT_TIMEOUT_SECONDS: String(CONNECT_TIMEOUT_S),
     ...over,
   });

@@ -1,13 +1,10 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { generateKeyPairSync } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { getRun } from "../../src/db/run-get.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
 import { REPO_ROOT } from "../support/repo-root.js";
+import { createSigningKeyFile, type SigningKeyFile } from "../support/signing-key-file.js";
 import { CliProcess } from "./cli-process.js";
 import { PrivateRedis } from "./outage-support.js";
 import { invalidLogLines, runCli, waitFor } from "./run-support.js";
@@ -21,14 +18,10 @@ const SLACK_MS = 30_000;
 describe("a paused run keeps `run` waiting", () => {
   let db: TestDatabase;
   let redis: PrivateRedis;
-  let keyDir: string;
-  let keyFile: string;
+  let key: SigningKeyFile;
 
   before(async () => {
-    keyDir = mkdtempSync(path.join(os.tmpdir(), "backfill-pause-"));
-    keyFile = path.join(keyDir, "key.pem");
-    const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-    writeFileSync(keyFile, privateKey.export({ type: "pkcs8", format: "pem" }).toString(), { mode: 0o600 });
+    key = createSigningKeyFile("pause");
     redis = await PrivateRedis.start();
     db = await createTestDatabase("pause_cli");
     const seed = spawnSync(
@@ -42,10 +35,10 @@ describe("a paused run keeps `run` waiting", () => {
   after(async () => {
     await redis.kill();
     await db.drop();
-    rmSync(keyDir, { recursive: true, force: true });
+    key.remove();
   });
 
-  const env = () => ({ DATABASE_URL: db.url, REDIS_URL: redis.url, BACKFILL_SIGNING_KEY_FILE: keyFile });
+  const env = () => ({ DATABASE_URL: db.url, REDIS_URL: redis.url, BACKFILL_SIGNING_KEY_FILE: key.path });
 
   /** Starts `run`, and resolves with it and its run's id once a batch is done. */
   async function startRun(): Promise<{ run: CliProcess; runId: string }> {

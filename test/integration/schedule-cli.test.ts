@@ -1,9 +1,5 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { generateKeyPairSync } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { Queue } from "bullmq";
 import { createLogger } from "../../src/log.js";
@@ -11,6 +7,7 @@ import { openQueues } from "../../src/queue/backfill-queues.js";
 import { QUEUE, SCHEDULER_ID } from "../../src/queue/queue-names.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
 import { REPO_ROOT } from "../support/repo-root.js";
+import { createSigningKeyFile, type SigningKeyFile } from "../support/signing-key-file.js";
 import { CliProcess } from "./cli-process.js";
 import { PrivateRedis } from "./outage-support.js";
 import { runCli } from "./run-support.js";
@@ -23,14 +20,10 @@ const WATCH_MS = 6000;
 describe("schedule --remove stops the ticks already queued", () => {
   let db: TestDatabase;
   let redis: PrivateRedis;
-  let keyDir: string;
-  let keyFile: string;
+  let key: SigningKeyFile;
 
   before(async () => {
-    keyDir = mkdtempSync(path.join(os.tmpdir(), "backfill-schedule-"));
-    keyFile = path.join(keyDir, "key.pem");
-    const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-    writeFileSync(keyFile, privateKey.export({ type: "pkcs8", format: "pem" }).toString(), { mode: 0o600 });
+    key = createSigningKeyFile("schedule");
     redis = await PrivateRedis.start();
     db = await createTestDatabase("schedule_cli");
     const seed = spawnSync(
@@ -44,14 +37,14 @@ describe("schedule --remove stops the ticks already queued", () => {
   after(async () => {
     await redis.kill();
     await db.drop();
-    rmSync(keyDir, { recursive: true, force: true });
+    key.remove();
   });
 
   const env = () => ({
     DATABASE_URL: db.url,
     REDIS_URL: redis.url,
     BACKFILL_QUEUE_PREFIX: PREFIX,
-    BACKFILL_SIGNING_KEY_FILE: keyFile,
+    BACKFILL_SIGNING_KEY_FILE: key.path,
   });
 
   async function pendingTicks(): Promise<number> {

@@ -6,6 +6,7 @@ import { createSigner } from "../../../src/manifest/signer.js";
 import { checkMappedTag, type TagCheckInputs } from "../../../src/verify/check-mapped-tag.js";
 import { inspectManifest, type ManifestFacts } from "../../../src/verify/inspect-manifest.js";
 import type { ManifestBlob, MappedTag } from "../../../src/verify/mapped-tag.js";
+import { mappedTagFixture } from "./mapped-tag-fixture.js";
 import { ecKey, rsaKey } from "../manifest/test-keys.js";
 import { readFixture } from "../manifest/vectors.js";
 
@@ -32,45 +33,7 @@ async function generated(cmd?: string, signer = ours): Promise<string> {
 }
 
 function mapped(facts: ManifestFacts, overrides: Partial<MappedTag> = {}): MappedTag {
-  const digest = facts.readable ? facts.digest : "sha256:x";
-  return {
-    repositoryTagId: 7,
-    display: "ns/repo:latest",
-    legacy: {
-      name: "latest",
-      repositoryId: 1,
-      imageId: 20,
-      lifetimeStartTs: 10,
-      lifetimeEndTs: null,
-      reversion: false,
-      hidden: false,
-    },
-    leafAncestors: "/10/",
-    mappingRepositoryId: 1,
-    tag: {
-      id: 3,
-      name: "latest",
-      repositoryId: 1,
-      manifestId: 5,
-      lifetimeStartMs: 10_000,
-      lifetimeEndMs: null,
-      reversion: false,
-      hidden: false,
-      kind: "tag",
-    },
-    tagManifest: { id: 4, digest, bytesEqualManifest: true, jsonDataLength: 1 },
-    mapping: { manifestId: 5, broken: false },
-    manifest: {
-      id: 5,
-      repositoryId: 1,
-      digest,
-      mediaType: facts.readable ? facts.mediaType : null,
-      bytesLength: 1,
-    },
-    legacyImage: { imageId: 20, dockerImageId: LEAF, repositoryId: 1 },
-    outcome: { outcome: "backfilled", reason: null, detail: null },
-    ...overrides,
-  };
+  return mappedTagFixture(facts, LEAF, overrides);
 }
 
 const blob = (blobId: number, checksum: string, extra: Partial<ManifestBlob> = {}): ManifestBlob => ({

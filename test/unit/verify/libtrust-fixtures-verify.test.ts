@@ -5,6 +5,7 @@ import { describe, test } from "node:test";
 import { checkMappedTag } from "../../../src/verify/check-mapped-tag.js";
 import { inspectManifest, type ManifestFacts } from "../../../src/verify/inspect-manifest.js";
 import type { MappedTag } from "../../../src/verify/mapped-tag.js";
+import { mappedTagFixture } from "./mapped-tag-fixture.js";
 import { REPO_ROOT } from "../../support/repo-root.js";
 
 const DIR = path.join(REPO_ROOT, "test/fixtures/libtrust");
@@ -14,44 +15,7 @@ const SIGNED_SUMS = [`sha256:${"1".repeat(64)}`, `sha256:${"2".repeat(64)}`];
 
 /** A tag mapped to the fixture as a stored manifest (no outcome of this project), rows otherwise right. */
 function mapped(facts: ManifestFacts, outcome: MappedTag["outcome"] = null): MappedTag {
-  const digest = facts.readable ? facts.digest : "sha256:unreadable";
-  return {
-    repositoryTagId: 7,
-    display: "library/app:latest",
-    legacy: {
-      name: "latest",
-      repositoryId: 1,
-      imageId: 20,
-      lifetimeStartTs: 10,
-      lifetimeEndTs: null,
-      reversion: false,
-      hidden: false,
-    },
-    leafAncestors: "/10/",
-    mappingRepositoryId: 1,
-    tag: {
-      id: 3,
-      name: "latest",
-      repositoryId: 1,
-      manifestId: 5,
-      lifetimeStartMs: 10_000,
-      lifetimeEndMs: null,
-      reversion: false,
-      hidden: false,
-      kind: "tag",
-    },
-    tagManifest: { id: 4, digest, bytesEqualManifest: true, jsonDataLength: 1 },
-    mapping: { manifestId: 5, broken: false },
-    manifest: {
-      id: 5,
-      repositoryId: 1,
-      digest,
-      mediaType: facts.readable ? facts.mediaType : null,
-      bytesLength: 1,
-    },
-    legacyImage: { imageId: 20, dockerImageId: LEAF_ID, repositoryId: 1 },
-    outcome,
-  };
+  return mappedTagFixture(facts, LEAF_ID, { display: "library/app:latest", outcome });
 }
 
 /** verify's problem codes for the fixture mapped as a stored manifest, with the blob rows of its signed layers. */
