@@ -1,8 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { generateKeyPairSync } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import net from "node:net";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -14,8 +12,10 @@ import { DEFAULT_RETRY_POLICY } from "../../src/queue/retry-policy.js";
 import { startOrResumeRun } from "../../src/run/start-run.js";
 import { REPO_ROOT } from "../support/repo-root.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
+import { createSigningKeyFile, type SigningKeyFile } from "../support/signing-key-file.js";
 import { createTestRedis, type TestRedis } from "../support/test-redis.js";
 import { insertLegacyTags, invalidLogLines, jsonLines, runCli } from "./run-support.js";
+import { freePort } from "./outage-support.js";
 
 interface StatusRunJson {
   id: string;
@@ -25,20 +25,12 @@ interface StatusRunJson {
   noWorker: boolean;
 }
 
-/** A loopback port nothing listens on: Redis "down" for the command that gets it. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 /** Results on stdout, logs on stderr, one JSON document per --json, one rate everywhere. */
 describe("CLI output contract (streams, --json, rate, status, cancel)", () => {
   let tdb: TestDatabase;
   let redis: TestRedis;
   let dir: string;
+  let key: SigningKeyFile;
   let env: Record<string, string>;
   let runId = "";
 
@@ -52,20 +44,19 @@ describe("CLI output contract (streams, --json, rate, status, cancel)", () => {
       hiddenEvery: 4,
     });
     dir = mkdtempSync(path.join(os.tmpdir(), "backfill-cli-contract-"));
-    const keyFile = path.join(dir, "key.pem");
-    const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-    writeFileSync(keyFile, privateKey.export({ type: "pkcs8", format: "pem" }).toString(), { mode: 0o600 });
+    key = createSigningKeyFile("cli-contract");
     env = {
       DATABASE_URL: tdb.url,
       REDIS_URL: redis.url,
       BACKFILL_QUEUE_PREFIX: redis.prefix,
-      BACKFILL_SIGNING_KEY_FILE: keyFile,
+      BACKFILL_SIGNING_KEY_FILE: key.path,
     };
   });
   after(async () => {
     await redis.cleanup();
     await tdb.drop();
     rmSync(dir, { recursive: true, force: true });
+    key.remove();
   });
 
   test("`run --dry-run --json --log-file F`: stdout is one JSON document, the log lines are in F", async () => {
@@ -234,7 +225,7 @@ describe("CLI output contract (streams, --json, rate, status, cancel)", () => {
     const id = String(run.id);
     const out = await runCli(["cancel", id], {
       ...env,
-      REDIS_URL: `redis://127.0.0.1:${await closedPort()}`,
+      REDIS_URL: `redis://127.0.0.1:${await freePort()}`,
     });
     assert.equal(out.status, 0, out.stderr);
     assert.match(

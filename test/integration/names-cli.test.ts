@@ -1,11 +1,8 @@
 import assert from "node:assert/strict";
-import { generateKeyPairSync } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { sql } from "kysely";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
+import { createSigningKeyFile, type SigningKeyFile } from "../support/signing-key-file.js";
 import { createTestRedis, type TestRedis } from "../support/test-redis.js";
 import { LegacyFixtures } from "./batch-fixtures.js";
 import { runCli } from "./run-support.js";
@@ -23,7 +20,7 @@ const HOSTILE_TAG = "v1\u001b]0;owned\u0007\u001b[31mred\u009b2J";
 
 let tdb: TestDatabase;
 let redis: TestRedis;
-let keyDir: string;
+let key: SigningKeyFile;
 let env: Record<string, string>;
 let hostileId: number;
 
@@ -41,22 +38,19 @@ describe("stored names on the command line", () => {
     const other = await f.repository("other", "plain");
     const otherChain = await f.chain(other, "plain", [{}]);
     await f.tag(other, "latest", otherChain[0]?.id ?? 0);
-    keyDir = mkdtempSync(path.join(os.tmpdir(), "backfill-names-"));
-    const keyFile = path.join(keyDir, "key.pem");
-    const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-    writeFileSync(keyFile, privateKey.export({ type: "pkcs8", format: "pem" }).toString(), { mode: 0o600 });
+    key = createSigningKeyFile("names");
     env = {
       DATABASE_URL: tdb.url,
       REDIS_URL: redis.url,
       BACKFILL_QUEUE_PREFIX: redis.prefix,
-      BACKFILL_SIGNING_KEY_FILE: keyFile,
+      BACKFILL_SIGNING_KEY_FILE: key.path,
       LOG_LEVEL: "warn",
     };
   });
   after(async () => {
     await redis.cleanup();
     await tdb.drop();
-    rmSync(keyDir, { recursive: true, force: true });
+    key.remove();
   });
 
   test("explain escapes control characters of a tag name; --json keeps the name as stored", async () => {

@@ -1,9 +1,7 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { after, before, describe, test } from "node:test";
 import { getRun } from "../../src/db/run-get.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
-import { REPO_ROOT } from "../support/repo-root.js";
 import { createSigningKeyFile, type SigningKeyFile } from "../support/signing-key-file.js";
 import { CliProcess } from "./cli-process.js";
 import { PrivateRedis } from "./outage-support.js";
@@ -24,11 +22,7 @@ describe("a paused run keeps `run` waiting", () => {
     key = createSigningKeyFile("pause");
     redis = await PrivateRedis.start();
     db = await createTestDatabase("pause_cli");
-    const seed = spawnSync(
-      process.execPath,
-      ["--import", "tsx", "src/cli/main.ts", "seed", "--tags", "2000", "--seed", "pause"],
-      { cwd: REPO_ROOT, env: { ...process.env, DATABASE_URL: db.url }, encoding: "utf8" },
-    );
+    const seed = await runCli(["seed", "--tags", "2000", "--seed", "pause"], { DATABASE_URL: db.url });
     assert.equal(seed.status, 0, seed.stderr);
   });
 

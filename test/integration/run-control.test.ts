@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import net from "node:net";
 import { after, before, describe, test } from "node:test";
 import { sql } from "kysely";
 import { handleBackfillBatch } from "../../jobs/backfill-batch.js";
@@ -13,6 +12,7 @@ import { passVerdict } from "../../src/run/run-summary.js";
 import { startWorkerRuntime } from "../../src/run/worker-runtime.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
 import { createTestRedis, type TestRedis } from "../support/test-redis.js";
+import { freePort } from "./outage-support.js";
 import {
   collectingLogger,
   fakeProcessBatch,
@@ -26,15 +26,6 @@ import {
 
 const FAST_RETRY = { attempts: 3, backoffMs: 50, jitter: 0.5 };
 const CONCURRENCY = 2;
-
-/** A loopback port nothing listens on: Redis "down" for the commands that get it. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe("backfill pause, resume, cancel", () => {
   let tdb: TestDatabase;
@@ -234,7 +225,7 @@ describe("backfill pause, resume, cancel", () => {
       cursor = next;
       if (keys.length) await redis.redis.del(...keys);
     } while (cursor !== "0");
-    const down = `redis://127.0.0.1:${await closedPort()}`;
+    const down = `redis://127.0.0.1:${await freePort()}`;
     const resumed = await cli(["resume", runId], { REDIS_URL: down });
     assert.equal(resumed.status, 0, resumed.stderr);
     assert.match(resumed.stdout, /paused -> running; \d+ batch\(es\) NOT enqueued, Redis is unavailable/);

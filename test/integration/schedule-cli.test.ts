@@ -1,12 +1,10 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { after, before, describe, test } from "node:test";
 import { Queue } from "bullmq";
 import { createLogger } from "../../src/log.js";
 import { openQueues } from "../../src/queue/backfill-queues.js";
 import { QUEUE, SCHEDULER_ID } from "../../src/queue/queue-names.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
-import { REPO_ROOT } from "../support/repo-root.js";
 import { createSigningKeyFile, type SigningKeyFile } from "../support/signing-key-file.js";
 import { CliProcess } from "./cli-process.js";
 import { PrivateRedis } from "./outage-support.js";
@@ -26,11 +24,7 @@ describe("schedule --remove stops the ticks already queued", () => {
     key = createSigningKeyFile("schedule");
     redis = await PrivateRedis.start();
     db = await createTestDatabase("schedule_cli");
-    const seed = spawnSync(
-      process.execPath,
-      ["--import", "tsx", "src/cli/main.ts", "seed", "--tags", "100", "--seed", "schedule"],
-      { cwd: REPO_ROOT, env: { ...process.env, DATABASE_URL: db.url }, encoding: "utf8" },
-    );
+    const seed = await runCli(["seed", "--tags", "100", "--seed", "schedule"], { DATABASE_URL: db.url });
     assert.equal(seed.status, 0, seed.stderr);
   });
 
