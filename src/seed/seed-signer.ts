@@ -1,5 +1,22 @@
-import { createECDH, createHash, createHmac, createPrivateKey } from "node:crypto";
+import { createECDH, createHash, createHmac, createPrivateKey, type KeyObject } from "node:crypto";
 import { createSigner, type Signer } from "../manifest/index.js";
+
+/** The P-256 private key whose scalar is the 32 bytes `d` (big-endian, 1 <= d < n). */
+export function p256PrivateKey(d: Buffer): KeyObject {
+  const ecdh = createECDH("prime256v1");
+  ecdh.setPrivateKey(d);
+  const point = ecdh.getPublicKey();
+  return createPrivateKey({
+    key: {
+      kty: "EC",
+      crv: "P-256",
+      d: d.toString("base64url"),
+      x: point.subarray(1, 33).toString("base64url"),
+      y: point.subarray(33, 65).toString("base64url"),
+    },
+    format: "jwk",
+  });
+}
 
 /**
  * The client-style EC P-256 key that signed the seeded tagmanifests, derived from the seed, with
@@ -10,19 +27,7 @@ import { createSigner, type Signer } from "../manifest/index.js";
 export function seedSigner(seed: string): Signer {
   const d = (toBigInt(createHash("sha256").update(`${seed}\u0000signing-key`).digest()) % (N - 1n)) + 1n;
   const dBytes = toBytes32(d);
-  const ecdh = createECDH("prime256v1");
-  ecdh.setPrivateKey(dBytes);
-  const point = ecdh.getPublicKey();
-  const key = createPrivateKey({
-    key: {
-      kty: "EC",
-      crv: "P-256",
-      d: dBytes.toString("base64url"),
-      x: point.subarray(1, 33).toString("base64url"),
-      y: point.subarray(33, 65).toString("base64url"),
-    },
-    format: "jwk",
-  });
+  const key = p256PrivateKey(dBytes);
   const { alg, kid, publicJwk } = createSigner(key);
   return Object.freeze({
     alg,

@@ -1,4 +1,5 @@
-import { createECDH, createHash, createPrivateKey, type KeyObject } from "node:crypto";
+import { createHash, type KeyObject } from "node:crypto";
+import { p256PrivateKey } from "../../src/seed/seed-signer.js";
 import { buildSchema1 } from "../../src/manifest/build-schema1.js";
 import { signSchema1 } from "../../src/manifest/sign-schema1.js";
 import { createSigner, type Signer } from "../../src/manifest/signer.js";
@@ -23,20 +24,7 @@ const PARTS = { name: "library/app", tag: "latest", architecture: "amd64", layer
 
 /** An EC P-256 private key fixed by its label. */
 export function deterministicKey(label: string): KeyObject {
-  const d = createHash("sha256").update(label).digest();
-  const ecdh = createECDH("prime256v1");
-  ecdh.setPrivateKey(d);
-  const point = ecdh.getPublicKey();
-  return createPrivateKey({
-    format: "jwk",
-    key: {
-      kty: "EC",
-      crv: "P-256",
-      d: d.toString("base64url"),
-      x: point.subarray(1, 33).toString("base64url"),
-      y: point.subarray(33, 65).toString("base64url"),
-    },
-  });
+  return p256PrivateKey(createHash("sha256").update(label).digest());
 }
 
 const KEY_A = createSigner(deterministicKey("libtrust fixture key A"));
