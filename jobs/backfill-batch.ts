@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import { claimBatch, type ClaimedBatch } from "../src/db/batch-claim.js";
 import { failBatch } from "../src/db/batch-fail.js";
 import { finalizeBatch } from "../src/db/batch-finalize.js";
@@ -7,12 +7,10 @@ import { renewBatchLease } from "../src/db/batch-renew-lease.js";
 import { getRun } from "../src/db/run-get.js";
 import type { Database, RunRow } from "../src/db/tables.js";
 import type { Logger } from "../src/log.js";
-import {
-  isPreempted,
-  type BatchResult,
-  type Finalize,
-  type ProcessBatch,
-} from "../src/run/batch-processor.js";
+import type { BatchResult } from "../src/backfill/batch-result.js";
+import type { Finalize } from "../src/backfill/finalize.js";
+import { isPreempted } from "../src/backfill/preempted.js";
+import type { ProcessBatch } from "../src/backfill/process-batch.js";
 import { classifyError, errorMessage, PermanentJobError } from "../src/run/errors.js";
 import type { LeaseRegistry } from "../src/run/lease-registry.js";
 import { runFilters } from "../src/run/run-filters.js";
@@ -37,7 +35,7 @@ export interface BackfillBatchPayload {
 export interface BackfillBatchContext {
   db: Kysely<Database>;
   logger: Logger;
-  processBatch: ProcessBatch;
+  processBatch: ProcessBatch<Transaction<Database>>;
   leases: LeaseRegistry;
   /** How long a claim holds before another worker may take the batch; renewed every third of it. */
   leaseMs: number;
@@ -104,7 +102,7 @@ async function process(
   const options = (run.options ?? {}) as { force?: boolean };
   const started = performance.now();
   let finalized = false;
-  const finalize: Finalize = async (trx, result) => {
+  const finalize: Finalize<Transaction<Database>> = async (trx, result) => {
     finalized = true;
     return finalizeBatch(trx, { batchId: claimed.id, leaseToken: claimed.leaseToken, result });
   };

@@ -1,17 +1,4 @@
-import type { Kysely } from "kysely";
-import { loadExistingManifests } from "../db/load-existing-manifests.js";
-import type { Database } from "../db/tables.js";
-import { deleteUnusedManifest } from "../db/write-delete-unused-manifest.js";
-import { insertManifestBlobs } from "../db/write-manifest-blobs.js";
-import { insertManifestLabels } from "../db/write-manifest-labels.js";
-import { insertManifestLegacyImages } from "../db/write-manifest-legacy-images.js";
-import { insertManifests } from "../db/write-manifests.js";
-import { repointTagManifestLabels } from "../db/write-repair-labels.js";
-import { updateTagManifestLink } from "../db/write-repair-link.js";
-import { updateManifestBytes } from "../db/write-repair-manifest-bytes.js";
-import { pointTagAtManifest } from "../db/write-repair-tag.js";
-import { replacePlaceholderTagManifest } from "../db/write-repair-tag-manifest.js";
-import { insertTagManifestLabelMaps } from "../db/write-tag-manifest-label-maps.js";
+import type { BatchWrites } from "./batch-store.js";
 import type { RepairActions } from "./plan-repair.js";
 import type { ImageRef, MapPlan } from "./tag-plan.js";
 import type { RowCounts, WriteIds } from "./write-pass.js";
@@ -36,7 +23,7 @@ export interface AppliedRepair {
  * caller runs it inside the tag's own savepoint, holding the tag's lock.
  */
 export async function applyRepair(
-  db: Kysely<Database>,
+  store: BatchWrites,
   plan: MapPlan,
   actions: RepairActions,
   ids: WriteIds,
@@ -45,7 +32,7 @@ export async function applyRepair(
   const add = (key: string, n: number) => {
     if (n > 0) rows[key] = (rows[key] ?? 0) + n;
   };
-  const images = actions.images.length > 0 ? await writeSynthesizedImages(db, actions.images) : undefined;
+  const images = actions.images.length > 0 ? await writeSynthesizedImages(store, actions.images) : undefined;
   add("image", images?.inserted ?? 0);
   const imageId = (ref: ImageRef): number => {
     if (ref.kind === "image") return ref.imageId;
@@ -58,7 +45,7 @@ export async function applyRepair(
     target = { id: actions.target.id, bytes: actions.target.bytes, created: false };
   } else {
     const wanted = actions.target.manifest;
-    const [inserted] = await insertManifests(db, [
+    const [inserted] = await store.insertManifests([
       {
         repositoryId: actions.repositoryId,
         digest: wanted.digest,
@@ -71,7 +58,7 @@ export async function applyRepair(
       add("manifest", 1);
     } else {
       // Created meanwhile (another tag of this batch with the same digest): reused like any existing row.
-      const [found] = await loadExistingManifests(db, [
+      const [found] = await store.loadExistingManifests([
         { repositoryId: actions.repositoryId, digest: wanted.digest },
       ]);
       if (found === undefined)
@@ -82,17 +69,16 @@ export async function applyRepair(
   const repositoryId = actions.repositoryId;
   add(
     "manifestblob",
-    await insertManifestBlobs(
-      db,
+    await store.insertManifestBlobs(
       actions.addBlobIds.map((blobId) => ({ repositoryId, manifestId: target.id, blobId })),
     ),
   );
   if (actions.addLegacyImage !== null) {
     const legacy = { repositoryId, manifestId: target.id, imageId: imageId(actions.addLegacyImage) };
-    add("manifestlegacyimage", await insertManifestLegacyImages(db, [legacy]));
+    add("manifestlegacyimage", await store.insertManifestLegacyImages([legacy]));
   }
   if (actions.setBytes !== null) {
-    const updated = await updateManifestBytes(db, {
+    const updated = await store.updateManifestBytes({
       manifestId: target.id,
       digest: actions.digest,
       bytes: actions.setBytes.bytes,
@@ -104,7 +90,7 @@ export async function applyRepair(
   }
   if (actions.tagManifest !== null) {
     const json = resolveTagManifestBytes(plan, { ...target, digest: actions.digest });
-    const updated = await replacePlaceholderTagManifest(db, {
+    const updated = await store.replacePlaceholderTagManifest({
       id: actions.tagManifest.id,
       oldDigest: actions.tagManifest.oldDigest,
       digest: actions.digest,
@@ -116,7 +102,7 @@ export async function applyRepair(
   }
   const link = actions.link;
   if (link.repoint || link.broken !== null) {
-    const updated = await updateTagManifestLink(db, {
+    const updated = await store.updateTagManifestLink({
       id: link.id,
       oldManifestId: link.oldManifestId,
       manifestId: link.repoint ? target.id : link.oldManifestId,
@@ -126,7 +112,7 @@ export async function applyRepair(
     add("tagmanifesttomanifest.updated", 1);
   }
   if (actions.tag !== null) {
-    const updated = await pointTagAtManifest(db, {
+    const updated = await store.pointTagAtManifest({
       tagId: actions.tag.id,
       oldManifestId: actions.tag.oldManifestId,
       manifestId: target.id,
@@ -139,20 +125,18 @@ export async function applyRepair(
     const tagManifestId = labels.tagManifestId;
     add(
       "tagmanifestlabelmap.updated",
-      await repointTagManifestLabels(db, { tagManifestId, repositoryId, manifestId: target.id }),
+      await store.repointTagManifestLabels({ tagManifestId, repositoryId, manifestId: target.id }),
     );
   }
   if (labels.add.length > 0) {
-    const made = await insertManifestLabels(
-      db,
+    const made = await store.insertManifestLabels(
       labels.add.map((label) => ({ repositoryId, manifestId: target.id, labelId: label.labelId })),
     );
     add("manifestlabel", made.inserted);
     const byLabel = new Map(made.ids.map((row) => [row.labelId, row.id]));
     add(
       "tagmanifestlabelmap",
-      await insertTagManifestLabelMaps(
-        db,
+      await store.insertTagManifestLabelMaps(
         labels.add.map((label) => ({
           tagManifestId: label.tagManifestId,
           manifestId: target.id,
@@ -163,7 +147,7 @@ export async function applyRepair(
       ),
     );
   }
-  if (actions.deletePlaceholder !== null && (await deleteUnusedManifest(db, actions.deletePlaceholder))) {
+  if (actions.deletePlaceholder !== null && (await store.deleteUnusedManifest(actions.deletePlaceholder))) {
     add("manifest.deleted", 1);
   }
   return { manifestId: target.id, rows };

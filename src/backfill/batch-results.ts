@@ -1,7 +1,7 @@
 import type { DroppedTag } from "./prepare-write.js";
 import type { TagPlan } from "./tag-plan.js";
 import type { IsolatedWrite } from "./write-isolated.js";
-import type { TagResult } from "./process-batch.js";
+import type { TagResult } from "./batch-result.js";
 
 /** Every tag's outcome, in the batch's order, from its plan and what the write made of it. */
 export function tagResults(

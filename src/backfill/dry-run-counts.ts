@@ -1,7 +1,4 @@
-import type { Kysely } from "kysely";
-import { loadExistingManifests } from "../db/load-existing-manifests.js";
-import { loadRepositoryImages } from "../db/load-repository-images.js";
-import type { Database } from "../db/tables.js";
+import type { BatchReads } from "./batch-store.js";
 import type { PreparedWrite } from "./prepare-write.js";
 import type { RowCounts } from "./write-pass.js";
 import { manifestKey, planManifests, planSynthesizedImages } from "./write-rows.js";
@@ -10,15 +7,15 @@ import { manifestKey, planManifests, planSynthesizedImages } from "./write-rows.
  * What a write would insert, by table, from read-only lookups: for `--dry-run`, which must not take
  * locks, consume sequence values or leave dead rows behind. Labels are counted as if none existed yet.
  */
-export async function dryRunCounts(db: Kysely<Database>, prepared: PreparedWrite): Promise<RowCounts> {
+export async function dryRunCounts(store: BatchReads, prepared: PreparedWrite): Promise<RowCounts> {
   const plans = prepared.writable.map((item) => item.plan);
   const images = planSynthesizedImages(plans);
   const existingImages = new Set(
-    (await loadRepositoryImages(db, images)).map((image) => `${image.repositoryId}:${image.dockerImageId}`),
+    (await store.loadRepositoryImages(images)).map((image) => `${image.repositoryId}:${image.dockerImageId}`),
   );
   const manifests = planManifests(plans);
   const existingManifests = new Set(
-    (await loadExistingManifests(db, [...manifests.values()])).map((m) =>
+    (await store.loadExistingManifests([...manifests.values()])).map((m) =>
       manifestKey(m.repositoryId, m.digest),
     ),
   );

@@ -1,10 +1,5 @@
-import type { Kysely } from "kysely";
-import { loadBatchTags, type BatchTagSelection } from "../db/load-batch-tags.js";
-import { loadImagesById } from "../db/load-images-by-id.js";
-import { loadRepositoryBlobs, type RepositoryBlobKey } from "../db/load-repository-blobs.js";
-import { loadRepositoryImages, type RepositoryImageKey } from "../db/load-repository-images.js";
-import { loadTagManifestLabels } from "../db/load-tag-manifest-labels.js";
-import type { Database } from "../db/tables.js";
+import type { BatchReads } from "./batch-store.js";
+import type { BatchTagSelection, RepositoryBlobKey, RepositoryImageKey } from "./store-read-rows.js";
 import type { ChainImage, LegacyTag, TagManifestLabel } from "./batch-input.js";
 import { claimedV1Id } from "./plan-generated-tag.js";
 import { blobsOutsideChain, readStoredManifest, type StoredManifest } from "./plan-stored-tag.js";
@@ -62,11 +57,11 @@ export function recomputable(tag: LegacyTag): LegacyTag {
  * blobs outside their chains (1), labels (1). A step with nothing to ask sends nothing.
  */
 export async function loadBatch(
-  db: Kysely<Database>,
+  store: BatchReads,
   selection: BatchTagSelection,
   force = false,
 ): Promise<BatchFacts> {
-  const loaded = await loadBatchTags(db, { ...selection, includeMapped: force });
+  const loaded = await store.loadBatchTags({ ...selection, includeMapped: force });
   const tags = force ? loaded.map(recomputable) : loaded;
   const candidates = tags.filter((tag) => isCandidate(tag, force));
   const errors = new Map<number, string>();
@@ -79,15 +74,12 @@ export async function loadBatch(
     }
   };
 
-  const leaves = await loadImagesById(
-    db,
-    candidates.map((tag) => tag.imageId),
-  );
+  const leaves = await store.loadImagesById(candidates.map((tag) => tag.imageId));
   const images = new Map<number, ChainImage>(leaves.map((image) => [image.id, image]));
   const ancestorIds = new Set<number>();
   for (const leaf of leaves)
     for (const id of parseAncestors(leaf.ancestors) ?? []) if (!images.has(id)) ancestorIds.add(id);
-  for (const image of await loadImagesById(db, [...ancestorIds])) images.set(image.id, image);
+  for (const image of await store.loadImagesById([...ancestorIds])) images.set(image.id, image);
 
   const resolutions = new Map<number, ChainResolution>();
   const stored = new Map<number, StoredManifest>();
@@ -125,21 +117,21 @@ export async function loadBatch(
   }
 
   const repositoryImages = new Map<number, Map<string, string>>();
-  for (const image of await loadRepositoryImages(db, [...imageKeys.values()])) {
+  for (const image of await store.loadRepositoryImages([...imageKeys.values()])) {
     const byId = repositoryImages.get(image.repositoryId) ?? new Map<string, string>();
     // Quay compares the layer's blob with the stored checksum; a storage without one never matches.
     byId.set(image.dockerImageId, image.checksum ?? "");
     repositoryImages.set(image.repositoryId, byId);
   }
   const repositoryBlobs = new Map<number, Map<string, number>>();
-  for (const blob of await loadRepositoryBlobs(db, [...blobKeys.values()])) {
+  for (const blob of await store.loadRepositoryBlobs([...blobKeys.values()])) {
     const byChecksum = repositoryBlobs.get(blob.repositoryId) ?? new Map<string, number>();
     byChecksum.set(blob.checksum, blob.storageId);
     repositoryBlobs.set(blob.repositoryId, byChecksum);
   }
   const labels = new Map<number, TagManifestLabel[]>();
   const storedIds = candidates.flatMap((tag) => (tag.tagManifest === null ? [] : [tag.tagManifest.id]));
-  for (const label of await loadTagManifestLabels(db, storedIds)) {
+  for (const label of await store.loadTagManifestLabels(storedIds)) {
     labels.set(label.tagManifestId, [...(labels.get(label.tagManifestId) ?? []), label]);
   }
   return {

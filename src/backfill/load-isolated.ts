@@ -1,8 +1,5 @@
-import type { Kysely } from "kysely";
-import { isDataError } from "../db/data-error.js";
-import { loadBatchTagKeys, type BatchTagKey } from "../db/load-batch-tag-keys.js";
-import { loadBatchTags, type BatchTagSelection } from "../db/load-batch-tags.js";
-import type { Database } from "../db/tables.js";
+import type { BatchReads } from "./batch-store.js";
+import type { BatchTagKey, BatchTagSelection } from "./store-read-rows.js";
 import type { LegacyTag } from "./batch-input.js";
 import { emptyFacts, loadBatch, type BatchFacts } from "./load-batch.js";
 
@@ -15,26 +12,26 @@ import { emptyFacts, loadBatch, type BatchFacts } from "./load-batch.js";
  * `loadBatch` and costs nothing more.
  */
 export async function loadBatchIsolated(
-  db: Kysely<Database>,
+  store: BatchReads,
   selection: BatchTagSelection,
   force = false,
 ): Promise<BatchFacts> {
   try {
-    return await loadBatch(db, selection, force);
+    return await loadBatch(store, selection, force);
   } catch (err) {
-    if (!isDataError(err)) throw err;
+    if (!store.isDataError(err)) throw err;
   }
-  const keys = await loadBatchTagKeys(db, selection);
+  const keys = await store.loadBatchTagKeys(selection);
   const parts: BatchFacts[] = [];
   const attempt = async (set: readonly BatchTagKey[]): Promise<void> => {
     try {
-      parts.push(await loadBatch(db, { ...selection, tagIds: set.map((key) => key.id) }, force));
+      parts.push(await loadBatch(store, { ...selection, tagIds: set.map((key) => key.id) }, force));
       return;
     } catch (err) {
-      if (!isDataError(err)) throw err;
+      if (!store.isDataError(err)) throw err;
       const only = set[0];
       if (set.length === 1 && only !== undefined) {
-        parts.push(await unreadableTag(db, selection, only, messageOf(err), force));
+        parts.push(await unreadableTag(store, selection, only, messageOf(err), force));
         return;
       }
     }
@@ -48,7 +45,7 @@ export async function loadBatchIsolated(
 
 /** The facts of a tag whose load fails on data: its own row if that reads, else a stand-in. */
 async function unreadableTag(
-  db: Kysely<Database>,
+  store: BatchReads,
   selection: BatchTagSelection,
   key: BatchTagKey,
   message: string,
@@ -58,9 +55,9 @@ async function unreadableTag(
   const detail = `a value of the tag's rows cannot be read: ${message}`;
   let tag: LegacyTag | undefined;
   try {
-    [tag] = await loadBatchTags(db, { ...selection, tagIds: [key.id], includeMapped: force });
+    [tag] = await store.loadBatchTags({ ...selection, tagIds: [key.id], includeMapped: force });
   } catch (err) {
-    if (!isDataError(err)) throw err;
+    if (!store.isDataError(err)) throw err;
   }
   if (tag === undefined || tag.tagManifest !== null) {
     // No tag row can be written for a name that cannot be read; a stored manifest that cannot be

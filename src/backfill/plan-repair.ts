@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
-import type { ManifestParts } from "../db/load-manifest-parts.js";
-import type { MappedState } from "../db/load-mapped-states.js";
+import type { ManifestParts, MappedState } from "./store-read-rows.js";
 import { readStoredManifest } from "./plan-stored-tag.js";
 import type { ImageRef, ManifestPlan, MapPlan, SynthesizedImage } from "./tag-plan.js";
 import { manifestKey } from "./write-rows.js";

@@ -1,5 +1,4 @@
-import type { ExistingTag } from "../db/load-existing-tags.js";
-import type { TagState } from "../db/load-tag-states.js";
+import type { ExistingTag, TagState } from "./store-read-rows.js";
 import type { FailReason, SkipReason } from "./reasons.js";
 import type { MapPlan } from "./tag-plan.js";
 import type { WritablePlan } from "./write-pass.js";

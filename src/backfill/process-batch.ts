@@ -1,45 +1,22 @@
-import type { Kysely, Transaction } from "kysely";
-import { loadEnumIds } from "../db/load-enum-ids.js";
-import { loadExistingTags } from "../db/load-existing-tags.js";
-import { loadTagStates } from "../db/load-tag-states.js";
-import type { Database, TagOutcomeKind } from "../db/tables.js";
-import { lockRepositoryTags } from "../db/write-tag-locks.js";
-import { upsertTagOutcomes } from "../db/write-tag-outcomes.js";
 import type { Logger } from "../log.js";
 import type { BatchSigner } from "../signing/batch-signer.js";
-import { tagResults } from "./batch-results.js";
+import { assembleResult, type BatchToWrite } from "./assemble-result.js";
+import type { BatchResult } from "./batch-result.js";
+import type { BatchReads, BatchSession, BatchStore } from "./batch-store.js";
+import type { BatchWork } from "./batch-work.js";
 import { dryRunCounts } from "./dry-run-counts.js";
+import type { Finalize } from "./finalize.js";
 import { loadBatchIsolated } from "./load-isolated.js";
 import { planBatch } from "./plan-batch.js";
+import type { Preempted } from "./preempted.js";
 import { prepareWrite, tagKeyOf, type PreparedWrite } from "./prepare-write.js";
-import type { RepairChange } from "./plan-repair.js";
-import { QueryCounter } from "./query-counter.js";
-import {
-  applyRepairs,
-  planRepairs,
-  repairResult,
-  type AppliedOrFailed,
-  type PlannedRepair,
-} from "./repair-batch.js";
+import { applyRepairs, planRepairs } from "./repair-batch.js";
 import type { MapPlan } from "./tag-plan.js";
-import { preferLz4Toast } from "./toast-compression.js";
-import { writeIsolated, type IsolatedWrite } from "./write-isolated.js";
-import type { RowCounts } from "./write-pass.js";
+import { writeIsolated } from "./write-isolated.js";
+import type { WriteIds } from "./write-pass.js";
 
-export interface BatchWork {
-  runId: string;
-  batchId: string;
-  lo: number;
-  hi: number;
-  tagIds: readonly number[] | null;
-  dryRun: boolean;
-  filters: { namespace?: string; repository?: string /* ns/repo */ };
-  /** Recompute mapped tags too and repair what differs (reprocess --force). */
-  force?: boolean;
-}
-
-export interface BatchDeps {
-  db: Kysely<Database>;
+export interface BatchDeps<Tx> {
+  store: BatchStore<Tx>;
   signer: BatchSigner | undefined;
   libraryNamespace: string;
   manifestMaxBytes: number;
@@ -47,61 +24,48 @@ export interface BatchDeps {
   now: () => Date;
 }
 
-export interface TagResult {
-  repositoryTagId: number;
-  /** `namespace/repository`. */
-  repository: string;
-  tag: string;
-  outcome: TagOutcomeKind;
-  reason: string | null;
-  detail: string | null;
-  manifestDigest: string | null;
-  rewrittenIds: number;
-  /** Mapped tags under --force: what the reprocess did, and every change (made, or with dryRun planned). */
-  reprocess?: "repaired" | "unchanged" | "refused" | "failed";
-  reprocessDetail?: string | null;
-  changes?: RepairChange[];
-}
+/**
+ * The batch core as the orchestration sees it (consumer-owned, docs/architecture.md): processBatch bound
+ * to its dependencies. The handler takes it as a dependency so tests inject crashes and fakes.
+ */
+export type ProcessBatch<Tx> = (work: BatchWork, finalize: Finalize<Tx>) => Promise<BatchResult | Preempted>;
 
-export interface BatchResult {
-  results: TagResult[];
-  counts: Record<TagOutcomeKind, number>;
-  timings: { loadMs: number; planMs: number; signMs: number; writeMs: number };
-  /** Statements sent to PostgreSQL by the batch itself (not by `finalize`). */
-  queries: number;
-  rowsWritten: number;
-  /** Rows inserted by table. */
-  rowsByTable: RowCounts;
-  /** With `dryRun`: the rows a real run would insert, by table. */
-  wouldWrite?: RowCounts;
-}
-
-class Preempted extends Error {}
-
-/** The repairs of a batch's mapped tags (reprocess --force): planned, and applied unless a dry run. */
-interface Repaired {
-  plans: Map<number, PlannedRepair>;
-  applied: Map<number, AppliedOrFailed>;
-  rows: RowCounts;
-}
+/** Thrown out of the write transaction when `finalize` says the lease is gone: everything rolls back. */
+class LeaseLost extends Error {}
 
 /**
  * One batch (docs/architecture.md): load everything in a fixed number of queries, plan every tag in memory,
  * sign the generated manifests, then write all rows, every tag's outcome and (through `finalize`, which
  * guards the lease) the batch's own status in one transaction. `finalize` returning false rolls it all back.
  */
-export async function processBatch(
+export async function processBatch<Tx>(
   work: BatchWork,
-  deps: BatchDeps,
-  finalize: (trx: Transaction<Database>, result: BatchResult) => Promise<boolean>,
-): Promise<BatchResult | { preempted: true }> {
-  const counter = new QueryCounter();
-  const db = deps.db.withPlugin(counter);
+  deps: BatchDeps<Tx>,
+  finalize: Finalize<Tx>,
+): Promise<BatchResult | Preempted> {
+  const session = deps.store.session();
   const started = performance.now();
-  const enumIds = await loadEnumIds(db, deps.db);
+  const enumIds = await session.loadEnumIds();
+  const batch = await loadAndPlan(session, work, deps, started);
+  const writeStarted = performance.now();
+  if (work.dryRun) return dryRunBatch(session, batch, deps.now(), writeStarted);
+  try {
+    return await writeBatch(session, work, batch, { enumIds, now: deps.now, writeStarted, finalize });
+  } catch (err) {
+    if (err instanceof LeaseLost) return { preempted: true };
+    throw err;
+  }
+}
+
+async function loadAndPlan<Tx>(
+  session: BatchSession<Tx>,
+  work: BatchWork,
+  deps: BatchDeps<Tx>,
+  started: number,
+): Promise<BatchToWrite> {
   const force = work.force === true;
   const facts = await loadBatchIsolated(
-    db,
+    session,
     {
       lo: work.lo,
       hi: work.hi,
@@ -120,113 +84,75 @@ export async function processBatch(
   });
   const allMapPlans = plans.filter((plan): plan is MapPlan => plan.kind === "map");
   // Unmapped tags are mapped as by a run; mapped ones (only planned with force) are compared and repaired.
-  const mapPlans = allMapPlans.filter((plan) => !plan.tag.mapped);
-  const forced = allMapPlans.filter((plan) => plan.tag.mapped);
-  const mappedIds = new Set(force ? plans.filter((plan) => plan.tag.mapped).map((plan) => plan.tag.id) : []);
-  const writeStarted = performance.now();
-  const prepare = async (handle: Kysely<Database>): Promise<PreparedWrite> => {
-    const states = await loadTagStates(
-      handle,
-      mapPlans.map((plan) => plan.tag.id),
-    );
-    const existingTags = await loadExistingTags(handle, mapPlans.map(tagKeyOf));
-    return prepareWrite(mapPlans, states, existingTags);
+  return {
+    plans,
+    allMapPlans,
+    mapPlans: allMapPlans.filter((plan) => !plan.tag.mapped),
+    forced: allMapPlans.filter((plan) => plan.tag.mapped),
+    mappedIds: new Set(force ? plans.filter((plan) => plan.tag.mapped).map((plan) => plan.tag.id) : []),
+    loadMs,
+    planMs,
+    signMs,
   };
-  const finish = (
-    prepared: PreparedWrite,
-    written: IsolatedWrite,
-    repaired: Repaired,
-    wouldWrite?: RowCounts,
-  ): BatchResult => {
-    const reused = new Map<number, number>();
-    for (const item of prepared.writable)
-      if (item.reuseTagId !== null) reused.set(item.plan.tag.id, item.reuseTagId);
-    const repairedById = new Map(forced.map((plan) => [plan.tag.id, plan]));
-    const results = tagResults(
-      plans.filter((plan) => !repairedById.has(plan.tag.id)),
-      prepared.dropped,
-      written,
-      reused,
-    );
-    for (const plan of forced) {
-      const repair = repaired.plans.get(plan.tag.id) ?? { kind: "gone", detail: "not planned" };
-      results.push(repairResult(plan, repair, repaired.applied.get(plan.tag.id), work.dryRun));
-    }
-    results.sort((a, b) => a.repositoryTagId - b.repositoryTagId);
-    for (const result of results) {
-      // A mapped tag that could not even be planned keeps its mapping and its recorded outcome.
-      if (
-        result.outcome === "failed" &&
-        result.reprocess === undefined &&
-        mappedIds.has(result.repositoryTagId)
-      ) {
-        result.reprocess = "failed";
-        result.reprocessDetail = result.detail;
-      }
-    }
-    const counts: Record<TagOutcomeKind, number> = {
-      backfilled: 0,
-      backfilled_broken: 0,
-      skipped: 0,
-      failed: 0,
-    };
-    for (const result of results) counts[result.outcome]++;
-    const rowsByTable = { ...written.rows };
-    for (const [table, n] of Object.entries(repaired.rows))
-      rowsByTable[table] = (rowsByTable[table] ?? 0) + n;
-    const rowsWritten = Object.values(rowsByTable).reduce((a, b) => a + b, 0);
-    return {
-      results,
-      counts,
-      timings: { loadMs, planMs, signMs, writeMs: performance.now() - writeStarted },
-      queries: counter.count,
-      rowsWritten,
-      rowsByTable,
-      ...(wouldWrite === undefined ? {} : { wouldWrite }),
-    };
-  };
+}
 
-  if (work.dryRun) {
-    const prepared = await prepare(db);
-    const wouldWrite = await dryRunCounts(db, prepared);
-    const repairPlans = await planRepairs(db, forced, deps.now());
-    let changes = 0;
-    for (const repair of repairPlans.values()) if (repair.kind === "repair") changes += repair.changes.length;
-    if (forced.length > 0) wouldWrite["reprocess changes"] = changes;
-    return finish(
+/** The map plans checked against the database as it is now (tags mapped or written meanwhile). */
+async function prepare(reads: BatchReads, mapPlans: readonly MapPlan[]): Promise<PreparedWrite> {
+  const states = await reads.loadTagStates(mapPlans.map((plan) => plan.tag.id));
+  const existingTags = await reads.loadExistingTags(mapPlans.map(tagKeyOf));
+  return prepareWrite(mapPlans, states, existingTags);
+}
+
+/** A dry run: read-only lookups give what a run would write; nothing is locked, written or finalized. */
+async function dryRunBatch<Tx>(
+  session: BatchSession<Tx>,
+  batch: BatchToWrite,
+  now: Date,
+  writeStarted: number,
+): Promise<BatchResult> {
+  const prepared = await prepare(session, batch.mapPlans);
+  const wouldWrite = await dryRunCounts(session, prepared);
+  const repairPlans = await planRepairs(session, batch.forced, now);
+  let changes = 0;
+  for (const repair of repairPlans.values()) if (repair.kind === "repair") changes += repair.changes.length;
+  if (batch.forced.length > 0) wouldWrite["reprocess changes"] = changes;
+  return assembleResult(
+    batch,
+    {
       prepared,
-      { rows: {}, manifests: new Map(), dropped: new Map(), failed: new Map() },
-      { plans: repairPlans, applied: new Map(), rows: {} },
+      written: { rows: {}, manifests: new Map(), dropped: new Map(), failed: new Map() },
+      repaired: { plans: repairPlans, applied: new Map(), rows: {} },
       wouldWrite,
-    );
-  }
+    },
+    { dryRun: true, queries: session.queries, writeMs: performance.now() - writeStarted },
+  );
+}
 
-  let result: BatchResult | undefined;
-  try {
-    await db.transaction().execute(async (trx) => {
-      await preferLz4Toast(deps.db, trx);
-      await lockRepositoryTags(
-        trx,
-        allMapPlans.map((plan) => plan.tag.id),
-      );
-      const prepared = await prepare(trx);
-      const written = await writeIsolated(trx, prepared.writable, enumIds);
-      const repairPlans = await planRepairs(trx, forced, deps.now());
-      const repairs = await applyRepairs(trx, forced, repairPlans, enumIds);
-      const outcome = finish(prepared, written, { plans: repairPlans, ...repairs });
-      await upsertTagOutcomes(
-        trx,
-        outcome.results.map((r) => ({ ...r, runId: work.runId, batchId: work.batchId })),
-      );
-      outcome.queries = counter.count;
-      outcome.timings.writeMs = performance.now() - writeStarted;
-      if (!(await finalize(trx, outcome))) throw new Preempted("the batch's lease was lost");
-      result = outcome;
-    });
-  } catch (err) {
-    if (err instanceof Preempted) return { preempted: true };
-    throw err;
-  }
-  if (result === undefined) throw new Error("the write transaction ended without a result");
-  return result;
+/** The write transaction: rows, repairs, outcomes, and last `finalize`; a lost lease throws LeaseLost. */
+async function writeBatch<Tx>(
+  session: BatchSession<Tx>,
+  work: BatchWork,
+  batch: BatchToWrite,
+  ctx: { enumIds: WriteIds; now: () => Date; writeStarted: number; finalize: Finalize<Tx> },
+): Promise<BatchResult> {
+  return session.transaction(async (writes, trx) => {
+    await writes.preferLz4Toast();
+    await writes.lockRepositoryTags(batch.allMapPlans.map((plan) => plan.tag.id));
+    const prepared = await prepare(writes, batch.mapPlans);
+    const written = await writeIsolated(writes, prepared.writable, ctx.enumIds);
+    const repairPlans = await planRepairs(writes, batch.forced, ctx.now());
+    const repairs = await applyRepairs(writes, batch.forced, repairPlans, ctx.enumIds);
+    const outcome = assembleResult(
+      batch,
+      { prepared, written, repaired: { plans: repairPlans, ...repairs } },
+      { dryRun: work.dryRun, queries: session.queries, writeMs: performance.now() - ctx.writeStarted },
+    );
+    await writes.upsertTagOutcomes(
+      outcome.results.map((r) => ({ ...r, runId: work.runId, batchId: work.batchId })),
+    );
+    outcome.queries = session.queries;
+    outcome.timings.writeMs = performance.now() - ctx.writeStarted;
+    if (!(await ctx.finalize(trx, outcome))) throw new LeaseLost("the batch's lease was lost");
+    return outcome;
+  });
 }

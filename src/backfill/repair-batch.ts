@@ -1,12 +1,8 @@
-import { sql, type Kysely } from "kysely";
-import { loadManifestParts, type ManifestParts } from "../db/load-manifest-parts.js";
-import { loadMappedStates } from "../db/load-mapped-states.js";
-import { loadRepositoryImages } from "../db/load-repository-images.js";
-import { loadStorageChecksums } from "../db/load-storage-checksums.js";
-import type { Database } from "../db/tables.js";
+import type { BatchReads, BatchWrites } from "./batch-store.js";
+import type { ManifestParts } from "./store-read-rows.js";
 import { applyRepair, RepairConflict, type AppliedRepair } from "./apply-repair.js";
 import { planRepair, type RepairChange, type RepairPlan } from "./plan-repair.js";
-import type { TagResult } from "./process-batch.js";
+import type { TagResult } from "./batch-result.js";
 import type { MapPlan } from "./tag-plan.js";
 import type { RowCounts, WriteIds } from "./write-pass.js";
 import { manifestKey, planSynthesizedImages } from "./write-rows.js";
@@ -19,19 +15,14 @@ export type PlannedRepair = RepairPlan | { kind: "gone"; detail: string };
  * images, blob checksums, synthesised images already there), then planRepair per tag in memory.
  */
 export async function planRepairs(
-  db: Kysely<Database>,
+  store: BatchReads,
   plans: readonly MapPlan[],
   now: Date,
 ): Promise<Map<number, PlannedRepair>> {
   const out = new Map<number, PlannedRepair>();
   if (plans.length === 0) return out;
   const states = new Map(
-    (
-      await loadMappedStates(
-        db,
-        plans.map((plan) => plan.tag.id),
-      )
-    ).map((s) => [s.repositoryTagId, s]),
+    (await store.loadMappedStates(plans.map((plan) => plan.tag.id))).map((s) => [s.repositoryTagId, s]),
   );
   const keys = plans.flatMap((plan) => {
     const state = states.get(plan.tag.id);
@@ -45,14 +36,13 @@ export async function planRepairs(
     return [...wanted, ...current];
   });
   const manifests = new Map<string, ManifestParts>(
-    (await loadManifestParts(db, keys)).map((m) => [manifestKey(m.repositoryId, m.digest), m]),
+    (await store.loadManifestParts(keys)).map((m) => [manifestKey(m.repositoryId, m.digest), m]),
   );
-  const checksums = await loadStorageChecksums(
-    db,
+  const checksums = await store.loadStorageChecksums(
     plans.flatMap((plan) => (plan.manifest.kind === "plan" ? plan.manifest.blobIds : [])),
   );
   const existingImages = new Set(
-    (await loadRepositoryImages(db, planSynthesizedImages(plans))).map(
+    (await store.loadRepositoryImages(planSynthesizedImages(plans))).map(
       (i) => `${i.repositoryId}:${i.dockerImageId}`,
     ),
   );
@@ -77,7 +67,7 @@ export type AppliedOrFailed =
  * repairs are the exception (most mapped tags come back unchanged and cost nothing here).
  */
 export async function applyRepairs(
-  db: Kysely<Database>,
+  store: BatchWrites,
   plans: readonly MapPlan[],
   repairs: ReadonlyMap<number, PlannedRepair>,
   ids: WriteIds,
@@ -89,15 +79,15 @@ export async function applyRepairs(
     const repair = repairs.get(plan.tag.id);
     if (repair?.kind !== "repair") continue;
     const name = `reprocess_${++n}`;
-    await sql.raw(`SAVEPOINT ${name}`).execute(db);
+    await store.savepoint(name);
     try {
-      const done = await applyRepair(db, plan, repair.actions, ids);
-      await sql.raw(`RELEASE SAVEPOINT ${name}`).execute(db);
+      const done = await applyRepair(store, plan, repair.actions, ids);
+      await store.releaseSavepoint(name);
       for (const [table, count] of Object.entries(done.rows)) rows[table] = (rows[table] ?? 0) + count;
       applied.set(plan.tag.id, { ok: true, applied: done });
     } catch (err) {
-      await sql.raw(`ROLLBACK TO SAVEPOINT ${name}`).execute(db);
-      await sql.raw(`RELEASE SAVEPOINT ${name}`).execute(db);
+      await store.rollbackToSavepoint(name);
+      await store.releaseSavepoint(name);
       const detail = err instanceof Error ? err.message : String(err);
       const reason = err instanceof RepairConflict ? "concurrent_change" : "unexpected_error";
       applied.set(plan.tag.id, { ok: false, reason, detail });

@@ -1,5 +1,4 @@
-import { sql, type Kysely } from "kysely";
-import type { Database } from "../db/tables.js";
+import type { BatchWrites } from "./batch-store.js";
 import type { DroppedTag } from "./prepare-write.js";
 import {
   WriteConflict,
@@ -27,7 +26,7 @@ const MAX_RACES = 3;
  * the failed tags are in the batch result (`tag.failed`).
  */
 export async function writeIsolated(
-  db: Kysely<Database>,
+  store: BatchWrites,
   items: readonly WritablePlan[],
   ids: WriteIds,
 ): Promise<IsolatedWrite> {
@@ -39,16 +38,16 @@ export async function writeIsolated(
     let races = 0;
     while (remaining.length > 0) {
       const name = `backfill_${++savepoints}`;
-      await sql.raw(`SAVEPOINT ${name}`).execute(db);
+      await store.savepoint(name);
       try {
-        const result = await writePass(db, remaining, ids);
-        await sql.raw(`RELEASE SAVEPOINT ${name}`).execute(db);
+        const result = await writePass(store, remaining, ids);
+        await store.releaseSavepoint(name);
         for (const [table, n] of Object.entries(result.rows)) out.rows[table] = (out.rows[table] ?? 0) + n;
         for (const [tagId, manifest] of result.manifests) out.manifests.set(tagId, manifest);
         return;
       } catch (err) {
-        await sql.raw(`ROLLBACK TO SAVEPOINT ${name}`).execute(db);
-        await sql.raw(`RELEASE SAVEPOINT ${name}`).execute(db);
+        await store.rollbackToSavepoint(name);
+        await store.releaseSavepoint(name);
         if (err instanceof WriteConflict) {
           for (const [tagId, dropped] of err.tags) out.dropped.set(tagId, dropped);
           remaining = remaining.filter((item) => !err.tags.has(item.plan.tag.id));

@@ -1,17 +1,5 @@
-import type { Kysely } from "kysely";
-import { loadExistingManifests, type ExistingManifest } from "../db/load-existing-manifests.js";
-import type { Database } from "../db/tables.js";
-import { allocateIds } from "../db/write-ids.js";
-import { insertManifestBlobs } from "../db/write-manifest-blobs.js";
-import { insertManifestLabels } from "../db/write-manifest-labels.js";
-import { insertManifestLegacyImages } from "../db/write-manifest-legacy-images.js";
-import { loadStoredManifestTexts, type StoredManifestText } from "../db/load-stored-manifest-texts.js";
-import { insertManifests } from "../db/write-manifests.js";
-import { insertTagManifestLabelMaps } from "../db/write-tag-manifest-label-maps.js";
-import { insertTagManifestLinks } from "../db/write-tag-manifest-links.js";
-import { insertTagManifests } from "../db/write-tag-manifests.js";
-import { insertTagMappings } from "../db/write-tag-mappings.js";
-import { insertTags } from "../db/write-tags.js";
+import type { BatchWrites } from "./batch-store.js";
+import type { ExistingManifest, StoredManifestText } from "./store-read-rows.js";
 import type { FailReason, SkipReason } from "./reasons.js";
 import {
   manifestKey,
@@ -70,7 +58,7 @@ export class WriteRace extends Error {
  * back. The caller holds the tags' locks and runs this inside a savepoint.
  */
 export async function writePass(
-  db: Kysely<Database>,
+  store: BatchWrites,
   items: readonly WritablePlan[],
   ids: WriteIds,
 ): Promise<PassResult> {
@@ -80,7 +68,7 @@ export async function writePass(
   // 1. image rows for rewritten ids, parents before children; existing (repository, id) rows are reused.
   let images: WrittenImages;
   try {
-    images = await writeSynthesizedImages(db, planSynthesizedImages(plans));
+    images = await writeSynthesizedImages(store, planSynthesizedImages(plans));
   } catch (err) {
     if (err instanceof ImageRace) throw new WriteRace(err.message);
     throw err;
@@ -91,14 +79,14 @@ export async function writePass(
   // 2. manifest rows, one per (repository, digest); blobs and legacy image only for the ones created.
   const manifestPlans = planManifests(plans);
   const known = new Map<string, ExistingManifest & { created: boolean }>();
-  for (const found of await loadExistingManifests(db, [...manifestPlans.values()])) {
+  for (const found of await store.loadExistingManifests([...manifestPlans.values()])) {
     known.set(manifestKey(found.repositoryId, found.digest), { ...found, created: false });
   }
   const missing = [...manifestPlans.values()].filter(
     (m) => !known.has(manifestKey(m.repositoryId, m.digest)),
   );
   const storedTexts = new Map<string, StoredManifestText[]>();
-  for (const text of await loadStoredManifestTexts(db, missing)) {
+  for (const text of await store.loadStoredManifestTexts(missing)) {
     const key = manifestKey(text.repositoryId, text.digest);
     storedTexts.set(key, [...(storedTexts.get(key) ?? []), text]);
   }
@@ -108,8 +96,7 @@ export async function writePass(
     missing[index] = chosen;
     manifestPlans.set(key, chosen);
   }
-  const inserted = await insertManifests(
-    db,
+  const inserted = await store.insertManifests(
     missing.map((m) => ({ ...m, mediaTypeId: mediaTypeId(ids, m.mediaType) })),
   );
   for (const row of inserted) {
@@ -124,7 +111,7 @@ export async function writePass(
   if (inserted.length !== missing.length) {
     // Written by someone else since the lookup: reused like any existing row.
     const raced = missing.filter((m) => !known.has(manifestKey(m.repositoryId, m.digest)));
-    for (const found of await loadExistingManifests(db, raced)) {
+    for (const found of await store.loadExistingManifests(raced)) {
       known.set(manifestKey(found.repositoryId, found.digest), { ...found, created: false });
     }
   }
@@ -138,14 +125,12 @@ export async function writePass(
     const row = known.get(manifestKey(m.repositoryId, m.digest));
     return row?.created ? [{ row, plan: m }] : [];
   });
-  rows.manifestblob = await insertManifestBlobs(
-    db,
+  rows.manifestblob = await store.insertManifestBlobs(
     created.flatMap(({ row, plan }) =>
       plan.blobIds.map((blobId) => ({ repositoryId: row.repositoryId, manifestId: row.id, blobId })),
     ),
   );
-  rows.manifestlegacyimage = await insertManifestLegacyImages(
-    db,
+  rows.manifestlegacyimage = await store.insertManifestLegacyImages(
     created.map(({ row, plan }) => ({
       repositoryId: row.repositoryId,
       manifestId: row.id,
@@ -155,8 +140,7 @@ export async function writePass(
 
   // 3. tag manifests for generated manifests and placeholders, holding the bytes the manifest row holds.
   const creating = plans.filter((plan) => plan.tagManifest.kind === "create");
-  const tagManifests = await insertTagManifests(
-    db,
+  const tagManifests = await store.insertTagManifests(
     creating.map((plan) => {
       const manifest = known.get(manifestKey(plan.tag.repositoryId, digestOf(plan)));
       return { tagId: plan.tag.id, digest: digestOf(plan), json: resolveTagManifestBytes(plan, manifest) };
@@ -177,8 +161,7 @@ export async function writePass(
   // 4. tag manifest -> manifest links.
   const linking = plans.filter((plan) => plan.manifest.kind === "plan");
   const linked = new Set(
-    await insertTagManifestLinks(
-      db,
+    await store.insertTagManifestLinks(
       linking.map((plan) => ({
         tagManifestId: tagManifestOf(plan),
         manifestId: manifestOf(plan).id,
@@ -197,13 +180,12 @@ export async function writePass(
 
   // 5. tag rows (a row Quay wrote without a mapping is reused), then the mappings that decide it all.
   const fresh = items.filter((item) => item.reuseTagId === null);
-  const tagIds = await allocateIds(db, "tag", fresh.length);
+  const tagIds = await store.allocateIds("tag", fresh.length);
   const tagIdOf = new Map<number, number>();
   items.forEach((item) => item.reuseTagId !== null && tagIdOf.set(item.plan.tag.id, item.reuseTagId));
   fresh.forEach((item, index) => tagIdOf.set(item.plan.tag.id, tagIds[index] as number));
   const insertedTags = new Set(
-    await insertTags(
-      db,
+    await store.insertTags(
       fresh.map(({ plan }) => ({
         id: tagIdOf.get(plan.tag.id) as number,
         name: plan.tag.name,
@@ -225,8 +207,7 @@ export async function writePass(
     "a tag row with the same name and end was written by another writer",
   );
   const mapped = new Set(
-    await insertTagMappings(
-      db,
+    await store.insertTagMappings(
       plans.map((plan) => ({
         repositoryId: plan.tag.repositoryId,
         tagId: tagIdOf.get(plan.tag.id) as number,
@@ -245,8 +226,7 @@ export async function writePass(
 
   // 6. labels of stored tag manifests.
   const labelled = plans.flatMap((plan) => plan.labels.map((label) => ({ plan, label })));
-  const manifestLabels = await insertManifestLabels(
-    db,
+  const manifestLabels = await store.insertManifestLabels(
     labelled.map(({ plan, label }) => ({
       repositoryId: plan.tag.repositoryId,
       manifestId: manifestOf(plan).id,
@@ -257,8 +237,7 @@ export async function writePass(
   const manifestLabelIds = new Map(
     manifestLabels.ids.map((row) => [`${row.manifestId}:${row.labelId}`, row.id]),
   );
-  rows.tagmanifestlabelmap = await insertTagManifestLabelMaps(
-    db,
+  rows.tagmanifestlabelmap = await store.insertTagManifestLabelMaps(
     labelled.map(({ plan, label }) => {
       const manifestId = manifestOf(plan).id;
       return {

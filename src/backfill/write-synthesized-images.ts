@@ -1,8 +1,5 @@
-import type { Kysely } from "kysely";
-import { loadRepositoryImages } from "../db/load-repository-images.js";
-import type { Database } from "../db/tables.js";
-import { allocateIds } from "../db/write-ids.js";
-import { insertImages, type NewImage } from "../db/write-images.js";
+import type { BatchWrites } from "./batch-store.js";
+import type { NewImage } from "./store-write-rows.js";
 import type { ImageRef, SynthesizedImage } from "./tag-plan.js";
 
 /** Thrown when another writer inserted a row between our lookup and our insert: the pass is repeated. */
@@ -22,10 +19,10 @@ export interface WrittenImages {
  * allocation, insert.
  */
 export async function writeSynthesizedImages(
-  db: Kysely<Database>,
+  store: BatchWrites,
   wanted: readonly SynthesizedImage[],
 ): Promise<WrittenImages> {
-  const existingImages = await loadRepositoryImages(db, wanted);
+  const existingImages = await store.loadRepositoryImages(wanted);
   const imageIds = new Map<string, { id: number; ancestors: string }>();
   for (const image of existingImages) {
     imageIds.set(`${image.repositoryId}:${image.dockerImageId}`, {
@@ -34,7 +31,7 @@ export async function writeSynthesizedImages(
     });
   }
   const toCreate = wanted.filter((image) => !imageIds.has(`${image.repositoryId}:${image.dockerImageId}`));
-  const newIds = await allocateIds(db, "image", toCreate.length);
+  const newIds = await store.allocateIds("image", toCreate.length);
   const imageRef = (ref: ImageRef): { id: number; ancestors: string } => {
     if (ref.kind === "image") return { id: ref.imageId, ancestors: ref.ancestors ?? "/" };
     const found = imageIds.get(`${ref.repositoryId}:${ref.dockerImageId}`);
@@ -59,7 +56,7 @@ export async function writeSynthesizedImages(
     imageIds.set(`${image.repositoryId}:${image.dockerImageId}`, { id: row.id, ancestors: row.ancestors });
     return row;
   });
-  const inserted = (await insertImages(db, newImages)).length;
+  const inserted = (await store.insertImages(newImages)).length;
   if (inserted !== newImages.length) throw new ImageRace("an image row appeared during the write");
   return { inserted, imageRef };
 }

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { Kysely } from "kysely";
-import type { BatchResult, TagResult } from "../backfill/process-batch.js";
+import type { TagResult } from "../backfill/batch-result.js";
 import { KNOWN_REASONS } from "../backfill/reasons.js";
 import { loadConfig, type Config } from "../config.js";
 import { connect } from "../db/connect.js";
@@ -13,7 +13,7 @@ import { parseNamespace, parseRepositoryRef } from "../repository-ref.js";
 import { createLogger, type Logger } from "../log.js";
 import { DEFAULT_RETRY_POLICY } from "../queue/retry-policy.js";
 import { openBatchCore, type BatchCore } from "../run/batch-core.js";
-import { isPreempted } from "../run/batch-processor.js";
+import { isPreempted } from "../backfill/preempted.js";
 import { heapLimitProblem } from "../run/heap-limit-check.js";
 import { operatorActor, redactedConfig, startedBy } from "../run/run-audit.js";
 import { runPass } from "../run/run-pass.js";
@@ -136,8 +136,7 @@ async function dryRunReprocess(
       () => Promise.resolve(false),
     );
     if (isPreempted(out)) throw new Error("a dry run cannot be preempted");
-    // The core is ours (src/backfill): its results carry the reprocess fields the narrow interface omits.
-    const results = (out as BatchResult).results;
+    const results = out.results;
     for (const result of results) {
       all.push(result);
       if (!json) {

@@ -1,4 +1,4 @@
-import type { TagResult } from "../backfill/process-batch.js";
+import type { TagResult } from "../backfill/batch-result.js";
 import type { RepairChange } from "../backfill/plan-repair.js";
 
 /**

@@ -6,7 +6,7 @@ import { parseNamespace, parseRepositoryRef } from "../repository-ref.js";
 import { createLogger } from "../log.js";
 import { DEFAULT_RETRY_POLICY } from "../queue/retry-policy.js";
 import { openBatchCore } from "../run/batch-core.js";
-import type { RunFilters } from "../run/batch-processor.js";
+import type { RunFilters } from "../backfill/batch-work.js";
 import { heapLimitProblem } from "../run/heap-limit-check.js";
 import { operatorActor, redactedConfig, startedBy } from "../run/run-audit.js";
 import { runPass } from "../run/run-pass.js";

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type RawBuilder } from "kysely";
-import type { RunFilters } from "../run/batch-processor.js";
+import type { RunFilters } from "../backfill/batch-work.js";
 import { parseRepositoryRef } from "../repository-ref.js";
 import type { Database } from "./tables.js";
 

@@ -1,5 +1,5 @@
 import { sql, type Transaction } from "kysely";
-import type { BatchResult } from "../run/batch-processor.js";
+import type { BatchResult } from "../backfill/batch-result.js";
 import type { Database } from "./tables.js";
 
 /** What a finished batch row keeps: counts by outcome and by broken/failed reason, and its costs. */

@@ -1,14 +1,7 @@
+import type { BatchTagKey, BatchTagSelection } from "../backfill/store-read-rows.js";
 import { sql, type Kysely } from "kysely";
 import type { Database } from "./tables.js";
 import { tagSelectionFilter } from "./tag-selection-filter.js";
-import type { BatchTagSelection } from "./load-batch-tags.js";
-
-/** What can be read of a batch's tags without any of their text: ids and flags. */
-export interface BatchTagKey {
-  id: number;
-  hidden: boolean;
-  mapped: boolean;
-}
 
 /**
  * One query: the ids of the tags `loadBatchTags` would return for this selection, with whether each is

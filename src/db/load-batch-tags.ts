@@ -1,19 +1,8 @@
+import type { BatchTagSelection } from "../backfill/store-read-rows.js";
 import { sql, type Kysely } from "kysely";
 import type { LegacyTag } from "../backfill/batch-input.js";
 import type { Database } from "./tables.js";
 import { tagSelectionFilter } from "./tag-selection-filter.js";
-
-export interface BatchTagSelection {
-  lo: number;
-  hi: number;
-  /** An explicit id list (reprocess); `lo`/`hi` still bound it. */
-  tagIds: readonly number[] | null;
-  namespace?: string | undefined;
-  /** `namespace/repository`. */
-  repository?: string | undefined;
-  /** Read the stored manifest text of mapped tags too (reprocess --force recomputes them). */
-  includeMapped?: boolean;
-}
 
 /**
  * One query: the `repositorytag` rows of a batch that match the filters, with their repository and

@@ -1,12 +1,6 @@
+import type { EnumIds } from "../backfill/store-read-rows.js";
 import { sql, type Kysely } from "kysely";
 import type { Database } from "./tables.js";
-
-export interface EnumIds {
-  /** `mediatype.id` by name: Quay resolves them by name, never by number. */
-  mediaTypes: ReadonlyMap<string, number>;
-  /** `tagkind.id` of `tag`. */
-  tagKindTag: number;
-}
 
 const cache = new WeakMap<object, Promise<EnumIds>>();
 

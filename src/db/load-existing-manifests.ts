@@ -1,15 +1,6 @@
+import type { ExistingManifest, ManifestKey } from "../backfill/store-read-rows.js";
 import { sql, type Kysely } from "kysely";
 import type { Database } from "./tables.js";
-
-export interface ManifestKey {
-  repositoryId: number;
-  digest: string;
-}
-
-export interface ExistingManifest extends ManifestKey {
-  id: number;
-  bytes: string;
-}
 
 /** One query: `manifest` rows by (repository, digest), Quay's unique key. */
 export async function loadExistingManifests(

@@ -1,17 +1,6 @@
+import type { ExistingTag, TagKey } from "../backfill/store-read-rows.js";
 import { sql, type Kysely } from "kysely";
 import type { Database } from "./tables.js";
-
-export interface TagKey {
-  repositoryId: number;
-  name: string;
-  lifetimeEndMs: number | null;
-}
-
-export interface ExistingTag extends TagKey {
-  id: number;
-  /** The `repositorytag` it is mapped to, if any. */
-  mappedTo: number | null;
-}
 
 /**
  * One query: `tag` rows by (repository, name, lifetime_end_ms), null matching null. The unique index

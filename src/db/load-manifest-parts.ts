@@ -1,14 +1,6 @@
+import type { ManifestKey, ManifestParts } from "../backfill/store-read-rows.js";
 import { sql, type Kysely } from "kysely";
-import type { ManifestKey } from "./load-existing-manifests.js";
 import type { Database } from "./tables.js";
-
-/** A `manifest` row with its blob set (storage id and checksum) and its legacy image, if any. */
-export interface ManifestParts extends ManifestKey {
-  id: number;
-  bytes: string;
-  blobs: { storageId: number; checksum: string | null }[];
-  legacyImageId: number | null;
-}
 
 /** One query: manifests by (repository, digest) with their `manifestblob` and `manifestlegacyimage` rows. */
 export async function loadManifestParts(

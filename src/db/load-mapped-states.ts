@@ -1,40 +1,6 @@
+import type { MappedState } from "../backfill/store-read-rows.js";
 import { sql, type Kysely } from "kysely";
 import type { Database } from "./tables.js";
-
-/**
- * The rows a mapped `repositorytag` consists of today, each null when absent: what `reprocess --force`
- * compares its recomputed plan with.
- */
-export interface MappedState {
-  repositoryTagId: number;
-  /** `tag` row of the mapping, with the manifest it points at. */
-  tag: { id: number; manifestId: number | null; manifestDigest: string | null } | null;
-  tagManifest: {
-    id: number;
-    digest: string;
-    json: string;
-    /** Its `tagmanifestlabelmap` rows (they name the manifest its labels were carried to). */
-    labelMaps: number;
-  } | null;
-  /** `tagmanifesttomanifest` of that tag manifest, with its manifest. */
-  link: { id: number; manifestId: number; broken: boolean } | null;
-  manifest: {
-    id: number;
-    repositoryId: number;
-    digest: string;
-    mediaType: string | null;
-    /**
-     * The row's `manifest_bytes`. Sent by PostgreSQL only when they differ from the tag manifest's
-     * `json_data` (most rows hold the same text), rebuilt from it here otherwise.
-     */
-    bytes: string;
-    /**
-     * Rows other than this tag's that point at the manifest: other tag manifest links, other `tag` rows,
-     * manifest lists. A manifest with users is shared: its bytes belong to them too.
-     */
-    otherUsers: number;
-  } | null;
-}
 
 /** One query, inside the write transaction after the tags are locked (or read-only for a dry run). */
 export async function loadMappedStates(db: Kysely<Database>, ids: readonly number[]): Promise<MappedState[]> {

@@ -1,14 +1,6 @@
+import type { RepositoryBlob, RepositoryBlobKey } from "../backfill/store-read-rows.js";
 import { sql, type Kysely } from "kysely";
 import type { Database } from "./tables.js";
-
-export interface RepositoryBlobKey {
-  repositoryId: number;
-  checksum: string;
-}
-
-export interface RepositoryBlob extends RepositoryBlobKey {
-  storageId: number;
-}
 
 /**
  * One query: for each (repository, checksum), a non-uploading storage under an image of that repository

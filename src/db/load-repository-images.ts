@@ -1,17 +1,6 @@
+import type { RepositoryImage, RepositoryImageKey } from "../backfill/store-read-rows.js";
 import { sql, type Kysely } from "kysely";
 import type { Database } from "./tables.js";
-
-export interface RepositoryImageKey {
-  repositoryId: number;
-  dockerImageId: string;
-}
-
-export interface RepositoryImage extends RepositoryImageKey {
-  id: number;
-  ancestors: string | null;
-  /** The checksum of its storage; null when it has none. */
-  checksum: string | null;
-}
 
 /**
  * One query: images by (repository, v1 id), through Quay's unique index. Used for the rewrite rule (an

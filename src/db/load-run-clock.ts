@@ -1,9 +1,11 @@
 import type { Kysely } from "kysely";
-import type { RunClockEvent } from "../run/run-rate.js";
 import type { Database } from "./tables.js";
 
-/** A run's state changes, oldest first, as the clock the rate is measured on. */
-export async function loadRunClock(db: Kysely<Database>, runId: string): Promise<RunClockEvent[]> {
+/** A run's state changes, oldest first, as the clock the rate is measured on (src/run/run-rate.ts). */
+export async function loadRunClock(
+  db: Kysely<Database>,
+  runId: string,
+): Promise<{ atMs: number; to: string }[]> {
   const rows = await db
     .selectFrom("backfill.run_event")
     .select(["at", "to_status"])

@@ -1,12 +1,6 @@
+import type { ManifestKey, StoredManifestText } from "../backfill/store-read-rows.js";
 import { sql, type Kysely } from "kysely";
-import type { ManifestKey } from "./load-existing-manifests.js";
 import type { Database } from "./tables.js";
-
-export interface StoredManifestText extends ManifestKey {
-  /** The `repositorytag` whose tag manifest it is. */
-  tagId: number;
-  json: string;
-}
 
 /**
  * One query: the tag manifests of each repository whose recorded digest is the given one, lowest tag

@@ -1,13 +1,6 @@
+import type { TagState } from "../backfill/store-read-rows.js";
 import { sql, type Kysely } from "kysely";
 import type { Database } from "./tables.js";
-
-export interface TagState {
-  id: number;
-  mapped: boolean;
-  tagManifestId: number | null;
-  /** Whether that tag manifest is linked to a manifest. */
-  linked: boolean;
-}
 
 /**
  * One query, inside the write transaction after the tags are locked: what changed since the batch was

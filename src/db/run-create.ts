@@ -1,7 +1,7 @@
 import { sql, type Kysely } from "kysely";
 import type { Database, RunKind, RunRow } from "./tables.js";
 import { cutBatches } from "./batch-cut.js";
-import type { RunFilters } from "../run/batch-processor.js";
+import type { RunFilters } from "../backfill/batch-work.js";
 
 export interface NewRun {
   kind: RunKind;

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from "kysely";
-import type { RunFilters } from "../run/batch-processor.js";
+import type { RunFilters } from "../backfill/batch-work.js";
 import { candidateCondition } from "./batch-cut.js";
 import type { Database } from "./tables.js";
 

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable } from "kysely";
+import type { TagOutcomeKind } from "../backfill/outcome-kinds.js";
 
 /** Column types of the tables this project reads and writes (Quay's, public schema; ours, `backfill`). */
 
@@ -181,7 +182,6 @@ export interface TagManifestLabelMapTable {
 export type RunKind = "backfill" | "scheduled" | "reprocess";
 export type RunStatus = "pending" | "running" | "paused" | "cancelled" | "completed" | "failed";
 export type BatchStatus = "pending" | "running" | "done" | "failed";
-export type TagOutcomeKind = "backfilled" | "backfilled_broken" | "skipped" | "failed";
 
 export interface RunTable {
   id: Generated<string>;

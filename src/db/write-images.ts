@@ -1,20 +1,7 @@
+import type { NewImage } from "../backfill/store-write-rows.js";
 import type { Kysely } from "kysely";
 import type { Database } from "./tables.js";
 import { chunkRows } from "./write-chunks.js";
-
-export interface NewImage {
-  id: number;
-  dockerImageId: string;
-  repositoryId: number;
-  ancestors: string;
-  storageId: number;
-  created: Date | null;
-  comment: string | null;
-  command: string | null;
-  aggregateSize: number | null;
-  v1JsonMetadata: string;
-  parentId: number | null;
-}
 
 /**
  * One statement (per 2,700 rows): synthesised `image` rows with preallocated ids. A row whose (repository,

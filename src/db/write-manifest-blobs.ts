@@ -1,11 +1,6 @@
+import type { NewManifestBlob } from "../backfill/store-write-rows.js";
 import { sql, type Kysely } from "kysely";
 import type { Database } from "./tables.js";
-
-export interface NewManifestBlob {
-  repositoryId: number;
-  manifestId: number;
-  blobId: number;
-}
 
 /** One statement: `manifestblob` rows, a set per manifest. Returns how many were inserted. */
 export async function insertManifestBlobs(

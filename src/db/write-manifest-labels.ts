@@ -1,11 +1,6 @@
+import type { NewManifestLabel } from "../backfill/store-write-rows.js";
 import { sql, type Kysely } from "kysely";
 import type { Database } from "./tables.js";
-
-export interface NewManifestLabel {
-  repositoryId: number;
-  manifestId: number;
-  labelId: number;
-}
 
 /**
  * Two statements: `manifestlabel` rows (a set per manifest), then the ids of every requested pair, new or

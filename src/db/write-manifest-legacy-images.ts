@@ -1,11 +1,6 @@
+import type { NewManifestLegacyImage } from "../backfill/store-write-rows.js";
 import { sql, type Kysely } from "kysely";
 import type { Database } from "./tables.js";
-
-export interface NewManifestLegacyImage {
-  repositoryId: number;
-  manifestId: number;
-  imageId: number;
-}
 
 /** One statement: `manifestlegacyimage` rows, one per manifest. Returns how many were inserted. */
 export async function insertManifestLegacyImages(

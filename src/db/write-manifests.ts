@@ -1,19 +1,7 @@
+import type { InsertedManifest, NewManifest } from "../backfill/store-write-rows.js";
 import type { Kysely } from "kysely";
 import type { Database } from "./tables.js";
 import { chunkRows } from "./write-chunks.js";
-
-export interface NewManifest {
-  repositoryId: number;
-  digest: string;
-  mediaTypeId: number;
-  bytes: string;
-}
-
-export interface InsertedManifest {
-  id: number;
-  repositoryId: number;
-  digest: string;
-}
 
 /**
  * One statement (per 7,500 rows): `manifest` rows; one per (repository, digest), so an existing row is

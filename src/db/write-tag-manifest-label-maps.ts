@@ -1,13 +1,6 @@
+import type { NewTagManifestLabelMap } from "../backfill/store-write-rows.js";
 import { sql, type Kysely } from "kysely";
 import type { Database } from "./tables.js";
-
-export interface NewTagManifestLabelMap {
-  tagManifestId: number;
-  manifestId: number;
-  labelId: number;
-  tagManifestLabelId: number;
-  manifestLabelId: number;
-}
 
 /**
  * One statement: `tagmanifestlabelmap` rows. The table has no unique index, so a row is skipped when its

@@ -1,11 +1,6 @@
+import type { NewTagManifestLink } from "../backfill/store-write-rows.js";
 import { sql, type Kysely } from "kysely";
 import type { Database } from "./tables.js";
-
-export interface NewTagManifestLink {
-  tagManifestId: number;
-  manifestId: number;
-  broken: boolean;
-}
 
 /** One statement: `tagmanifesttomanifest` rows; returns the tag manifest ids that were linked. */
 export async function insertTagManifestLinks(

@@ -1,12 +1,7 @@
+import type { NewTagManifest } from "../backfill/store-write-rows.js";
 import type { Kysely } from "kysely";
 import type { Database } from "./tables.js";
 import { chunkRows } from "./write-chunks.js";
-
-export interface NewTagManifest {
-  tagId: number;
-  digest: string;
-  json: string;
-}
 
 /**
  * One statement (per 10,000 rows): `tagmanifest` rows for generated manifests and placeholders. One per

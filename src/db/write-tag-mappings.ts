@@ -1,11 +1,6 @@
+import type { NewTagMapping } from "../backfill/store-write-rows.js";
 import { sql, type Kysely } from "kysely";
 import type { Database } from "./tables.js";
-
-export interface NewTagMapping {
-  repositoryId: number;
-  tagId: number;
-  repositoryTagId: number;
-}
 
 /**
  * One statement: `tagtorepositorytag` rows. Both of its columns are unique: this index is the final word

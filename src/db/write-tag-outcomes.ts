@@ -1,19 +1,6 @@
+import type { TagOutcomeRow } from "../backfill/store-write-rows.js";
 import { sql, type Kysely } from "kysely";
-import type { Database, TagOutcomeKind } from "./tables.js";
-
-export interface TagOutcomeRow {
-  repositoryTagId: number;
-  runId: string;
-  batchId: string | null;
-  outcome: TagOutcomeKind;
-  reason: string | null;
-  detail: string | null;
-  rewrittenIds: number;
-  manifestDigest: string | null;
-  /** reprocess --force on a mapped tag: what it did (else null). */
-  reprocess?: "repaired" | "unchanged" | "refused" | "failed" | null;
-  reprocessDetail?: string | null;
-}
+import type { Database } from "./tables.js";
 
 /**
  * One statement: the latest outcome of every tag of the batch, replacing an earlier run's, except that

@@ -1,16 +1,6 @@
+import type { NewTag } from "../backfill/store-write-rows.js";
 import { sql, type Kysely } from "kysely";
 import type { Database } from "./tables.js";
-
-export interface NewTag {
-  id: number;
-  name: string;
-  repositoryId: number;
-  manifestId: number;
-  lifetimeStartMs: number;
-  lifetimeEndMs: number | null;
-  reversion: boolean;
-  tagKindId: number;
-}
 
 /** One statement: `tag` rows with preallocated ids, never hidden; returns the ids that were inserted. */
 export async function insertTags(db: Kysely<Database>, rows: readonly NewTag[]): Promise<number[]> {

@@ -1,16 +1,16 @@
 import { readFile } from "node:fs/promises";
-import type { Kysely } from "kysely";
-import { processBatch } from "../backfill/process-batch.js";
+import type { Kysely, Transaction } from "kysely";
+import { processBatch, type ProcessBatch } from "../backfill/process-batch.js";
 import type { Config } from "../config.js";
+import { createBatchStore } from "../db/batch-store.js";
 import type { Database } from "../db/tables.js";
 import { UsageError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { BatchSigner } from "../signing/batch-signer.js";
 import { createSignerPool } from "../signing/signer-pool.js";
-import type { ProcessBatch } from "./batch-processor.js";
 
 export interface BatchCore {
-  processBatch: ProcessBatch;
+  processBatch: ProcessBatch<Transaction<Database>>;
   /** False for a dry run without a key: manifests are planned and built but not signed. */
   signed: boolean;
   close(): Promise<void>;
@@ -53,7 +53,7 @@ export async function openBatchCore(
     }
   }
   const deps = {
-    db,
+    store: createBatchStore(db),
     signer,
     libraryNamespace: config.libraryNamespace,
     manifestMaxBytes: config.manifestMaxBytes,

@@ -1,5 +1,5 @@
 import type { RunRow } from "../db/tables.js";
-import type { RunFilters } from "./batch-processor.js";
+import type { RunFilters } from "../backfill/batch-work.js";
 
 /** The filters stored on a run row (jsonb), read back field by field rather than trusted. */
 export function runFilters(run: Pick<RunRow, "filters">): RunFilters {

@@ -1,15 +1,15 @@
-import { sql, type Kysely } from "kysely";
+import { sql, type Kysely, type Transaction } from "kysely";
 import { batchProgress, type BatchProgress } from "../db/batch-progress.js";
 import { listUnfinishedBatches } from "../db/batch-list-unfinished.js";
 import { getRun } from "../db/run-get.js";
 import { listRunEvents } from "../db/run-events-list.js";
 import { countRemainingTags } from "../db/run-remaining-tags.js";
+import type { ProcessBatch } from "../backfill/process-batch.js";
 import type { Database, RunRow } from "../db/tables.js";
 import type { Logger } from "../log.js";
 import { openQueues } from "../queue/backfill-queues.js";
 import { checkRedis } from "../queue/redis-check.js";
 import type { RetryPolicy } from "../queue/retry-policy.js";
-import type { ProcessBatch } from "./batch-processor.js";
 import { errorMessage } from "./errors.js";
 import { finishRunIfDone } from "./finish-run.js";
 import { runFilters } from "./run-filters.js";
@@ -28,7 +28,7 @@ export interface RunPassSetup {
   concurrency: number;
   leaseMs: number;
   retry: RetryPolicy;
-  processBatch: ProcessBatch;
+  processBatch: ProcessBatch<Transaction<Database>>;
   run: StartRunInput;
   /** How often the ledger is read for progress and completion. */
   pollMs?: number;

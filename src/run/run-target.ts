@@ -1,4 +1,4 @@
-import type { RunFilters } from "./batch-processor.js";
+import type { RunFilters } from "../backfill/batch-work.js";
 
 /**
  * The name under which at most one run is active (backfill.run.target, unique while active). Scheduled

@@ -1,5 +1,5 @@
 import os from "node:os";
-import type { Kysely } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import {
   backfillBatchPayloadSchema,
   handleBackfillBatch,
@@ -12,13 +12,13 @@ import {
   type ScheduledRunPayload,
   type ScheduledRunResult,
 } from "../../jobs/scheduled-run.js";
+import type { ProcessBatch } from "../backfill/process-batch.js";
 import { releaseBatch } from "../db/batch-release.js";
 import type { Database } from "../db/tables.js";
 import type { Logger } from "../log.js";
 import { closeWithin, type Closable } from "../queue/close-within.js";
 import { startJobWorker } from "../queue/job-worker.js";
 import { QUEUE } from "../queue/queue-names.js";
-import type { ProcessBatch } from "./batch-processor.js";
 import { DbHealth } from "./db-health.js";
 import { LeaseRegistry } from "./lease-registry.js";
 import { startLedgerResync } from "./ledger-resync.js";
@@ -31,7 +31,7 @@ export interface WorkerRuntimeSetup {
   prefix: string;
   concurrency: number;
   leaseMs: number;
-  processBatch: ProcessBatch;
+  processBatch: ProcessBatch<Transaction<Database>>;
   /** Also consume scheduler ticks (the `worker` command does; `run` does not). */
   scheduler?: {
     batchSize: number;

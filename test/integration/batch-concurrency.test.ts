@@ -4,12 +4,11 @@ import { sql } from "kysely";
 import { loadBatch } from "../../src/backfill/load-batch.js";
 import { planBatch } from "../../src/backfill/plan-batch.js";
 import { prepareWrite, tagKeyOf } from "../../src/backfill/prepare-write.js";
-import { processBatch, type BatchResult } from "../../src/backfill/process-batch.js";
+import type { BatchResult } from "../../src/backfill/batch-result.js";
+import { processBatch } from "../../src/backfill/process-batch.js";
 import type { MapPlan } from "../../src/backfill/tag-plan.js";
 import { writeIsolated } from "../../src/backfill/write-isolated.js";
-import { loadEnumIds } from "../../src/db/load-enum-ids.js";
-import { loadExistingTags } from "../../src/db/load-existing-tags.js";
-import { loadTagStates } from "../../src/db/load-tag-states.js";
+import { createBatchStore } from "../../src/db/batch-store.js";
 import type { BatchSigner } from "../../src/signing/batch-signer.js";
 import { createSignerPool } from "../../src/signing/signer-pool.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
@@ -68,7 +67,8 @@ describe("processBatch: concurrent writers", () => {
 
   test("a writer that ignores the locks (Quay) maps a tag mid-write: that tag's rows roll back", async () => {
     const tags = await mixedTags(f, "acme", "app", 10);
-    const facts = await loadBatch(t.db, { lo: 0, hi: 1e9, tagIds: null });
+    const store = createBatchStore(t.db).session();
+    const facts = await loadBatch(store, { lo: 0, hi: 1e9, tagIds: null });
     const { plans } = await planBatch(facts, {
       signer,
       libraryNamespace: "library",
@@ -78,11 +78,8 @@ describe("processBatch: concurrent writers", () => {
     const mapPlans = plans.filter((p): p is MapPlan => p.kind === "map");
     const prepared = prepareWrite(
       mapPlans,
-      await loadTagStates(
-        t.db,
-        mapPlans.map((p) => p.tag.id),
-      ),
-      await loadExistingTags(t.db, mapPlans.map(tagKeyOf)),
+      await store.loadTagStates(mapPlans.map((p) => p.tag.id)),
+      await store.loadExistingTags(mapPlans.map(tagKeyOf)),
     );
     // Quay maps tag 0 after our checks: its own tag row (another name, so only the mapping collides).
     const victim = tags[0] as number;
@@ -109,9 +106,9 @@ describe("processBatch: concurrent writers", () => {
       .values({ repository_id: rt.repository_id, tag_id: quayTag.id, repository_tag_id: victim })
       .execute();
 
-    const written = await t.db
-      .transaction()
-      .execute(async (trx) => writeIsolated(trx, prepared.writable, await loadEnumIds(t.db)));
+    const written = await store.transaction(async (writes) =>
+      writeIsolated(writes, prepared.writable, await store.loadEnumIds()),
+    );
     assert.deepEqual(written.dropped.get(victim)?.reason, "already_mapped");
     assert.equal(written.failed.size, 0);
     const ours = await sql<{ n: number }>`

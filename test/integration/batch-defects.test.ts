@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { sql } from "kysely";
-import type { TagResult } from "../../src/backfill/process-batch.js";
+import type { TagResult } from "../../src/backfill/batch-result.js";
 import { buildSchema1 } from "../../src/manifest/build-schema1.js";
 import { sha256Digest } from "../../src/manifest/digest.js";
 import { MEDIA_TYPES } from "../../src/manifest/media-types.js";

@@ -1,11 +1,9 @@
 import { generateKeyPairSync } from "node:crypto";
 import type { Kysely, Transaction } from "kysely";
-import {
-  processBatch,
-  type BatchDeps,
-  type BatchResult,
-  type BatchWork,
-} from "../../src/backfill/process-batch.js";
+import type { BatchResult } from "../../src/backfill/batch-result.js";
+import type { BatchWork } from "../../src/backfill/batch-work.js";
+import { processBatch, type BatchDeps } from "../../src/backfill/process-batch.js";
+import { createBatchStore } from "../../src/db/batch-store.js";
 import type { Database } from "../../src/db/tables.js";
 import { createLogger } from "../../src/log.js";
 import type { BatchSigner } from "../../src/signing/batch-signer.js";
@@ -23,10 +21,10 @@ export function testKeyPem(): string {
 export function batchDeps(
   db: Kysely<Database>,
   signer: BatchSigner | undefined,
-  overrides: Partial<BatchDeps> = {},
-): BatchDeps {
+  overrides: Partial<BatchDeps<Transaction<Database>>> = {},
+): BatchDeps<Transaction<Database>> {
   return {
-    db,
+    store: createBatchStore(db),
     signer,
     libraryNamespace: "library",
     manifestMaxBytes: 3_145_728,
@@ -92,7 +90,7 @@ export async function runBatch(
     dryRun?: boolean;
     /** reprocess --force: recompute mapped tags and repair what differs. */
     force?: boolean;
-    deps?: Partial<BatchDeps>;
+    deps?: Partial<BatchDeps<Transaction<Database>>>;
     finalize?: (trx: Transaction<Database>, r: BatchResult) => Promise<boolean>;
   } = {},
 ): Promise<BatchResult> {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { sql, type Kysely } from "kysely";
-import type { BatchResult, TagResult } from "../../src/backfill/process-batch.js";
+import type { BatchResult, TagResult } from "../../src/backfill/batch-result.js";
 import { schema1Digest } from "../../src/manifest/schema1-digest.js";
 import type { Database } from "../../src/db/tables.js";
 import type { BatchSigner } from "../../src/signing/batch-signer.js";

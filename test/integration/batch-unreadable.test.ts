@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { sql, type Kysely } from "kysely";
 import pg from "pg";
-import type { TagResult } from "../../src/backfill/process-batch.js";
+import type { TagResult } from "../../src/backfill/batch-result.js";
 import { connect } from "../../src/db/connect.js";
 import { migrateToLatest } from "../../src/db/migrate.js";
 import type { Database } from "../../src/db/tables.js";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { after, before, describe, test } from "node:test";
 import { sql } from "kysely";
-import type { TagResult } from "../../src/backfill/process-batch.js";
+import type { TagResult } from "../../src/backfill/batch-result.js";
 import { buildExplainReport, type ExplainOptions, type TagRef } from "../../src/cli/explain-command.js";
 import { writeSeedRegistry } from "../../src/db/write-seed-registry.js";
 import { explainJson, explainText } from "../../src/explain/format-explain.js";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { generateKeyPairSync } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { sql, type Kysely } from "kysely";
-import type { TagResult } from "../../src/backfill/process-batch.js";
+import type { TagResult } from "../../src/backfill/batch-result.js";
 import { loadReprocessTagIds, type ReprocessSelection } from "../../src/db/load-reprocess-tag-ids.js";
 import type { Database } from "../../src/db/tables.js";
 import { createVerifySource } from "../../src/db/verify-source.js";

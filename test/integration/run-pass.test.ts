@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { sql } from "kysely";
+import { sql, type Transaction } from "kysely";
 import { handleBackfillBatch } from "../../jobs/backfill-batch.js";
 import { listRunEvents } from "../../src/db/run-events-list.js";
 import { getRun } from "../../src/db/run-get.js";
@@ -8,7 +8,8 @@ import { LeaseRegistry } from "../../src/run/lease-registry.js";
 import { runPass, type RunPassSetup } from "../../src/run/run-pass.js";
 import { passVerdict } from "../../src/run/run-summary.js";
 import { startOrResumeRun } from "../../src/run/start-run.js";
-import type { ProcessBatch } from "../../src/run/batch-processor.js";
+import type { ProcessBatch } from "../../src/backfill/process-batch.js";
+import type { Database } from "../../src/db/tables.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
 import { createTestRedis, type TestRedis } from "../support/test-redis.js";
 import {
@@ -42,7 +43,10 @@ describe("backfill run (in-process workers, stand-in batch core)", () => {
     await tdb.drop();
   });
 
-  function setup(processBatch: ProcessBatch, overrides: Partial<RunPassSetup> = {}): RunPassSetup {
+  function setup(
+    processBatch: ProcessBatch<Transaction<Database>>,
+    overrides: Partial<RunPassSetup> = {},
+  ): RunPassSetup {
     return {
       db: tdb.db,
       logger: logs.logger,

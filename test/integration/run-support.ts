@@ -3,16 +3,14 @@ import { Writable } from "node:stream";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { Ajv } from "ajv";
-import { sql, type Kysely } from "kysely";
+import { sql, type Kysely, type Transaction } from "kysely";
 import { createLogger, type Logger } from "../../src/log.js";
 import type { Database } from "../../src/db/tables.js";
-import {
-  emptyCounts,
-  type BatchWork,
-  type Finalize,
-  type ProcessBatch,
-  type TagResult,
-} from "../../src/run/batch-processor.js";
+import type { BatchResult, TagResult } from "../../src/backfill/batch-result.js";
+import type { BatchWork } from "../../src/backfill/batch-work.js";
+import type { Finalize } from "../../src/backfill/finalize.js";
+import { emptyCounts } from "../../src/backfill/outcome-kinds.js";
+import type { ProcessBatch } from "../../src/backfill/process-batch.js";
 import { REPO_ROOT } from "../support/repo-root.js";
 
 /** Legacy rows without images worth planning: enough for the ledger, queue and lease mechanics. */
@@ -97,8 +95,11 @@ export interface FakeHooks {
  * and one `tagtorepositorytag` per tag (reusing existing ones), then runs `finalize` last in the same
  * transaction and rolls back when it says the lease is gone.
  */
-export function fakeProcessBatch(db: Kysely<Database>, hooks: FakeHooks = {}): ProcessBatch {
-  return async (work: BatchWork, finalize: Finalize) => {
+export function fakeProcessBatch(
+  db: Kysely<Database>,
+  hooks: FakeHooks = {},
+): ProcessBatch<Transaction<Database>> {
+  return async (work: BatchWork, finalize: Finalize<Transaction<Database>>) => {
     if (hooks.delayMs) await new Promise((r) => setTimeout(r, hooks.delayMs));
     const tags = await sql<{
       id: number;
@@ -130,12 +131,13 @@ export function fakeProcessBatch(db: Kysely<Database>, hooks: FakeHooks = {}): P
     }));
     const counts = emptyCounts();
     for (const r of results) counts[r.outcome]++;
-    const result = {
+    const result: BatchResult = {
       results,
       counts,
       timings: { loadMs: 1, planMs: 1, signMs: 0, writeMs: 1 },
       queries: 3,
       rowsWritten: 2 * results.length,
+      rowsByTable: {},
     };
     let committed: boolean;
     try {

@@ -3,7 +3,7 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { sql } from "kysely";
-import type { TagOutcomeKind } from "../../src/db/tables.js";
+import type { TagOutcomeKind } from "../../src/backfill/outcome-kinds.js";
 import { writeSeedRegistry } from "../../src/db/write-seed-registry.js";
 import {
   expectedSeedDefects,

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { sql, type Kysely } from "kysely";
-import type { Database, TagOutcomeKind } from "../../src/db/tables.js";
+import type { TagOutcomeKind } from "../../src/backfill/outcome-kinds.js";
+import type { Database } from "../../src/db/tables.js";
 import type { VerifyScope } from "../../src/db/verify-scope.js";
 import { createVerifySource } from "../../src/db/verify-source.js";
 import { writeSeedRegistry } from "../../src/db/write-seed-registry.js";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import type { ManifestParts } from "../../../src/db/load-manifest-parts.js";
-import type { MappedState } from "../../../src/db/load-mapped-states.js";
+import type { ManifestParts } from "../../../src/backfill/store-read-rows.js";
+import type { MappedState } from "../../../src/backfill/store-read-rows.js";
 import { planRepair, type RepairInput } from "../../../src/backfill/plan-repair.js";
 import type { MapPlan } from "../../../src/backfill/tag-plan.js";
 import { buildSchema1 } from "../../../src/manifest/build-schema1.js";
