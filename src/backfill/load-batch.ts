@@ -74,12 +74,7 @@ export async function loadBatch(
     }
   };
 
-  const leaves = await store.loadImagesById(candidates.map((tag) => tag.imageId));
-  const images = new Map<number, ChainImage>(leaves.map((image) => [image.id, image]));
-  const ancestorIds = new Set<number>();
-  for (const leaf of leaves)
-    for (const id of parseAncestors(leaf.ancestors) ?? []) if (!images.has(id)) ancestorIds.add(id);
-  for (const image of await store.loadImagesById([...ancestorIds])) images.set(image.id, image);
+  const images = await loadChainImages(store, candidates);
 
   const resolutions = new Map<number, ChainResolution>();
   const stored = new Map<number, StoredManifest>();
@@ -116,19 +111,7 @@ export async function loadBatch(
     }
   }
 
-  const repositoryImages = new Map<number, Map<string, string>>();
-  for (const image of await store.loadRepositoryImages([...imageKeys.values()])) {
-    const byId = repositoryImages.get(image.repositoryId) ?? new Map<string, string>();
-    // Quay compares the layer's blob with the stored checksum; a storage without one never matches.
-    byId.set(image.dockerImageId, image.checksum ?? "");
-    repositoryImages.set(image.repositoryId, byId);
-  }
-  const repositoryBlobs = new Map<number, Map<string, number>>();
-  for (const blob of await store.loadRepositoryBlobs([...blobKeys.values()])) {
-    const byChecksum = repositoryBlobs.get(blob.repositoryId) ?? new Map<string, number>();
-    byChecksum.set(blob.checksum, blob.storageId);
-    repositoryBlobs.set(blob.repositoryId, byChecksum);
-  }
+  const { repositoryImages, repositoryBlobs } = await loadRepositoryIndexes(store, imageKeys, blobKeys);
   const labels = new Map<number, TagManifestLabel[]>();
   const storedIds = candidates.flatMap((tag) => (tag.tagManifest === null ? [] : [tag.tagManifest.id]));
   for (const label of await store.loadTagManifestLabels(storedIds)) {
@@ -144,4 +127,40 @@ export async function loadBatch(
     errors,
     unreadable: new Map(),
   };
+}
+
+/** The images of the candidates' chains: their leaves (1 query), then every ancestor not among them (1). */
+async function loadChainImages(
+  store: BatchReads,
+  candidates: readonly LegacyTag[],
+): Promise<Map<number, ChainImage>> {
+  const leaves = await store.loadImagesById(candidates.map((tag) => tag.imageId));
+  const images = new Map<number, ChainImage>(leaves.map((image) => [image.id, image]));
+  const ancestorIds = new Set<number>();
+  for (const leaf of leaves)
+    for (const id of parseAncestors(leaf.ancestors) ?? []) if (!images.has(id)) ancestorIds.add(id);
+  for (const image of await store.loadImagesById([...ancestorIds])) images.set(image.id, image);
+  return images;
+}
+
+/** The repository images (v1 id -> checksum) and blobs (checksum -> storage) the keys ask about. */
+async function loadRepositoryIndexes(
+  store: BatchReads,
+  imageKeys: ReadonlyMap<string, RepositoryImageKey>,
+  blobKeys: ReadonlyMap<string, RepositoryBlobKey>,
+): Promise<Pick<BatchFacts, "repositoryImages" | "repositoryBlobs">> {
+  const repositoryImages = new Map<number, Map<string, string>>();
+  for (const image of await store.loadRepositoryImages([...imageKeys.values()])) {
+    const byId = repositoryImages.get(image.repositoryId) ?? new Map<string, string>();
+    // Quay compares the layer's blob with the stored checksum; a storage without one never matches.
+    byId.set(image.dockerImageId, image.checksum ?? "");
+    repositoryImages.set(image.repositoryId, byId);
+  }
+  const repositoryBlobs = new Map<number, Map<string, number>>();
+  for (const blob of await store.loadRepositoryBlobs([...blobKeys.values()])) {
+    const byChecksum = repositoryBlobs.get(blob.repositoryId) ?? new Map<string, number>();
+    byChecksum.set(blob.checksum, blob.storageId);
+    repositoryBlobs.set(blob.repositoryId, byChecksum);
+  }
+  return { repositoryImages, repositoryBlobs };
 }

@@ -38,47 +38,12 @@ export async function planBatch(facts: BatchFacts, options: PlanOptions): Promis
   const plans: (TagPlan | Promise<TagPlan>)[] = [];
   let generating = 0;
   let signMs = 0;
-  // The batch loads each image once, so tags sharing it pass the same text: parse and escape it once.
-  const layerCache = createLayerCache();
-  const generate: Generate = (tag, layers, signer) =>
-    generateSchema1({
-      namespace: tag.namespace,
-      repository: tag.repository,
-      tag: tag.name,
-      libraryNamespace: options.libraryNamespace,
-      layers,
-      existingImages: facts.repositoryImages.get(tag.repositoryId) ?? new Map<string, string>(),
-      rewriteIds: true,
-      maxBytes: options.manifestMaxBytes,
-      signer,
-      signingTime: signingTimeOf(tag),
-      cache: layerCache,
-    });
-  const failed = (tag: LegacyTag, err: unknown): TagPlan => ({
-    kind: "fail",
-    tag,
-    reason: "unexpected_error",
-    detail: err instanceof Error ? err.message : String(err),
-  });
-
+  const generate = generator(facts, options);
   for (const tag of facts.tags) {
-    if (tag.hidden) {
-      plans.push({ kind: "skip", tag, reason: "hidden", detail: null });
-      continue;
-    }
-    if (tag.mapped && !options.force) {
-      plans.push({ kind: "skip", tag, reason: "already_mapped", detail: null });
-      continue;
-    }
-    const unreadable = facts.unreadable.get(tag.id);
-    if (unreadable !== undefined) {
-      plans.push({ kind: "fail", tag, reason: "unreadable_row", detail: unreadable });
-      continue;
-    }
-    const error = facts.errors.get(tag.id);
+    const early = unplannable(tag, facts, options.force);
     const resolution = facts.resolutions.get(tag.id);
-    if (error !== undefined || resolution === undefined) {
-      plans.push(failed(tag, error ?? "its image chain was not loaded"));
+    if (early !== undefined || resolution === undefined) {
+      plans.push(early ?? failed(tag, "its image chain was not loaded"));
       continue;
     }
     try {
@@ -123,6 +88,44 @@ export async function planBatch(facts: BatchFacts, options: PlanOptions): Promis
 }
 
 type Generate = (tag: LegacyTag, layers: ChainLayer[], signer: Signer | undefined) => Promise<GenerateResult>;
+
+/** The batch's manifest generator: the batch loads each image once, so its text is parsed once too. */
+function generator(facts: BatchFacts, options: PlanOptions): Generate {
+  const layerCache = createLayerCache();
+  return (tag, layers, signer) =>
+    generateSchema1({
+      namespace: tag.namespace,
+      repository: tag.repository,
+      tag: tag.name,
+      libraryNamespace: options.libraryNamespace,
+      layers,
+      existingImages: facts.repositoryImages.get(tag.repositoryId) ?? new Map<string, string>(),
+      rewriteIds: true,
+      maxBytes: options.manifestMaxBytes,
+      signer,
+      signingTime: signingTimeOf(tag),
+      cache: layerCache,
+    });
+}
+
+function failed(tag: LegacyTag, err: unknown): TagPlan {
+  return {
+    kind: "fail",
+    tag,
+    reason: "unexpected_error",
+    detail: err instanceof Error ? err.message : String(err),
+  };
+}
+
+/** The plan of a tag that is not planned from its chain: hidden, mapped, unreadable, or its facts failed. */
+function unplannable(tag: LegacyTag, facts: BatchFacts, force: boolean): TagPlan | undefined {
+  if (tag.hidden) return { kind: "skip", tag, reason: "hidden", detail: null };
+  if (tag.mapped && !force) return { kind: "skip", tag, reason: "already_mapped", detail: null };
+  const unreadable = facts.unreadable.get(tag.id);
+  if (unreadable !== undefined) return { kind: "fail", tag, reason: "unreadable_row", detail: unreadable };
+  const error = facts.errors.get(tag.id);
+  return error === undefined ? undefined : failed(tag, error);
+}
 
 /**
  * A tag with a stored tag manifest. Under reprocess a mapped tag's tag manifest may be the one its run
