@@ -1,8 +1,8 @@
 import type { BatchWrites } from "./batch-store.js";
-import type { RepairActions } from "./plan-repair.js";
+import type { RepairActions } from "./repair-plan.js";
 import type { ImageRef, MapPlan } from "./tag-plan.js";
 import type { RowCounts, WriteIds } from "./write-pass.js";
-import { resolveTagManifestBytes } from "./write-rows.js";
+import { mediaTypeId, resolveTagManifestBytes } from "./write-rows.js";
 import { writeSynthesizedImages } from "./write-synthesized-images.js";
 
 /** A guarded update found its row changed since the repair was planned: the tag's savepoint rolls back. */
@@ -40,7 +40,32 @@ export async function applyRepair(
     return images.imageRef(ref).id;
   };
 
-  let target: { id: number; bytes: string; created: boolean };
+  const target = await writeTarget(store, actions, ids, add);
+  await addTargetRows(store, actions, target, imageId, add);
+  await updateGuarded(store, plan, actions, { ids, target, add });
+  await carryLabels(store, actions, target.id, add);
+  if (actions.deletePlaceholder !== null && (await store.deleteUnusedManifest(actions.deletePlaceholder))) {
+    add("manifest.deleted", 1);
+  }
+  return { manifestId: target.id, rows };
+}
+
+type Add = (key: string, n: number) => void;
+
+interface Target {
+  id: number;
+  bytes: string;
+  created: boolean;
+}
+
+/** The manifest the tag ends on: the existing row, or one inserted (or found, when inserted meanwhile). */
+async function writeTarget(
+  store: BatchWrites,
+  actions: RepairActions,
+  ids: WriteIds,
+  add: Add,
+): Promise<Target> {
+  let target: Target;
   if (actions.target.kind === "existing") {
     target = { id: actions.target.id, bytes: actions.target.bytes, created: false };
   } else {
@@ -66,6 +91,17 @@ export async function applyRepair(
       target = { id: found.id, bytes: found.bytes, created: false };
     }
   }
+  return target;
+}
+
+/** The target's missing blob rows and legacy image. */
+async function addTargetRows(
+  store: BatchWrites,
+  actions: RepairActions,
+  target: Target,
+  imageId: (ref: ImageRef) => number,
+  add: Add,
+): Promise<void> {
   const repositoryId = actions.repositoryId;
   add(
     "manifestblob",
@@ -77,6 +113,16 @@ export async function applyRepair(
     const legacy = { repositoryId, manifestId: target.id, imageId: imageId(actions.addLegacyImage) };
     add("manifestlegacyimage", await store.insertManifestLegacyImages([legacy]));
   }
+}
+
+/** The guarded updates (bytes, placeholder tag manifest, link, tag row): a changed row is a RepairConflict. */
+async function updateGuarded(
+  store: BatchWrites,
+  plan: MapPlan,
+  actions: RepairActions,
+  ctx: { ids: WriteIds; target: Target; add: Add },
+): Promise<void> {
+  const { ids, target, add } = ctx;
   if (actions.setBytes !== null) {
     const updated = await store.updateManifestBytes({
       manifestId: target.id,
@@ -120,17 +166,27 @@ export async function applyRepair(
     if (!updated) throw new RepairConflict(`tag ${actions.tag.id} changed during the repair`);
     add("tag.updated", 1);
   }
+}
+
+/** The tag manifest's labels carried to the target: maps repointed, missing ones added. */
+async function carryLabels(
+  store: BatchWrites,
+  actions: RepairActions,
+  targetId: number,
+  add: Add,
+): Promise<void> {
+  const repositoryId = actions.repositoryId;
   const labels = actions.tagManifestLabels;
   if (labels.repoint) {
     const tagManifestId = labels.tagManifestId;
     add(
       "tagmanifestlabelmap.updated",
-      await store.repointTagManifestLabels({ tagManifestId, repositoryId, manifestId: target.id }),
+      await store.repointTagManifestLabels({ tagManifestId, repositoryId, manifestId: targetId }),
     );
   }
   if (labels.add.length > 0) {
     const made = await store.insertManifestLabels(
-      labels.add.map((label) => ({ repositoryId, manifestId: target.id, labelId: label.labelId })),
+      labels.add.map((label) => ({ repositoryId, manifestId: targetId, labelId: label.labelId })),
     );
     add("manifestlabel", made.inserted);
     const byLabel = new Map(made.ids.map((row) => [row.labelId, row.id]));
@@ -139,7 +195,7 @@ export async function applyRepair(
       await store.insertTagManifestLabelMaps(
         labels.add.map((label) => ({
           tagManifestId: label.tagManifestId,
-          manifestId: target.id,
+          manifestId: targetId,
           labelId: label.labelId,
           tagManifestLabelId: label.id,
           manifestLabelId: byLabel.get(label.labelId) as number,
@@ -147,15 +203,4 @@ export async function applyRepair(
       ),
     );
   }
-  if (actions.deletePlaceholder !== null && (await store.deleteUnusedManifest(actions.deletePlaceholder))) {
-    add("manifest.deleted", 1);
-  }
-  return { manifestId: target.id, rows };
-}
-
-function mediaTypeId(ids: WriteIds, name: string): number {
-  const id = ids.mediaTypes.get(name);
-  if (id === undefined)
-    throw new Error(`media type ${name} is not in table mediatype: run 'backfill migrate'`);
-  return id;
 }

@@ -1,5 +1,5 @@
 import type { TagOutcomeKind } from "./outcome-kinds.js";
-import type { RepairChange } from "./plan-repair.js";
+import type { RepairChange } from "./repair-plan.js";
 import type { RowCounts } from "./write-pass.js";
 
 export interface TagResult {

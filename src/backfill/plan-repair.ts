@@ -1,72 +1,9 @@
 import { createHash } from "node:crypto";
-import type { ManifestParts, MappedState } from "./store-read-rows.js";
 import { readStoredManifest } from "./plan-stored-tag.js";
-import type { ImageRef, ManifestPlan, MapPlan, SynthesizedImage } from "./tag-plan.js";
+import type { RepairActions, RepairChange, RepairInput, RepairPlan } from "./repair-plan.js";
+import type { ManifestParts, MappedState } from "./store-read-rows.js";
+import type { ImageRef, ManifestPlan, MapPlan } from "./tag-plan.js";
 import { manifestKey } from "./write-rows.js";
-
-/** One row value `reprocess` changes: printed by `--dry-run`, summarised in the tag's outcome. */
-export interface RepairChange {
-  repositoryTagId: number;
-  table: string;
-  column: string;
-  /** The row's id, or `new` for a row to insert. */
-  row: string;
-  old: string;
-  new: string;
-}
-
-/** Differences `reprocess --force` reports but does not repair. */
-export type RefusalCode =
-  /** A live tag's manifest would get another digest (and the current one is no placeholder). */
-  | "would_change_digest_under_live_tag"
-  /** The same, for a dead tag: its digest is what clients pulled by; left to the operator as well. */
-  | "would_change_digest"
-  /** The manifest row holds other, valid signed bytes of the same payload, and other tags use it. */
-  | "shared_manifest_bytes"
-  /** A row of the mapping itself is missing (no tag, tag manifest or link): not a reprocess repair. */
-  | "inconsistent_mapping";
-
-/** What to write for one tag, executed in its own savepoint by applyRepair. */
-export interface RepairActions {
-  /** `image` rows for rewritten ids (only when a manifest is generated anew). */
-  images: SynthesizedImage[];
-  /** The manifest the tag ends on: the current row, another existing one, or one to create. */
-  target: { kind: "existing"; id: number; bytes: string } | { kind: "create"; manifest: ManifestPlan };
-  repositoryId: number;
-  digest: string;
-  addBlobIds: number[];
-  addLegacyImage: ImageRef | null;
-  /** Replace the target's bytes (and media type) with the plan's: the stored tag manifest's, or a placeholder's `{}`. */
-  setBytes: { bytes: string; mediaType: string } | null;
-  /** Replace the placeholder tag manifest's digest and json with the target's. */
-  tagManifest: { id: number; oldDigest: string } | null;
-  /** Repoint the link to the target, and/or set its broken flag (null: leave it). */
-  link: { id: number; oldManifestId: number; repoint: boolean; broken: boolean | null };
-  /** Point the `tag` row at the target. */
-  tag: { id: number; oldManifestId: number | null } | null;
-  /** Carry the tag manifest's labels to the target (maps repointed, missing ones added). */
-  tagManifestLabels: { tagManifestId: number; repoint: boolean; add: MapPlan["labels"] };
-  /** The placeholder row left behind, deleted only if nothing references it any more. */
-  deletePlaceholder: number | null;
-}
-
-export type RepairPlan =
-  | { kind: "unchanged" }
-  | { kind: "refused"; code: RefusalCode; detail: string }
-  | { kind: "repair"; actions: RepairActions; changes: RepairChange[]; notes: string[] };
-
-export interface RepairInput {
-  /** The plan of the tag as if unmapped (load-batch `recomputable`). */
-  plan: MapPlan;
-  state: MappedState;
-  /** Manifest rows by manifestKey: the current one and the plan's digest, where they exist. */
-  manifests: ReadonlyMap<string, ManifestParts>;
-  /** Checksums of the plan's blob storages. */
-  checksums: ReadonlyMap<number, string>;
-  /** `repositoryId:dockerImageId` of the plan's synthesised images that already exist. */
-  existingImages: ReadonlySet<string>;
-  now: Date;
-}
 
 export function isPlaceholderDigest(digest: string | null | undefined): boolean {
   return digest?.startsWith("BROKEN-") === true;
@@ -81,8 +18,71 @@ export function isPlaceholderDigest(digest: string | null | undefined): boolean 
  * unless it is a placeholder; a row another tag uses is never deleted. Pure.
  */
 export function planRepair(input: RepairInput): RepairPlan {
+  const checked = checkMapping(input);
+  if ("kind" in checked) return checked;
+  const { plan, tag, tagManifest, link, current, wanted, moving, existing } = checked;
+  const changes: RepairChange[] = [];
+  const notes: string[] = [];
+  const change: Change = (table, column, row, old, now) =>
+    changes.push({ repositoryTagId: plan.tag.id, table, column, row: String(row), old, new: now });
+  const rows = planRows(checked, input, change);
+  const setBytes = planBytes(checked, change, notes);
+  const links = planLinks(checked, change);
+  if (changes.length === 0) {
+    const shared = notes[0];
+    if (shared === undefined) return { kind: "unchanged" };
+    return { kind: "refused", code: "shared_manifest_bytes", detail: shared.slice(shared.indexOf(":") + 2) };
+  }
+  return {
+    kind: "repair",
+    changes,
+    notes,
+    actions: {
+      // All of them: a new row's parent may be one that exists, and the writer resolves it by key.
+      images: moving || rows.addLegacyImage?.kind === "synthesized" ? plan.images : [],
+      target:
+        existing === undefined
+          ? { kind: "create", manifest: wanted }
+          : { kind: "existing", id: existing.id, bytes: existing.bytes },
+      repositoryId: plan.tag.repositoryId,
+      digest: wanted.digest,
+      addBlobIds: rows.addBlobIds,
+      addLegacyImage: rows.addLegacyImage,
+      setBytes,
+      tagManifest:
+        links.tagManifestId === null ? null : { id: links.tagManifestId, oldDigest: tagManifest.digest },
+      link: { id: link.id, oldManifestId: current.id, repoint: moving, broken: links.broken },
+      tag: links.tagId === null ? null : { id: links.tagId, oldManifestId: tag.manifestId },
+      tagManifestLabels: { tagManifestId: tagManifest.id, repoint: links.repoint, add: plan.labels },
+      deletePlaceholder: links.deletePlaceholder,
+    },
+  };
+}
+
+type Change = (table: string, column: string, row: string | number, old: string, now: string) => void;
+
+type Present<T> = NonNullable<T>;
+
+/** A mapping whose rows are all there and whose recomputed plan may be repaired towards. */
+interface Checked {
+  plan: MapPlan;
+  tag: Present<MappedState["tag"]>;
+  tagManifest: Present<MappedState["tagManifest"]>;
+  link: Present<MappedState["link"]>;
+  current: Present<MappedState["manifest"]>;
+  wanted: ManifestPlan;
+  /** The tag moves to another digest (only ever from a placeholder). */
+  moving: boolean;
+  fromPlaceholder: boolean;
+  /** The row of the wanted digest, if it exists. */
+  existing: ManifestParts | undefined;
+  targetLabel: string;
+  currentLabel: string;
+}
+
+/** The refusals: a mapping with rows missing, or a digest under a tag that would change. */
+function checkMapping(input: RepairInput): Checked | RepairPlan {
   const { plan, state } = input;
-  const rt = plan.tag.id;
   const { tag, tagManifest, link, manifest: current } = state;
   if (tag === null || tagManifest === null || link === null || current === null) {
     const missing = [
@@ -114,20 +114,35 @@ export function planRepair(input: RepairInput): RepairPlan {
     const detail = `tag ${tag.id} points at manifest ${tag.manifestId ?? "none"} (${tag.manifestDigest ?? "?"}), its mapping at ${current.id} (${current.digest})`;
     return { kind: "refused", code: digestCode, detail };
   }
-
-  const key = manifestKey(plan.tag.repositoryId, wanted.digest);
-  const existing = input.manifests.get(key);
+  const existing = input.manifests.get(manifestKey(plan.tag.repositoryId, wanted.digest));
   if (!moving && existing === undefined) {
     const detail = `manifest ${current.id} is not in repository ${plan.tag.repositoryId}`;
     return { kind: "refused", code: "inconsistent_mapping", detail };
   }
-  const changes: RepairChange[] = [];
-  const notes: string[] = [];
-  const change = (table: string, column: string, row: string | number, old: string, now: string) =>
-    changes.push({ repositoryTagId: rt, table, column, row: String(row), old, new: now });
   const targetLabel = existing === undefined ? `new (${wanted.digest})` : `${existing.id} (${wanted.digest})`;
   const currentLabel = `${current.id} (${current.digest})`;
+  return {
+    plan,
+    tag,
+    tagManifest,
+    link,
+    current,
+    wanted,
+    moving,
+    fromPlaceholder,
+    existing,
+    targetLabel,
+    currentLabel,
+  };
+}
 
+/** The rows to add: synthesised images, the target manifest, its missing blobs and legacy image. */
+function planRows(
+  c: Checked,
+  input: RepairInput,
+  change: Change,
+): { addBlobIds: number[]; addLegacyImage: ImageRef | null } {
+  const { plan, wanted, existing, moving } = c;
   const newImages = moving
     ? plan.images.filter((i) => !input.existingImages.has(`${i.repositoryId}:${i.dockerImageId}`))
     : [];
@@ -148,26 +163,34 @@ export function planRepair(input: RepairInput): RepairPlan {
       `${imageLabel(addLegacyImage)} (manifest ${target})`,
     );
   }
+  return { addBlobIds, addLegacyImage };
+}
 
-  let setBytes: RepairActions["setBytes"] = null;
-  if (!moving && fixedBytes(plan, wanted)) {
-    const stored = current.bytes;
-    const bytesRight = stored === wanted.bytes;
-    if (!bytesRight && current.otherUsers > 0 && validFor(stored, current.digest)) {
-      notes.push(
-        `shared_manifest_bytes: manifest ${current.id} holds other valid bytes of ${current.digest} and ${current.otherUsers} other row(s) use it; kept`,
-      );
-    } else if (!bytesRight || current.mediaType !== wanted.mediaType) {
-      setBytes = { bytes: wanted.bytes, mediaType: wanted.mediaType };
-      if (!bytesRight) {
-        change("manifest", "manifest_bytes", current.id, describe(stored), describe(wanted.bytes));
-      }
-      if (current.mediaType !== wanted.mediaType) {
-        change("manifest", "media_type", current.id, current.mediaType ?? "-", wanted.mediaType);
-      }
-    }
+/** The manifest row's bytes and media type set to the plan's, unless other rows share other valid bytes. */
+function planBytes(c: Checked, change: Change, notes: string[]): RepairActions["setBytes"] {
+  const { plan, wanted, current } = c;
+  if (c.moving || !fixedBytes(plan, wanted)) return null;
+  const stored = current.bytes;
+  const bytesRight = stored === wanted.bytes;
+  if (!bytesRight && current.otherUsers > 0 && validFor(stored, current.digest)) {
+    notes.push(
+      `shared_manifest_bytes: manifest ${current.id} holds other valid bytes of ${current.digest} and ${current.otherUsers} other row(s) use it; kept`,
+    );
+    return null;
   }
+  if (bytesRight && current.mediaType === wanted.mediaType) return null;
+  if (!bytesRight) {
+    change("manifest", "manifest_bytes", current.id, describe(stored), describe(wanted.bytes));
+  }
+  if (current.mediaType !== wanted.mediaType) {
+    change("manifest", "media_type", current.id, current.mediaType ?? "-", wanted.mediaType);
+  }
+  return { bytes: wanted.bytes, mediaType: wanted.mediaType };
+}
 
+/** The rows that point at the manifest: tag manifest, link, tag row, label maps, and the placeholder left. */
+function planLinks(c: Checked, change: Change) {
+  const { plan, tag, tagManifest, link, current, wanted, moving, existing, targetLabel, currentLabel } = c;
   const tagManifestId = moving && plan.tagManifest.kind === "create" ? tagManifest.id : null;
   if (tagManifestId !== null) {
     change("tagmanifest", "digest", tagManifestId, tagManifest.digest, wanted.digest);
@@ -208,39 +231,11 @@ export function planRepair(input: RepairInput): RepairPlan {
       `${label.id} (label ${label.labelId})`,
     );
   }
-  const deletePlaceholder = moving && fromPlaceholder ? current.id : null;
+  const deletePlaceholder = moving && c.fromPlaceholder ? current.id : null;
   if (deletePlaceholder !== null) {
     change("manifest", "id", current.id, `${currentLabel}`, "deleted unless another row uses it");
   }
-
-  if (changes.length === 0) {
-    const shared = notes[0];
-    if (shared === undefined) return { kind: "unchanged" };
-    return { kind: "refused", code: "shared_manifest_bytes", detail: shared.slice(shared.indexOf(":") + 2) };
-  }
-  return {
-    kind: "repair",
-    changes,
-    notes,
-    actions: {
-      // All of them: a new row's parent may be one that exists, and the writer resolves it by key.
-      images: moving || addLegacyImage?.kind === "synthesized" ? plan.images : [],
-      target:
-        existing === undefined
-          ? { kind: "create", manifest: wanted }
-          : { kind: "existing", id: existing.id, bytes: existing.bytes },
-      repositoryId: plan.tag.repositoryId,
-      digest: wanted.digest,
-      addBlobIds,
-      addLegacyImage,
-      setBytes,
-      tagManifest: tagManifestId === null ? null : { id: tagManifestId, oldDigest: tagManifest.digest },
-      link: { id: link.id, oldManifestId: current.id, repoint: moving, broken },
-      tag: tagId === null ? null : { id: tagId, oldManifestId: tag.manifestId },
-      tagManifestLabels: { tagManifestId: tagManifest.id, repoint, add: plan.labels },
-      deletePlaceholder,
-    },
-  };
+  return { tagManifestId, broken, tagId, repoint, deletePlaceholder };
 }
 
 /**

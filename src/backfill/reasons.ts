@@ -1,4 +1,4 @@
-import type { RefusalCode } from "./plan-repair.js";
+import type { RefusalCode } from "./repair-plan.js";
 
 /**
  * Reason codes recorded in `backfill.tag_outcome.reason` and in `tag.broken` log lines. Stable strings:

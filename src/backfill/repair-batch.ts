@@ -1,7 +1,8 @@
 import type { BatchReads, BatchWrites } from "./batch-store.js";
 import type { ManifestParts } from "./store-read-rows.js";
 import { applyRepair, RepairConflict, type AppliedRepair } from "./apply-repair.js";
-import { planRepair, type RepairChange, type RepairPlan } from "./plan-repair.js";
+import { planRepair } from "./plan-repair.js";
+import type { RepairChange, RepairPlan } from "./repair-plan.js";
 import type { TagResult } from "./batch-result.js";
 import type { MapPlan } from "./tag-plan.js";
 import type { RowCounts, WriteIds } from "./write-pass.js";

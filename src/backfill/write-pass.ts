@@ -1,14 +1,9 @@
 import type { BatchWrites } from "./batch-store.js";
-import type { ExistingManifest, StoredManifestText } from "./store-read-rows.js";
 import type { FailReason, SkipReason } from "./reasons.js";
-import {
-  manifestKey,
-  planManifests,
-  planSynthesizedImages,
-  preferStoredBytes,
-  resolveTagManifestBytes,
-} from "./write-rows.js";
+import type { EnumIds } from "./store-read-rows.js";
 import type { MapPlan } from "./tag-plan.js";
+import { writeManifestRows, type KnownManifest, type ManifestRows } from "./write-manifest-rows.js";
+import { manifestKey, planSynthesizedImages, resolveTagManifestBytes } from "./write-rows.js";
 import { ImageRace, writeSynthesizedImages, type WrittenImages } from "./write-synthesized-images.js";
 
 /** A map plan ready to write: the tag row to reuse, if Quay already wrote it. */
@@ -17,10 +12,7 @@ export interface WritablePlan {
   reuseTagId: number | null;
 }
 
-export interface WriteIds {
-  mediaTypes: ReadonlyMap<string, number>;
-  tagKindTag: number;
-}
+export type WriteIds = EnumIds;
 
 /** Rows inserted by table. */
 export type RowCounts = Record<string, number>;
@@ -77,68 +69,25 @@ export async function writePass(
   const imageRef = images.imageRef;
 
   // 2. manifest rows, one per (repository, digest); blobs and legacy image only for the ones created.
-  const manifestPlans = planManifests(plans);
-  const known = new Map<string, ExistingManifest & { created: boolean }>();
-  for (const found of await store.loadExistingManifests([...manifestPlans.values()])) {
-    known.set(manifestKey(found.repositoryId, found.digest), { ...found, created: false });
-  }
-  const missing = [...manifestPlans.values()].filter(
-    (m) => !known.has(manifestKey(m.repositoryId, m.digest)),
-  );
-  const storedTexts = new Map<string, StoredManifestText[]>();
-  for (const text of await store.loadStoredManifestTexts(missing)) {
-    const key = manifestKey(text.repositoryId, text.digest);
-    storedTexts.set(key, [...(storedTexts.get(key) ?? []), text]);
-  }
-  for (const [index, m] of missing.entries()) {
-    const key = manifestKey(m.repositoryId, m.digest);
-    const chosen = preferStoredBytes(m, storedTexts.get(key) ?? []);
-    missing[index] = chosen;
-    manifestPlans.set(key, chosen);
-  }
-  const inserted = await store.insertManifests(
-    missing.map((m) => ({ ...m, mediaTypeId: mediaTypeId(ids, m.mediaType) })),
-  );
-  for (const row of inserted) {
-    const source = manifestPlans.get(manifestKey(row.repositoryId, row.digest));
-    known.set(manifestKey(row.repositoryId, row.digest), {
-      ...row,
-      bytes: source?.bytes ?? "",
-      created: true,
-    });
-  }
-  rows.manifest = inserted.length;
-  if (inserted.length !== missing.length) {
-    // Written by someone else since the lookup: reused like any existing row.
-    const raced = missing.filter((m) => !known.has(manifestKey(m.repositoryId, m.digest)));
-    for (const found of await store.loadExistingManifests(raced)) {
-      known.set(manifestKey(found.repositoryId, found.digest), { ...found, created: false });
-    }
-  }
-  const manifestOf = (plan: MapPlan): { id: number; digest: string } => {
-    if (plan.manifest.kind === "linked") return { id: plan.manifest.id, digest: plan.manifest.digest };
-    const found = known.get(manifestKey(plan.tag.repositoryId, plan.manifest.digest));
-    if (found === undefined) throw new Error(`manifest ${plan.manifest.digest} has no row`);
-    return { id: found.id, digest: found.digest };
-  };
-  const created = [...manifestPlans.values()].flatMap((m) => {
-    const row = known.get(manifestKey(m.repositoryId, m.digest));
-    return row?.created ? [{ row, plan: m }] : [];
-  });
-  rows.manifestblob = await store.insertManifestBlobs(
-    created.flatMap(({ row, plan }) =>
-      plan.blobIds.map((blobId) => ({ repositoryId: row.repositoryId, manifestId: row.id, blobId })),
-    ),
-  );
-  rows.manifestlegacyimage = await store.insertManifestLegacyImages(
-    created.map(({ row, plan }) => ({
-      repositoryId: row.repositoryId,
-      manifestId: row.id,
-      imageId: imageRef(plan.legacyImage).id,
-    })),
-  );
+  const manifests = await writeManifestRows(store, plans, ids, imageRef);
+  Object.assign(rows, manifests.rows);
+  const { known, manifestOf } = manifests;
+  const tagManifestOf = await writeTagManifestRows(store, plans, known, rows);
+  await writeLinks(store, plans, { manifestOf, tagManifestOf }, rows);
+  await writeTagRows(store, items, { manifestOf, ids }, rows);
+  await writeLabels(store, plans, manifestOf, rows);
+  return { rows, manifests: new Map(plans.map((plan) => [plan.tag.id, manifestOf(plan)])) };
+}
 
-  // 3. tag manifests for generated manifests and placeholders, holding the bytes the manifest row holds.
+type ManifestOf = ManifestRows["manifestOf"];
+
+/** 3. tag manifests for generated manifests and placeholders, holding the bytes the manifest row holds. */
+async function writeTagManifestRows(
+  store: BatchWrites,
+  plans: readonly MapPlan[],
+  known: ReadonlyMap<string, KnownManifest>,
+  rows: RowCounts,
+): Promise<(plan: MapPlan) => number> {
   const creating = plans.filter((plan) => plan.tagManifest.kind === "create");
   const tagManifests = await store.insertTagManifests(
     creating.map((plan) => {
@@ -157,8 +106,17 @@ export async function writePass(
   );
   const tagManifestOf = (plan: MapPlan): number =>
     plan.tagManifest.kind === "existing" ? plan.tagManifest.id : (tagManifestIds.get(plan.tag.id) as number);
+  return tagManifestOf;
+}
 
-  // 4. tag manifest -> manifest links.
+/** 4. tag manifest -> manifest links. */
+async function writeLinks(
+  store: BatchWrites,
+  plans: readonly MapPlan[],
+  ctx: { manifestOf: ManifestOf; tagManifestOf: (plan: MapPlan) => number },
+  rows: RowCounts,
+): Promise<void> {
+  const { manifestOf, tagManifestOf } = ctx;
   const linking = plans.filter((plan) => plan.manifest.kind === "plan");
   const linked = new Set(
     await store.insertTagManifestLinks(
@@ -177,8 +135,17 @@ export async function writePass(
     "concurrent_change",
     "the tag manifest was linked to a manifest by another writer during the batch",
   );
+}
 
-  // 5. tag rows (a row Quay wrote without a mapping is reused), then the mappings that decide it all.
+/** 5. tag rows (a row Quay wrote without a mapping is reused), then the mappings that decide it all. */
+async function writeTagRows(
+  store: BatchWrites,
+  items: readonly WritablePlan[],
+  ctx: { manifestOf: ManifestOf; ids: WriteIds },
+  rows: RowCounts,
+): Promise<void> {
+  const { manifestOf, ids } = ctx;
+  const plans = items.map((item) => item.plan);
   const fresh = items.filter((item) => item.reuseTagId === null);
   const tagIds = await store.allocateIds("tag", fresh.length);
   const tagIdOf = new Map<number, number>();
@@ -223,8 +190,15 @@ export async function writePass(
     "already_mapped",
     "mapped by another writer during the batch",
   );
+}
 
-  // 6. labels of stored tag manifests.
+/** 6. labels of stored tag manifests. */
+async function writeLabels(
+  store: BatchWrites,
+  plans: readonly MapPlan[],
+  manifestOf: ManifestOf,
+  rows: RowCounts,
+): Promise<void> {
   const labelled = plans.flatMap((plan) => plan.labels.map((label) => ({ plan, label })));
   const manifestLabels = await store.insertManifestLabels(
     labelled.map(({ plan, label }) => ({
@@ -249,18 +223,10 @@ export async function writePass(
       };
     }),
   );
-  return { rows, manifests: new Map(plans.map((plan) => [plan.tag.id, manifestOf(plan)])) };
 }
 
 function digestOf(plan: MapPlan): string {
   return plan.manifest.kind === "plan" ? plan.manifest.digest : "";
-}
-
-function mediaTypeId(ids: WriteIds, name: string): number {
-  const id = ids.mediaTypes.get(name);
-  if (id === undefined)
-    throw new Error(`media type ${name} is not in table mediatype: run 'backfill migrate'`);
-  return id;
 }
 
 function conflictUnless(

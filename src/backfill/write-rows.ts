@@ -1,6 +1,7 @@
 import { MEDIA_TYPES } from "../manifest/media-types.js";
 import { schema1Digest } from "../manifest/schema1-digest.js";
 import { readStoredManifest } from "./plan-stored-tag.js";
+import type { EnumIds } from "./store-read-rows.js";
 import type { MapPlan, ManifestPlan, SynthesizedImage } from "./tag-plan.js";
 
 export function manifestKey(repositoryId: number, digest: string): string {
@@ -89,4 +90,12 @@ export function resolveTagManifestBytes(
   } catch {
     return own;
   }
+}
+
+/** The `mediatype` row id of a media type name; a missing one means the migrations did not run. */
+export function mediaTypeId(ids: EnumIds, name: string): number {
+  const id = ids.mediaTypes.get(name);
+  if (id === undefined)
+    throw new Error(`media type ${name} is not in table mediatype: run 'backfill migrate'`);
+  return id;
 }

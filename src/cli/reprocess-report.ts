@@ -1,5 +1,5 @@
 import type { TagResult } from "../backfill/batch-result.js";
-import type { RepairChange } from "../backfill/plan-repair.js";
+import type { RepairChange } from "../backfill/repair-plan.js";
 
 /**
  * One dry-run line per change, tab-separated and stable for scripts:
