@@ -1,21 +1,14 @@
-import { generateKeyPairSync } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import type { Kysely } from "kysely";
-import { planBatch } from "../backfill/plan-batch.js";
 import { loadConfig } from "../config.js";
 import { connect } from "../db/connect.js";
-import { findTagById, findTagByName, type FoundTag } from "../db/explain-find-tag.js";
-import { loadExplainFacts } from "../db/explain-load-facts.js";
-import type { Database } from "../db/tables.js";
-import { loadManifestBlobs } from "../db/verify-load-manifest-blobs.js";
-import { loadManifestBytes } from "../db/verify-load-manifest-bytes.js";
-import { loadMappedTags } from "../db/verify-load-mapped-tags.js";
-import { NotFoundError, UsageError } from "../errors.js";
+import { createExplainSource } from "../db/explain-source.js";
+import { UsageError } from "../errors.js";
 import { parseRepositoryRef } from "../repository-ref.js";
-import { createSigner, loadSigner, type Signer } from "../manifest/signer.js";
-import { explainTag, type ExplainReport } from "../explain/explain-tag.js";
+import { loadSigner, type Signer } from "../manifest/signer.js";
+import { buildExplainReport } from "../explain/build-explain-report.js";
 import { explainJson, explainText } from "../explain/format-explain.js";
+import type { TagRef } from "../explain/tag-lookup.js";
 import { action, EXIT, intOption } from "./command-runner.js";
 
 interface ExplainFlags {
@@ -23,8 +16,6 @@ interface ExplainFlags {
   json?: boolean;
   showManifest?: boolean;
 }
-
-export type TagRef = { id: number } | { namespace: string; repository: string; tag: string };
 
 /**
  * `ns/repo:tag`: the tag after the last `:`, the repository before it read as every command reads one
@@ -38,81 +29,6 @@ export function parseTagRef(text: string): TagRef {
   }
   const { namespace, name } = parseRepositoryRef(text.slice(0, colon), "explain");
   return { namespace, repository: name, tag };
-}
-
-export interface ExplainOptions {
-  signer: Signer | undefined;
-  libraryNamespace: string;
-  manifestMaxBytes: number;
-  showManifest: boolean;
-  nowTs: number;
-}
-
-/**
- * Everything `explain` shows, read in one READ ONLY transaction (so it cannot write, whatever a loader
- * does) and planned by the batch core's own planner. Without the operator's key a throwaway one signs:
- * digest and size are a real run's, the signature bytes are not.
- */
-export async function buildExplainReport(
-  db: Kysely<Database>,
-  ref: TagRef,
-  options: ExplainOptions,
-): Promise<ExplainReport> {
-  return db
-    .transaction()
-    .setAccessMode("read only")
-    .execute(async (trx) => {
-      const lookup =
-        "id" in ref
-          ? await findTagById(trx, ref.id, options.nowTs)
-          : await findTagByName(trx, ref, options.nowTs);
-      if (!lookup.found) throw new NotFoundError(`${lookup.missing}; check the name or use --tag-id`);
-      const found = lookup.tag;
-      const { tag, facts } = await loadExplainFacts(trx, found.id);
-      const notes: string[] = [];
-      let signer = options.signer;
-      if (signer === undefined) {
-        signer = createSigner(generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey);
-        notes.push(
-          "BACKFILL_SIGNING_KEY_FILE is not set: a throwaway RSA key signed the planned manifest (digest and size as a real run with a 2048-bit RSA key; signature bytes differ)",
-        );
-      }
-      const { plans } = await planBatch(facts, {
-        signer,
-        libraryNamespace: options.libraryNamespace,
-        manifestMaxBytes: options.manifestMaxBytes,
-        force: false,
-      });
-      const plan = plans[0];
-      if (plan === undefined) throw new Error(`the planner returned nothing for tag ${found.id}`);
-      const [mapped] = tag.mapped ? await loadMappedTags(trx, { ids: [found.id] }, {}) : [];
-      let writtenManifest: { bytes: string; blobs: number } | null = null;
-      const manifestId = mapped?.manifest?.id;
-      if (manifestId !== undefined) {
-        const bytes = (await loadManifestBytes(trx, [manifestId])).get(manifestId) ?? "";
-        const blobs = (await loadManifestBlobs(trx, [manifestId])).get(manifestId)?.length ?? 0;
-        writtenManifest = { bytes, blobs };
-      }
-      return explainTag({
-        tag,
-        picked: pickedNote(found, "id" in ref),
-        alive: found.alive,
-        facts,
-        plan,
-        mapped: mapped ?? null,
-        writtenManifest,
-        showManifest: options.showManifest,
-        notes,
-      });
-    });
-}
-
-function pickedNote(found: FoundTag, byId: boolean): string | null {
-  if (found.sameName <= 1) return null;
-  if (byId) return `${found.sameName} repositorytag rows carry this name; this is #${found.id}`;
-  return found.alive
-    ? `picked the live row #${found.id} of ${found.sameName} with this name (the others ended); use --tag-id for another`
-    : `no live row: picked the most recent #${found.id} of ${found.sameName} with this name; use --tag-id for another`;
 }
 
 export function registerExplainCommand(program: Command): void {
@@ -148,7 +64,7 @@ export function registerExplainCommand(program: Command): void {
           connectTimeoutMs: config.connectTimeoutMs,
         });
         try {
-          const report = await buildExplainReport(db, ref, {
+          const report = await buildExplainReport(createExplainSource(db), ref, {
             signer,
             libraryNamespace: config.libraryNamespace,
             manifestMaxBytes: config.manifestMaxBytes,

@@ -1,18 +1,6 @@
 import { sql, type Kysely } from "kysely";
+import type { FoundTag, TagLookup } from "../explain/tag-lookup.js";
 import type { Database } from "./tables.js";
-
-/** A repositorytag row found by name or id, with how many rows share its name. */
-export interface FoundTag {
-  id: number;
-  /** `ns/repo:tag`. */
-  display: string;
-  alive: boolean;
-  lifetimeEndTs: number | null;
-  /** Rows with this repository and name (dead ones included). */
-  sameName: number;
-}
-
-export type TagLookup = { found: true; tag: FoundTag } | { found: false; missing: string };
 
 interface Row {
   id: number;

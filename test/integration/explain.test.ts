@@ -3,7 +3,9 @@ import { execFile } from "node:child_process";
 import { after, before, describe, test } from "node:test";
 import { sql } from "kysely";
 import type { TagResult } from "../../src/backfill/batch-result.js";
-import { buildExplainReport, type ExplainOptions, type TagRef } from "../../src/cli/explain-command.js";
+import { createExplainSource } from "../../src/db/explain-source.js";
+import { buildExplainReport, type ExplainOptions } from "../../src/explain/build-explain-report.js";
+import type { TagRef } from "../../src/explain/tag-lookup.js";
 import { writeSeedRegistry } from "../../src/db/write-seed-registry.js";
 import { explainJson, explainText } from "../../src/explain/format-explain.js";
 import type { ExplainReport } from "../../src/explain/explain-tag.js";
@@ -34,7 +36,7 @@ const options = (): ExplainOptions => ({
 });
 
 const explain = (ref: TagRef, over: Partial<ExplainOptions> = {}) =>
-  buildExplainReport(testDb.db, ref, { ...options(), ...over });
+  buildExplainReport(createExplainSource(testDb.db), ref, { ...options(), ...over });
 
 /** Row counts of every table a run writes, the ledger included. */
 async function tableCounts(): Promise<Record<string, number>> {

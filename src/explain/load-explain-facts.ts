@@ -1,16 +1,10 @@
-import type { Kysely } from "kysely";
 import type { LegacyTag } from "../backfill/batch-input.js";
+import type { BatchReads } from "../backfill/batch-store.js";
 import { emptyFacts, type BatchFacts } from "../backfill/load-batch.js";
 import { claimedV1Id } from "../backfill/plan-generated-tag.js";
 import { blobsOutsideChain, readStoredManifest } from "../backfill/plan-stored-tag.js";
 import { parseAncestors, resolveChain } from "../backfill/resolve-chain.js";
 import { holdsOwnPlaceholder } from "../backfill/tag-plan.js";
-import { loadBatchTags } from "./load-batch-tags.js";
-import { loadImagesById } from "./load-images-by-id.js";
-import { loadRepositoryBlobs } from "./load-repository-blobs.js";
-import { loadRepositoryImages } from "./load-repository-images.js";
-import { loadTagManifestLabels } from "./load-tag-manifest-labels.js";
-import type { Database } from "./tables.js";
 
 export interface ExplainFacts {
   tag: LegacyTag;
@@ -18,13 +12,13 @@ export interface ExplainFacts {
 }
 
 /**
- * The batch core's facts for one tag, read with its own loaders and pure helpers, SELECTs only. This is
+ * The batch core's facts for one tag, read through the batch store's reads with the core's pure helpers. This is
  * `loadBatch` (src/backfill/load-batch.ts) for a single tag, with one difference: the chain of a mapped
  * (or hidden) tag is loaded too, so explain shows its defects (the planner still skips it, as a run
  * does). Keep in step with loadBatch, or replace this with it once it can load skipped tags' chains.
  */
-export async function loadExplainFacts(db: Kysely<Database>, repositoryTagId: number): Promise<ExplainFacts> {
-  const [tag] = await loadBatchTags(db, {
+export async function loadExplainFacts(store: BatchReads, repositoryTagId: number): Promise<ExplainFacts> {
+  const [tag] = await store.loadBatchTags({
     lo: repositoryTagId,
     hi: repositoryTagId,
     tagIds: [repositoryTagId],
@@ -32,10 +26,10 @@ export async function loadExplainFacts(db: Kysely<Database>, repositoryTagId: nu
   });
   if (tag === undefined) throw new Error(`repositorytag ${repositoryTagId} disappeared`);
   const facts: BatchFacts = { ...emptyFacts(), tags: [tag] };
-  const images = new Map((await loadImagesById(db, [tag.imageId])).map((image) => [image.id, image]));
+  const images = new Map((await store.loadImagesById([tag.imageId])).map((image) => [image.id, image]));
   const leaf = images.get(tag.imageId);
   const ancestors = (parseAncestors(leaf?.ancestors ?? null) ?? []).filter((id) => !images.has(id));
-  for (const image of await loadImagesById(db, ancestors)) images.set(image.id, image);
+  for (const image of await store.loadImagesById(ancestors)) images.set(image.id, image);
 
   let resolution;
   try {
@@ -55,10 +49,10 @@ export async function loadExplainFacts(db: Kysely<Database>, repositoryTagId: nu
         checksum,
       }));
       const blobs = new Map<string, number>();
-      for (const blob of await loadRepositoryBlobs(db, keys)) blobs.set(blob.checksum, blob.storageId);
+      for (const blob of await store.loadRepositoryBlobs(keys)) blobs.set(blob.checksum, blob.storageId);
       facts.repositoryBlobs.set(tag.repositoryId, blobs);
     }
-    facts.labels.set(tag.tagManifest.id, await loadTagManifestLabels(db, [tag.tagManifest.id]));
+    facts.labels.set(tag.tagManifest.id, await store.loadTagManifestLabels([tag.tagManifest.id]));
   }
   // Whatever the tag manifest (none, stored, or the one a run generated), the chain's ids are checked
   // against the repository: its defects read the same before and after a run.
@@ -68,16 +62,9 @@ export async function loadExplainFacts(db: Kysely<Database>, repositoryTagId: nu
       return id === undefined ? [] : [{ repositoryId: tag.repositoryId, dockerImageId: id }];
     });
     const byId = new Map<string, string>();
-    for (const image of await loadRepositoryImages(db, keys))
+    for (const image of await store.loadRepositoryImages(keys))
       byId.set(image.dockerImageId, image.checksum ?? "");
     facts.repositoryImages.set(tag.repositoryId, byId);
   }
   return { tag, facts };
-}
-
-/** The images of the tag's chain as loaded (leaf first), whatever the resolution said of them. */
-export function loadedChain(facts: BatchFacts, repositoryTagId: number) {
-  const resolution = facts.resolutions.get(repositoryTagId);
-  if (resolution === undefined) return [];
-  return resolution.ok ? resolution.chain : resolution.found;
 }
