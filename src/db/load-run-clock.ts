@@ -1,6 +1,11 @@
 import type { Kysely } from "kysely";
-import type { RunClockEvent } from "../run/run-rate.js";
 import type { Database } from "./tables.js";
+
+/** One state change of a run, as backfill.run_event records it. */
+export interface RunClockEvent {
+  atMs: number;
+  to: string;
+}
 
 /** A run's state changes, oldest first, as the clock the rate is measured on. */
 export async function loadRunClock(db: Kysely<Database>, runId: string): Promise<RunClockEvent[]> {
