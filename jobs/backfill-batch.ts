@@ -7,6 +7,7 @@ import { renewBatchLease } from "../src/db/batch-renew-lease.js";
 import { getRun } from "../src/db/run-get.js";
 import type { Database, RunRow } from "../src/db/tables.js";
 import type { Logger } from "../src/log.js";
+import type { JOB, JobPayloads } from "../src/queue/queue-names.js";
 import {
   isPreempted,
   type BatchResult,
@@ -29,10 +30,7 @@ export const backfillBatchPayloadSchema = {
   },
 } as const;
 
-export interface BackfillBatchPayload {
-  runId: string;
-  batchId: string;
-}
+export type BackfillBatchPayload = JobPayloads[typeof JOB.backfillBatch];
 
 export interface BackfillBatchContext {
   db: Kysely<Database>;

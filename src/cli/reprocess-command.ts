@@ -1,3 +1,4 @@
+import { JOB_TABLE } from "../../jobs/job-table.js";
 import type { Command } from "commander";
 import type { Kysely } from "kysely";
 import type { BatchResult, TagResult } from "../backfill/process-batch.js";
@@ -188,6 +189,7 @@ async function runReprocess(setup: RunSetup): Promise<number> {
     leaseMs: setup.opts.leaseSeconds * 1000,
     retry: DEFAULT_RETRY_POLICY,
     processBatch: setup.core.processBatch,
+    jobs: JOB_TABLE,
     ...(setup.bar
       ? {
           onProgress: (estimate, progress) =>

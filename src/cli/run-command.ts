@@ -1,3 +1,4 @@
+import { JOB_TABLE } from "../../jobs/job-table.js";
 import type { Command } from "commander";
 import { loadConfig } from "../config.js";
 import { connect } from "../db/connect.js";
@@ -97,6 +98,7 @@ async function runCommand(opts: RunOptions): Promise<number> {
       leaseMs: opts.leaseSeconds * 1000,
       retry: DEFAULT_RETRY_POLICY,
       processBatch: core.processBatch,
+      jobs: JOB_TABLE,
       signal: abort.signal,
       stopDeadlineMs,
       waitWhilePaused: true,

@@ -1,3 +1,4 @@
+import { JOB_TABLE } from "../../jobs/job-table.js";
 import type { Command } from "commander";
 import { loadConfig } from "../config.js";
 import { UsageError } from "../errors.js";
@@ -76,6 +77,7 @@ async function workerCommand(opts: WorkerOptions): Promise<number> {
     concurrency,
     leaseMs: opts.leaseSeconds * 1000,
     processBatch: core.processBatch,
+    jobs: JOB_TABLE,
     scheduler: {
       batchSize: config.batchSize,
       config: redactedConfig(config, { signed: core.signed }),

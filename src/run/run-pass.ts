@@ -11,6 +11,7 @@ import { checkRedis } from "../queue/redis-check.js";
 import type { RetryPolicy } from "../queue/retry-policy.js";
 import type { ProcessBatch } from "./batch-processor.js";
 import { errorMessage } from "./errors.js";
+import type { JobKind } from "./job-kind.js";
 import { finishRunIfDone } from "./finish-run.js";
 import { runFilters } from "./run-filters.js";
 import { logEvent } from "./log-event.js";
@@ -29,6 +30,8 @@ export interface RunPassSetup {
   leaseMs: number;
   retry: RetryPolicy;
   processBatch: ProcessBatch;
+  /** The job kinds the in-process workers consume (jobs/job-table.ts). */
+  jobs: readonly JobKind[];
   run: StartRunInput;
   /** How often the ledger is read for progress and completion. */
   pollMs?: number;
@@ -112,6 +115,7 @@ export async function runPass(setup: RunPassSetup): Promise<PassOutcome> {
       concurrency: setup.concurrency,
       leaseMs: setup.leaseMs,
       processBatch: setup.processBatch,
+      jobs: setup.jobs,
     });
     let ending: FollowEnd = "aborted";
     try {

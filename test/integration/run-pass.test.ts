@@ -18,6 +18,7 @@ import {
   invalidLogLines,
   mappingSnapshot,
 } from "./run-support.js";
+import { JOB_TABLE } from "../../jobs/job-table.js";
 
 const FAST_RETRY = { attempts: 3, backoffMs: 50, jitter: 0.5 };
 
@@ -52,6 +53,7 @@ describe("backfill run (in-process workers, stand-in batch core)", () => {
       leaseMs: 3000,
       retry: FAST_RETRY,
       processBatch,
+      jobs: JOB_TABLE,
       pollMs: 50,
       progressLogMs: 0,
       run: {
