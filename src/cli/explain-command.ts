@@ -1,10 +1,7 @@
 import { generateKeyPairSync } from "node:crypto";
-import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import type { Kysely } from "kysely";
 import { planBatch } from "../backfill/plan-batch.js";
-import { loadConfig } from "../config.js";
-import { connect } from "../db/connect.js";
 import { findTagById, findTagByName, type FoundTag } from "../db/explain-find-tag.js";
 import { loadExplainFacts } from "../db/explain-load-facts.js";
 import type { Database } from "../db/tables.js";
@@ -13,9 +10,10 @@ import { loadManifestBytes } from "../db/verify-load-manifest-bytes.js";
 import { loadMappedTags } from "../db/verify-load-mapped-tags.js";
 import { NotFoundError, UsageError } from "../errors.js";
 import { parseRepositoryRef } from "../repository-ref.js";
-import { createSigner, loadSigner, type Signer } from "../manifest/signer.js";
+import { createSigner, type Signer } from "../manifest/signer.js";
 import { explainTag, type ExplainReport } from "../explain/explain-tag.js";
 import { explainJson, explainText } from "../explain/format-explain.js";
+import { openRuntime } from "../runtime/command-runtime.js";
 import { action, EXIT, intOption } from "./command-runner.js";
 
 interface ExplainFlags {
@@ -131,22 +129,10 @@ export function registerExplainCommand(program: Command): void {
           throw new UsageError("give a tag as ns/repo:tag or --tag-id N (one of them)");
         }
         const ref: TagRef = flags.tagId !== undefined ? { id: flags.tagId } : parseTagRef(name ?? "");
-        const config = loadConfig();
-        let signer: Signer | undefined;
-        if (config.signingKeyFile !== undefined) {
-          try {
-            signer = loadSigner(readFileSync(config.signingKeyFile, "utf8"));
-          } catch (err) {
-            throw new UsageError(
-              `BACKFILL_SIGNING_KEY_FILE: ${err instanceof Error ? err.message : "unusable key"}`,
-            );
-          }
-        }
-        const db = connect(config.databaseUrl, {
-          max: 1,
-          applicationName: "backfill-explain",
-          connectTimeoutMs: config.connectTimeoutMs,
-        });
+        const rt = openRuntime();
+        const config = rt.config;
+        const signer = await rt.signer();
+        const db = rt.database({ max: 1, applicationName: "backfill-explain" });
         try {
           const report = await buildExplainReport(db, ref, {
             signer,
@@ -158,7 +144,7 @@ export function registerExplainCommand(program: Command): void {
           process.stdout.write(flags.json ? explainJson(report) + "\n" : explainText(report));
           return EXIT.ok;
         } finally {
-          await db.destroy();
+          await rt.close();
         }
       }),
     );

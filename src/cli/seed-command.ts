@@ -1,6 +1,5 @@
 import { Option, type Command } from "commander";
-import { loadConfig, redactUrl } from "../config.js";
-import { connect } from "../db/connect.js";
+import { redactUrl } from "../config.js";
 import { migrateToLatest } from "../db/migrate.js";
 import { writeSeedRegistry } from "../db/write-seed-registry.js";
 import { UsageError } from "../errors.js";
@@ -16,6 +15,7 @@ import {
   type DefectClass,
 } from "../seed/index.js";
 import { DEFAULT_HIDDEN_RATE, DEFAULT_TAG_MANIFEST_RATE } from "../seed/seed-options.js";
+import { openRuntime } from "../runtime/command-runtime.js";
 import { action, EXIT, intOption } from "./command-runner.js";
 
 interface SeedFlags {
@@ -102,7 +102,7 @@ export function registerSeedCommand(program: Command): void {
   }
   command.addHelpText("after", HELP_AFTER).action(
     action(async (flags: SeedFlags) => {
-      const config = loadConfig();
+      const rt = openRuntime();
       const rates = flags.clean ? cleanRates() : {};
       for (const defect of DEFECT_CLASSES) {
         const value = flags[rateKey(defect)];
@@ -115,11 +115,7 @@ export function registerSeedCommand(program: Command): void {
         tagManifestRate: flags.tagmanifestRate,
         hiddenRate: flags.hiddenRate,
       });
-      const db = connect(config.databaseUrl, {
-        max: 1,
-        applicationName: "backfill-seed",
-        connectTimeoutMs: config.connectTimeoutMs,
-      });
+      const db = rt.database({ max: 1, applicationName: "backfill-seed" });
       try {
         const { error } = await migrateToLatest(db);
         if (error) throw new Error("migrations failed before seeding", { cause: error });
@@ -129,7 +125,7 @@ export function registerSeedCommand(program: Command): void {
             reset: flags.reset === true,
             force: flags.force === true,
             chunkTags: flags.chunkTags,
-            where: redactUrl(config.databaseUrl),
+            where: redactUrl(rt.config.databaseUrl),
             onProgress: (done, seconds) => bar?.update(done, seconds),
             onFinishing: () => bar?.message("setting sequences and committing"),
           });
@@ -141,7 +137,7 @@ export function registerSeedCommand(program: Command): void {
         }
         return EXIT.ok;
       } finally {
-        await db.destroy();
+        await rt.close();
       }
     }),
   );

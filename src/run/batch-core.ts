@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import type { Kysely } from "kysely";
 import { processBatch } from "../backfill/process-batch.js";
 import type { Config } from "../config.js";
@@ -7,6 +6,7 @@ import { UsageError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { BatchSigner } from "../signing/batch-signer.js";
 import { createSignerPool } from "../signing/signer-pool.js";
+import { readSigningKeyFile } from "../signing/signing-key-file.js";
 import type { ProcessBatch } from "./batch-processor.js";
 
 export interface BatchCore {
@@ -36,14 +36,7 @@ export async function openBatchCore(
       );
     }
   } else {
-    let contents: string;
-    try {
-      contents = await readFile(config.signingKeyFile, "utf8");
-    } catch (err) {
-      const code = (err as { code?: unknown }).code;
-      const why = typeof code === "string" ? code : "unreadable";
-      throw new UsageError(`BACKFILL_SIGNING_KEY_FILE: cannot read ${config.signingKeyFile} (${why})`);
-    }
+    const contents = await readSigningKeyFile(config.signingKeyFile);
     try {
       signer = createSignerPool(contents);
     } catch (err) {
