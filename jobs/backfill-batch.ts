@@ -19,6 +19,7 @@ import type { LeaseRegistry } from "../src/run/lease-registry.js";
 import { runFilters } from "../src/run/run-filters.js";
 import { logEvent } from "../src/run/log-event.js";
 import { finishRunIfDone } from "../src/run/finish-run.js";
+import { logTagEvents } from "./batch-tag-events.js";
 
 export const backfillBatchPayloadSchema = {
   type: "object",
@@ -130,43 +131,7 @@ async function process(
     logEvent(log, "warn", "batch.preempted", { lo: claimed.lo, hi: claimed.hi }, "lease lost; wrote nothing");
     return { kind: "preempted" };
   }
-  for (const r of outcome.results) {
-    // reprocess --force on a mapped tag: what was repaired, or why not (one line per tag).
-    if ((r.reprocess === "repaired" || r.reprocess === "refused") && !run.dry_run) {
-      const refused = r.reprocess === "refused";
-      logEvent(
-        log,
-        refused ? "warn" : "info",
-        refused ? "tag.repair_refused" : "tag.repaired",
-        {
-          repositoryTagId: r.repositoryTagId,
-          repository: r.repository,
-          tag: r.tag,
-          ...(refused ? { reason: r.reason ?? "refused" } : {}),
-          detail: r.reprocessDetail ?? null,
-          changes: r.changes?.length ?? 0,
-          columns: [...new Set((r.changes ?? []).map((c) => `${c.table}.${c.column}`))],
-        },
-        refused ? "repair refused" : "tag repaired",
-      );
-    }
-    if (r.outcome === "backfilled_broken" || r.outcome === "failed") {
-      const event = r.outcome === "failed" ? "tag.failed" : "tag.broken";
-      logEvent(
-        log,
-        r.outcome === "failed" ? "warn" : "info",
-        event,
-        {
-          repositoryTagId: r.repositoryTagId,
-          repository: r.repository,
-          tag: r.tag,
-          reason: r.reason,
-          detail: r.detail,
-        },
-        r.outcome === "failed" ? "tag failed" : "tag mapped as broken",
-      );
-    }
-  }
+  logTagEvents(log, outcome.results, run.dry_run);
   logEvent(
     log,
     "info",

@@ -80,6 +80,38 @@ export function openQueues(setup: QueueSetup): BackfillQueues {
       }
       return batchIds.length;
     },
+    ...scheduleMethods(schedule),
+    async counts() {
+      const states = ["waiting", "active", "delayed", "completed", "failed", "prioritized"] as const;
+      return {
+        [QUEUE.batches]: await batches.getJobCounts(...states),
+        [QUEUE.schedule]: await schedule.getJobCounts(...states),
+      };
+    },
+    async removeBatchJobs(runId, batchIds) {
+      let removed = 0;
+      for (const batchId of batchIds) removed += await batches.remove(batchJobId(runId, batchId));
+      return removed;
+    },
+    async batchWorkers() {
+      return batches.getWorkersCount();
+    },
+    async close() {
+      // Closing: a connection lost now is not worth waiting for (an enqueue still pending then fails).
+      closing = true;
+      await closeWithin([batches, schedule], CLOSE_TIMEOUT_MS);
+    },
+  };
+}
+
+type ScheduleMethods = Pick<
+  BackfillQueues,
+  "upsertSchedule" | "removeSchedule" | "isScheduled" | "describeSchedule"
+>;
+
+/** The scheduler's side of the queues: the one scheduler (SCHEDULER_ID) and the ticks it queued. */
+function scheduleMethods(schedule: Queue<JobPayloads[typeof JOB.scheduledRun]>): ScheduleMethods {
+  return {
     async upsertSchedule(spec) {
       await schedule.upsertJobScheduler(SCHEDULER_ID, spec, {
         name: JOB.scheduledRun,
@@ -116,26 +148,6 @@ export function openQueues(setup: QueueSetup): BackfillQueues {
         ...(s.pattern ? { pattern: s.pattern } : {}),
         ...(s.next !== undefined ? { next: s.next } : {}),
       };
-    },
-    async counts() {
-      const states = ["waiting", "active", "delayed", "completed", "failed", "prioritized"] as const;
-      return {
-        [QUEUE.batches]: await batches.getJobCounts(...states),
-        [QUEUE.schedule]: await schedule.getJobCounts(...states),
-      };
-    },
-    async removeBatchJobs(runId, batchIds) {
-      let removed = 0;
-      for (const batchId of batchIds) removed += await batches.remove(batchJobId(runId, batchId));
-      return removed;
-    },
-    async batchWorkers() {
-      return batches.getWorkersCount();
-    },
-    async close() {
-      // Closing: a connection lost now is not worth waiting for (an enqueue still pending then fails).
-      closing = true;
-      await closeWithin([batches, schedule], CLOSE_TIMEOUT_MS);
     },
   };
 }
