@@ -1,3 +1,4 @@
+import type { DbProcessBatch } from "../src/db/batch-store.js";
 import type { Kysely, Transaction } from "kysely";
 import { claimBatch, type ClaimedBatch } from "../src/db/batch-claim.js";
 import { failBatch } from "../src/db/batch-fail.js";
@@ -10,12 +11,13 @@ import type { Logger } from "../src/log.js";
 import type { BatchResult } from "../src/backfill/batch-result.js";
 import type { Finalize } from "../src/backfill/finalize.js";
 import { isPreempted } from "../src/backfill/preempted.js";
-import type { ProcessBatch } from "../src/backfill/process-batch.js";
+import type { JOB, JobPayloads } from "../src/queue/queue-names.js";
 import { classifyError, errorMessage, PermanentJobError } from "../src/run/errors.js";
 import type { LeaseRegistry } from "../src/run/lease-registry.js";
 import { runFilters } from "../src/run/run-filters.js";
 import { logEvent } from "../src/run/log-event.js";
 import { finishRunIfDone } from "../src/run/finish-run.js";
+import { logTagEvents } from "./batch-tag-events.js";
 
 export const backfillBatchPayloadSchema = {
   type: "object",
@@ -27,15 +29,12 @@ export const backfillBatchPayloadSchema = {
   },
 } as const;
 
-export interface BackfillBatchPayload {
-  runId: string;
-  batchId: string;
-}
+export type BackfillBatchPayload = JobPayloads[typeof JOB.backfillBatch];
 
 export interface BackfillBatchContext {
   db: Kysely<Database>;
   logger: Logger;
-  processBatch: ProcessBatch<Transaction<Database>>;
+  processBatch: DbProcessBatch;
   leases: LeaseRegistry;
   /** How long a claim holds before another worker may take the batch; renewed every third of it. */
   leaseMs: number;
@@ -130,43 +129,7 @@ async function process(
     logEvent(log, "warn", "batch.preempted", { lo: claimed.lo, hi: claimed.hi }, "lease lost; wrote nothing");
     return { kind: "preempted" };
   }
-  for (const r of outcome.results) {
-    // reprocess --force on a mapped tag: what was repaired, or why not (one line per tag).
-    if ((r.reprocess === "repaired" || r.reprocess === "refused") && !run.dry_run) {
-      const refused = r.reprocess === "refused";
-      logEvent(
-        log,
-        refused ? "warn" : "info",
-        refused ? "tag.repair_refused" : "tag.repaired",
-        {
-          repositoryTagId: r.repositoryTagId,
-          repository: r.repository,
-          tag: r.tag,
-          ...(refused ? { reason: r.reason ?? "refused" } : {}),
-          detail: r.reprocessDetail ?? null,
-          changes: r.changes?.length ?? 0,
-          columns: [...new Set((r.changes ?? []).map((c) => `${c.table}.${c.column}`))],
-        },
-        refused ? "repair refused" : "tag repaired",
-      );
-    }
-    if (r.outcome === "backfilled_broken" || r.outcome === "failed") {
-      const event = r.outcome === "failed" ? "tag.failed" : "tag.broken";
-      logEvent(
-        log,
-        r.outcome === "failed" ? "warn" : "info",
-        event,
-        {
-          repositoryTagId: r.repositoryTagId,
-          repository: r.repository,
-          tag: r.tag,
-          reason: r.reason,
-          detail: r.detail,
-        },
-        r.outcome === "failed" ? "tag failed" : "tag mapped as broken",
-      );
-    }
-  }
+  logTagEvents(log, outcome.results, run.dry_run);
   logEvent(
     log,
     "info",

@@ -3,6 +3,7 @@ import { findActiveRun } from "../src/db/run-find-active.js";
 import { hasCandidateTags } from "../src/db/run-has-candidates.js";
 import type { Database } from "../src/db/tables.js";
 import type { Logger } from "../src/log.js";
+import type { JOB, JobPayloads } from "../src/queue/queue-names.js";
 import { logEvent } from "../src/run/log-event.js";
 import { runTarget } from "../src/run/run-target.js";
 import { startOrResumeRun } from "../src/run/start-run.js";
@@ -10,7 +11,7 @@ import { startOrResumeRun } from "../src/run/start-run.js";
 /** A scheduler tick carries nothing: what to do is read from the database when it fires. */
 export const scheduledRunPayloadSchema = { type: "object" } as const;
 
-export type ScheduledRunPayload = Record<string, unknown>;
+export type ScheduledRunPayload = JobPayloads[typeof JOB.scheduledRun];
 
 export interface ScheduledRunContext {
   db: Kysely<Database>;

@@ -1,14 +1,11 @@
-import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { loadConfig } from "../config.js";
-import { connect } from "../db/connect.js";
 import { createExplainSource } from "../db/explain-source.js";
 import { UsageError } from "../errors.js";
 import { parseRepositoryRef } from "../repository-ref.js";
-import { loadSigner, type Signer } from "../manifest/signer.js";
 import { buildExplainReport } from "../explain/build-explain-report.js";
 import { explainJson, explainText } from "../explain/format-explain.js";
 import type { TagRef } from "../explain/tag-lookup.js";
+import { openRuntime } from "../runtime/command-runtime.js";
 import { action, EXIT, intOption } from "./command-runner.js";
 
 interface ExplainFlags {
@@ -47,22 +44,10 @@ export function registerExplainCommand(program: Command): void {
           throw new UsageError("give a tag as ns/repo:tag or --tag-id N (one of them)");
         }
         const ref: TagRef = flags.tagId !== undefined ? { id: flags.tagId } : parseTagRef(name ?? "");
-        const config = loadConfig();
-        let signer: Signer | undefined;
-        if (config.signingKeyFile !== undefined) {
-          try {
-            signer = loadSigner(readFileSync(config.signingKeyFile, "utf8"));
-          } catch (err) {
-            throw new UsageError(
-              `BACKFILL_SIGNING_KEY_FILE: ${err instanceof Error ? err.message : "unusable key"}`,
-            );
-          }
-        }
-        const db = connect(config.databaseUrl, {
-          max: 1,
-          applicationName: "backfill-explain",
-          connectTimeoutMs: config.connectTimeoutMs,
-        });
+        const rt = openRuntime();
+        const config = rt.config;
+        const signer = await rt.signer();
+        const db = rt.database({ max: 1, applicationName: "backfill-explain" });
         try {
           const report = await buildExplainReport(createExplainSource(db), ref, {
             signer,
@@ -74,7 +59,7 @@ export function registerExplainCommand(program: Command): void {
           process.stdout.write(flags.json ? explainJson(report) + "\n" : explainText(report));
           return EXIT.ok;
         } finally {
-          await db.destroy();
+          await rt.close();
         }
       }),
     );

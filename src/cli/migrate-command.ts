@@ -1,8 +1,7 @@
 import type { Command } from "commander";
 import type { MigrationInfo } from "kysely";
-import { loadConfig } from "../config.js";
-import { connect } from "../db/connect.js";
 import { migrateToLatest, migrationStatus } from "../db/migrate.js";
+import { openRuntime } from "../runtime/command-runtime.js";
 import { action, EXIT } from "./command-runner.js";
 
 /** One wording for both `migrate` and `migrate --status`: `<name>\tapplied <time>` or `<name>\tpending`. */
@@ -25,8 +24,8 @@ export function registerMigrateCommand(program: Command): void {
     .option("--status", "list applied and pending migrations; change nothing")
     .action(
       action(async (opts: { status?: boolean }) => {
-        const config = loadConfig();
-        const db = connect(config.databaseUrl, { max: 1, connectTimeoutMs: config.connectTimeoutMs });
+        const rt = openRuntime();
+        const db = rt.database({ max: 1 });
         try {
           if (opts.status) {
             const all = await migrationStatus(db);
@@ -59,7 +58,7 @@ export function registerMigrateCommand(program: Command): void {
           process.stdout.write(`${closingLine(all.filter((m) => !m.executedAt).length)}\n`);
           return EXIT.ok;
         } finally {
-          await db.destroy();
+          await rt.close();
         }
       }),
     );

@@ -1,24 +1,14 @@
 import type { Command } from "commander";
-import type { Kysely } from "kysely";
-import type { TagResult } from "../backfill/batch-result.js";
 import { KNOWN_REASONS } from "../backfill/reasons.js";
-import { loadConfig, type Config } from "../config.js";
-import { connect } from "../db/connect.js";
-import { loadReprocessTagIds, type ReprocessSelection } from "../db/load-reprocess-tag-ids.js";
-import { loadRunReprocessSummary } from "../db/load-run-reprocess-summary.js";
-import { findActiveRun } from "../db/run-find-active.js";
-import type { Database } from "../db/tables.js";
+import type { ReprocessSelection } from "../db/load-reprocess-tag-ids.js";
 import { UsageError } from "../errors.js";
 import { parseNamespace, parseRepositoryRef } from "../repository-ref.js";
-import { createLogger, type Logger } from "../log.js";
-import { DEFAULT_RETRY_POLICY } from "../queue/retry-policy.js";
-import { openBatchCore, type BatchCore } from "../run/batch-core.js";
-import { isPreempted } from "../backfill/preempted.js";
+import type { BatchCore } from "../run/batch-core.js";
 import { heapLimitProblem } from "../run/heap-limit-check.js";
-import { operatorActor, redactedConfig, startedBy } from "../run/run-audit.js";
-import { runPass } from "../run/run-pass.js";
-import { passVerdict } from "../run/run-summary.js";
-import { runTarget } from "../run/run-target.js";
+import { dryRunReprocess } from "../run/reprocess-dry-run.js";
+import { reprocessPass, type ReprocessPassOutcome } from "../run/reprocess-pass.js";
+import { selectReprocessTags } from "../run/reprocess-selection.js";
+import { openRuntime } from "../runtime/command-runtime.js";
 import { addBatchOptions } from "./batch-options.js";
 import { action, EXIT } from "./command-runner.js";
 import { ProgressBar } from "./progress-bar.js";
@@ -39,9 +29,6 @@ interface ReprocessOptions {
   concurrency?: number;
   leaseSeconds: number;
 }
-
-/** Refused and failed tags listed after a real run; the rest are in `backfill status --run`. */
-const PROBLEM_LINES = 200;
 
 export function registerReprocessCommand(program: Command): void {
   const command = program
@@ -69,26 +56,18 @@ export function registerReprocessCommand(program: Command): void {
 
 async function reprocessCommand(opts: ReprocessOptions): Promise<number> {
   const selection = parseSelection(opts);
-  const config = loadConfig();
   const force = opts.force === true;
   const dryRun = opts.dryRun === true;
-  const batchSize = opts.batchSize ?? config.batchSize;
-  const concurrency = opts.concurrency ?? config.concurrency;
-  const heapProblem = heapLimitProblem(batchSize, concurrency);
-  if (heapProblem) throw new UsageError(heapProblem);
   const bar = opts.progress !== false && !dryRun && process.stderr.isTTY ? new ProgressBar() : undefined;
   // With a bar on the terminal, info lines would tear it; warnings still show.
-  const quiet = (opts.json === true || bar !== undefined) && !process.env.LOG_LEVEL;
-  const logger = createLogger({ level: quiet ? "warn" : config.logLevel });
-  const db = connect(config.databaseUrl, {
-    max: concurrency + 3,
-    logger,
-    connectTimeoutMs: config.connectTimeoutMs,
-  });
+  const rt = openRuntime({ quiet: opts.json === true || bar !== undefined });
+  const batchSize = opts.batchSize ?? rt.config.batchSize;
+  const concurrency = opts.concurrency ?? rt.config.concurrency;
+  const heapProblem = heapLimitProblem(batchSize, concurrency);
+  if (heapProblem) throw new UsageError(heapProblem);
   try {
-    const selected = await loadReprocessTagIds(db, selection);
-    const mappedLeftOut = force ? 0 : selected.filter((tag) => tag.mapped).length;
-    const ids = selected.filter((tag) => force || !tag.mapped).map((tag) => tag.id);
+    const db = rt.database({ max: concurrency + 3, logged: true });
+    const { ids, mappedLeftOut } = await selectReprocessTags(db, selection, force);
     if (mappedLeftOut > 0 && !opts.json) {
       process.stderr.write(
         `backfill: ${mappedLeftOut} selected tag(s) are mapped already: --force recomputes them\n`,
@@ -99,54 +78,50 @@ async function reprocessCommand(opts: ReprocessOptions): Promise<number> {
       else process.stdout.write("no tags to reprocess\n");
       return EXIT.ok;
     }
-    const core = await openBatchCore(config, db, logger, { requireKey: !dryRun });
-    try {
-      if (dryRun) return await dryRunReprocess(core, ids, batchSize, force, opts.json === true);
-      return await runReprocess({ config, db, logger, core, ids, force, batchSize, concurrency, opts, bar });
-    } finally {
-      await core.close();
-    }
+    const core = await rt.batchCore({ requireKey: !dryRun });
+    if (dryRun) return await printDryRun(core, ids, batchSize, force, opts.json === true);
+    const pass = await reprocessPass({
+      config: rt.config,
+      db,
+      logger: rt.logger,
+      processBatch: core.processBatch,
+      signed: core.signed,
+      jobs: rt.jobs,
+      ids,
+      force,
+      batchSize,
+      concurrency,
+      leaseMs: opts.leaseSeconds * 1000,
+      ...(bar
+        ? {
+            onProgress: (estimate, progress) =>
+              bar.render(estimate, progress.tags.backfilled_broken, progress.tags.failed),
+            onDone: () => bar.finish(),
+          }
+        : {}),
+    });
+    return printPass(pass, ids.length, opts.json === true);
   } finally {
-    await db.destroy();
+    await rt.close();
   }
 }
 
-/** Plans every selected tag in batches, in this process, read-only: no run row, no lock, no Redis. */
-async function dryRunReprocess(
+/** The dry run's tags, one line each with their changes (or one JSON document), and the tally. */
+async function printDryRun(
   core: BatchCore,
   ids: readonly number[],
   batchSize: number,
   force: boolean,
   json: boolean,
 ): Promise<number> {
-  const all: TagResult[] = [];
-  for (let start = 0; start < ids.length; start += batchSize) {
-    const chunk = ids.slice(start, start + batchSize);
-    const out = await core.processBatch(
-      {
-        runId: "0",
-        batchId: "0",
-        lo: chunk[0] as number,
-        hi: chunk.at(-1) as number,
-        tagIds: chunk,
-        dryRun: true,
-        filters: {},
-        force,
-      },
-      () => Promise.resolve(false),
-    );
-    if (isPreempted(out)) throw new Error("a dry run cannot be preempted");
-    const results = out.results;
-    for (const result of results) {
-      all.push(result);
-      if (!json) {
-        const line = formatTagLine(result);
-        if (line !== undefined) process.stdout.write(`${line}\n`);
-        for (const change of result.changes ?? [])
-          process.stdout.write(`${formatChangeLine(result, change)}\n`);
-      }
+  const all = await dryRunReprocess(core.processBatch, ids, batchSize, force, (result) => {
+    if (!json) {
+      const line = formatTagLine(result);
+      if (line !== undefined) process.stdout.write(`${line}\n`);
+      for (const change of result.changes ?? [])
+        process.stdout.write(`${formatChangeLine(result, change)}\n`);
     }
-  }
+  });
   const counts = tally(all);
   // One document: every tag's result with its changes, and the tally.
   if (json) process.stdout.write(`${JSON.stringify({ dryRun: true, summary: counts, tags: all })}\n`);
@@ -154,71 +129,16 @@ async function dryRunReprocess(
   return counts.failed > 0 ? EXIT.failed : EXIT.ok;
 }
 
-interface RunSetup {
-  config: Config;
-  db: Kysely<Database>;
-  logger: Logger;
-  core: BatchCore;
-  ids: number[];
-  force: boolean;
-  batchSize: number;
-  concurrency: number;
-  opts: ReprocessOptions;
-  bar: ProgressBar | undefined;
-}
-
-async function runReprocess(setup: RunSetup): Promise<number> {
-  const { config, db, ids, force } = setup;
-  // Every reprocess with an id list shares one target: refuse to resume another selection's run.
-  const active = await findActiveRun(db, runTarget({}, false, ids));
-  if (active !== undefined && !sameSelection(active.options, ids, force)) {
-    throw new UsageError(
-      `run ${String(active.id)} (${active.kind}, another selection) is active on target '${active.target}': ` +
-        `wait for it, or \`backfill cancel ${String(active.id)}\``,
-    );
-  }
-  const out = await runPass({
-    db,
-    logger: setup.logger,
-    redisUrl: config.redisUrl,
-    connectTimeoutMs: config.connectTimeoutMs,
-    prefix: config.queuePrefix,
-    concurrency: setup.concurrency,
-    leaseMs: setup.opts.leaseSeconds * 1000,
-    retry: DEFAULT_RETRY_POLICY,
-    processBatch: setup.core.processBatch,
-    ...(setup.bar
-      ? {
-          onProgress: (estimate, progress) =>
-            setup.bar?.render(estimate, progress.tags.backfilled_broken, progress.tags.failed),
-        }
-      : {}),
-    run: {
-      kind: "reprocess",
-      filters: {},
-      options: { tagIds: ids, includeMapped: force, force },
-      dryRun: false,
-      batchSize: setup.batchSize,
-      startedBy: startedBy("cli"),
-      config: redactedConfig(config, {
-        concurrency: setup.concurrency,
-        batchSize: setup.batchSize,
-        signed: setup.core.signed,
-      }),
-      actor: operatorActor(),
-    },
-  });
-  setup.bar?.finish();
+/** A real run's problems and counts (or one JSON document); why it is not ok on stderr. */
+function printPass(pass: ReprocessPassOutcome, selected: number, json: boolean): number {
+  const { out, verdict, summary, ok } = pass;
   const runId = String(out.run.id);
-  const verdict = passVerdict(out.run, out.progress, out.remaining, out.interrupted);
-  const summary = await loadRunReprocessSummary(db, runId, PROBLEM_LINES);
   const failed = summary.counts.failed;
-  const ok = verdict.ok && failed === 0;
-  if (setup.opts.json) {
+  if (json) {
     const report = {
       runId,
       status: out.run.status,
-      selected: ids.length,
+      selected,
       ...summary.counts,
       problems: summary.problems,
       ok,
@@ -231,20 +151,12 @@ async function runReprocess(setup: RunSetup): Promise<number> {
     }
     const c = summary.counts;
     process.stdout.write(
-      `reprocess run ${runId} ${out.run.status}: ${ids.length} tag(s) selected, ${c.mapped} mapped, ${c.repaired} repaired, ` +
+      `reprocess run ${runId} ${out.run.status}: ${selected} tag(s) selected, ${c.mapped} mapped, ${c.repaired} repaired, ` +
         `${c.unchanged} unchanged, ${c.refused} refused, ${c.failed} failed (\`backfill status --run ${runId}\`)\n`,
     );
     if (!ok) process.stderr.write(`backfill: ${verdict.reason ?? `${failed} tag(s) failed`}\n`);
   }
   return ok ? EXIT.ok : EXIT.failed;
-}
-
-function sameSelection(options: unknown, ids: readonly number[], force: boolean): boolean {
-  const o = (typeof options === "object" && options !== null ? options : {}) as Record<string, unknown>;
-  const theirs = Array.isArray(o.tagIds) ? o.tagIds : [];
-  return (
-    (o.force === true) === force && theirs.length === ids.length && theirs.every((id, i) => id === ids[i])
-  );
 }
 
 function parseSelection(opts: ReprocessOptions): ReprocessSelection {

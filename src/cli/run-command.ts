@@ -1,21 +1,18 @@
 import type { Command } from "commander";
-import { loadConfig } from "../config.js";
-import { connect } from "../db/connect.js";
 import { UsageError } from "../errors.js";
 import { parseNamespace, parseRepositoryRef } from "../repository-ref.js";
-import { createLogger } from "../log.js";
 import { DEFAULT_RETRY_POLICY } from "../queue/retry-policy.js";
-import { openBatchCore } from "../run/batch-core.js";
 import type { RunFilters } from "../backfill/batch-work.js";
 import { heapLimitProblem } from "../run/heap-limit-check.js";
 import { operatorActor, redactedConfig, startedBy } from "../run/run-audit.js";
-import { runPass } from "../run/run-pass.js";
+import { runPass, type PassOutcome } from "../run/run-pass.js";
 import { runReport } from "../run/run-report.js";
 import { formatRunSummary, passVerdict } from "../run/run-summary.js";
 import { addBatchOptions } from "./batch-options.js";
 import { action, EXIT, intOption } from "./command-runner.js";
 import { ProgressBar } from "./progress-bar.js";
-import { onStopSignals } from "./stop-signals.js";
+import { openRuntime } from "../runtime/command-runtime.js";
+import { onStopSignals, type StopSignals } from "./stop-signals.js";
 
 interface RunOptions {
   namespace?: string;
@@ -53,43 +50,34 @@ export function registerRunCommand(program: Command): void {
 }
 
 async function runCommand(opts: RunOptions): Promise<number> {
-  const config = loadConfig();
+  const bar = opts.progress !== false && process.stderr.isTTY ? new ProgressBar() : undefined;
+  // With a bar on the terminal, info lines would tear it; warnings still show.
+  const rt = openRuntime({ quiet: bar !== undefined });
+  const config = rt.config;
   const filters = parseFilters(opts);
   const dryRun = opts.dryRun === true;
   const concurrency = opts.concurrency ?? config.concurrency;
   const batchSize = opts.batchSize ?? config.batchSize;
   const heapProblem = heapLimitProblem(batchSize, concurrency);
   if (heapProblem) throw new UsageError(heapProblem);
-  const bar = opts.progress !== false && process.stderr.isTTY ? new ProgressBar() : undefined;
-  // With a bar on the terminal, info lines would tear it; warnings still show.
-  const level = bar && !process.env.LOG_LEVEL ? "warn" : config.logLevel;
-  const logger = createLogger({ level });
-  const db = connect(config.databaseUrl, {
-    max: concurrency + 3,
-    logger,
-    connectTimeoutMs: config.connectTimeoutMs,
-  });
-  const core = await openBatchCore(config, db, logger, { requireKey: !dryRun }).catch(
-    async (err: unknown) => {
-      await db.destroy();
-      throw err;
-    },
-  );
   const abort = new AbortController();
   const stopDeadlineMs = opts.shutdownSeconds * 1000;
-  const signals = onStopSignals({
-    deadlineMs: stopDeadlineMs,
-    graceful: () => abort.abort(),
-    forced: () => Promise.resolve(),
-    say: {
-      first: "finishing the current batches (again to stop at once)",
-      forced: "stopping now; held batches return when their lease expires",
-    },
-  });
+  let signals: StopSignals | undefined;
   try {
+    const db = rt.database({ max: concurrency + 3, logged: true });
+    const core = await rt.batchCore({ requireKey: !dryRun });
+    signals = onStopSignals({
+      deadlineMs: stopDeadlineMs,
+      graceful: () => abort.abort(),
+      forced: () => Promise.resolve(),
+      say: {
+        first: "finishing the current batches (again to stop at once)",
+        forced: "stopping now; held batches return when their lease expires",
+      },
+    });
     const out = await runPass({
       db,
-      logger,
+      logger: rt.logger,
       redisUrl: config.redisUrl,
       connectTimeoutMs: config.connectTimeoutMs,
       prefix: config.queuePrefix,
@@ -97,6 +85,7 @@ async function runCommand(opts: RunOptions): Promise<number> {
       leaseMs: opts.leaseSeconds * 1000,
       retry: DEFAULT_RETRY_POLICY,
       processBatch: core.processBatch,
+      jobs: rt.jobs,
       signal: abort.signal,
       stopDeadlineMs,
       waitWhilePaused: true,
@@ -118,33 +107,37 @@ async function runCommand(opts: RunOptions): Promise<number> {
       },
     });
     bar?.finish();
-    const verdict = passVerdict(out.run, out.progress, out.remaining, out.interrupted);
-    if (out.resumed && out.run.batch_size !== batchSize && opts.batchSize !== undefined) {
-      process.stderr.write(
-        `backfill: note: resumed run ${String(out.run.id)} keeps its batch size ${out.run.batch_size}\n`,
-      );
-    }
-    if (opts.json) {
-      const report = {
-        ...runReport(out.run, out.progress, out.estimate),
-        resumed: out.resumed,
-        interrupted: out.interrupted,
-        remaining: out.remaining,
-        durationMs: out.durationMs,
-        ok: verdict.ok,
-        reason: verdict.reason,
-      };
-      process.stdout.write(`${JSON.stringify(report)}\n`);
-    } else {
-      process.stdout.write(formatRunSummary(out.run, out.progress, out.durationMs, verdict, out.estimate));
-    }
-    if (!verdict.ok) process.stderr.write(`backfill: ${verdict.reason ?? "run not complete"}\n`);
-    return verdict.ok ? EXIT.ok : EXIT.failed;
+    return printPass(out, opts, batchSize);
   } finally {
-    signals.dispose();
-    await core.close();
-    await db.destroy();
+    signals?.dispose();
+    await rt.close();
   }
+}
+
+/** The pass's result on stdout (a summary, or one JSON document), why it is not complete on stderr. */
+function printPass(out: PassOutcome, opts: RunOptions, batchSize: number): number {
+  const verdict = passVerdict(out.run, out.progress, out.remaining, out.interrupted);
+  if (out.resumed && out.run.batch_size !== batchSize && opts.batchSize !== undefined) {
+    process.stderr.write(
+      `backfill: note: resumed run ${String(out.run.id)} keeps its batch size ${out.run.batch_size}\n`,
+    );
+  }
+  if (opts.json) {
+    const report = {
+      ...runReport(out.run, out.progress, out.estimate),
+      resumed: out.resumed,
+      interrupted: out.interrupted,
+      remaining: out.remaining,
+      durationMs: out.durationMs,
+      ok: verdict.ok,
+      reason: verdict.reason,
+    };
+    process.stdout.write(`${JSON.stringify(report)}\n`);
+  } else {
+    process.stdout.write(formatRunSummary(out.run, out.progress, out.durationMs, verdict, out.estimate));
+  }
+  if (!verdict.ok) process.stderr.write(`backfill: ${verdict.reason ?? "run not complete"}\n`);
+  return verdict.ok ? EXIT.ok : EXIT.failed;
 }
 
 function parseFilters(opts: RunOptions): RunFilters {

@@ -1,12 +1,10 @@
 import type { Command } from "commander";
-import { loadConfig } from "../config.js";
-import { connect } from "../db/connect.js";
 import { UsageError } from "../errors.js";
-import { createLogger } from "../log.js";
-import { openQueues, type BackfillQueues } from "../queue/backfill-queues.js";
+import type { BackfillQueues } from "../queue/backfill-queues.js";
 import { DEFAULT_RETRY_POLICY } from "../queue/retry-policy.js";
 import { CONTROL_RULES, controlRun, type ControlResult, type RunControl } from "../run/control-run.js";
 import { operatorActor } from "../run/run-audit.js";
+import { openRuntime } from "../runtime/command-runtime.js";
 import { action, EXIT } from "./command-runner.js";
 import { parseRunId } from "./run-id.js";
 
@@ -37,14 +35,11 @@ export function registerRunControlCommands(program: Command): void {
 
 async function controlCommand(name: RunControl, runId: string, opts: { reason?: string }): Promise<number> {
   parseRunId("RUN")(runId);
-  const config = loadConfig();
-  const logger = createLogger({ level: config.logLevel });
-  const db = connect(config.databaseUrl, { max: 2, logger, connectTimeoutMs: config.connectTimeoutMs });
-  const queues =
-    name === "resume" || name === "cancel"
-      ? openQueues({ redisUrl: config.redisUrl, prefix: config.queuePrefix, logger, failFast: true })
-      : undefined;
+  const rt = openRuntime();
+  const logger = rt.logger;
   try {
+    const db = rt.database({ max: 2, logged: true });
+    const queues = name === "resume" || name === "cancel" ? await rt.queues({ failFast: true }) : undefined;
     const result = await controlRun(
       { runId, action: name, actor: operatorActor(), ...(opts.reason ? { reason: opts.reason } : {}) },
       {
@@ -67,8 +62,7 @@ async function controlCommand(name: RunControl, runId: string, opts: { reason?: 
     process.stdout.write(`${describe(name, runId, result, workers)}\n`);
     return EXIT.ok;
   } finally {
-    await queues?.close();
-    await db.destroy();
+    await rt.close();
   }
 }
 

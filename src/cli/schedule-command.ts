@@ -1,10 +1,8 @@
 import type { Command } from "commander";
-import { loadConfig } from "../config.js";
 import { UsageError } from "../errors.js";
-import { createLogger } from "../log.js";
-import { openQueues, type ScheduleSpec } from "../queue/backfill-queues.js";
-import { checkRedis } from "../queue/redis-check.js";
+import type { ScheduleSpec } from "../queue/backfill-queues.js";
 import { logEvent } from "../run/log-event.js";
+import { openRuntime } from "../runtime/command-runtime.js";
 import { action, EXIT } from "./command-runner.js";
 
 interface ScheduleOptions {
@@ -48,11 +46,10 @@ async function scheduleCommand(opts: ScheduleOptions): Promise<number> {
     }
     spec = { pattern: opts.cron.trim() };
   }
-  const config = loadConfig();
-  const logger = createLogger({ level: config.logLevel });
-  await checkRedis(config.redisUrl, config.connectTimeoutMs);
-  const queues = openQueues({ redisUrl: config.redisUrl, prefix: config.queuePrefix, logger });
+  const rt = openRuntime();
+  const logger = rt.logger;
   try {
+    const queues = await rt.queues({ check: true });
     if (opts.remove) {
       const { removed, pendingTicks } = await queues.removeSchedule();
       logEvent(
@@ -87,6 +84,6 @@ async function scheduleCommand(opts: ScheduleOptions): Promise<number> {
     }
     return EXIT.ok;
   } finally {
-    await queues.close();
+    await rt.close();
   }
 }

@@ -1,6 +1,5 @@
 import { Option, type Command } from "commander";
-import { loadConfig, redactUrl } from "../config.js";
-import { connect } from "../db/connect.js";
+import { redactUrl } from "../config.js";
 import { migrateToLatest } from "../db/migrate.js";
 import { writeSeedRegistry } from "../db/write-seed-registry.js";
 import { UsageError } from "../errors.js";
@@ -16,6 +15,7 @@ import {
   type DefectClass,
 } from "../seed/index.js";
 import { DEFAULT_HIDDEN_RATE, DEFAULT_TAG_MANIFEST_RATE } from "../seed/seed-options.js";
+import { openRuntime } from "../runtime/command-runtime.js";
 import { action, EXIT, intOption } from "./command-runner.js";
 
 interface SeedFlags {
@@ -100,51 +100,48 @@ export function registerSeedCommand(program: Command): void {
       fraction(`--rate-${defect}`),
     );
   }
-  command.addHelpText("after", HELP_AFTER).action(
-    action(async (flags: SeedFlags) => {
-      const config = loadConfig();
-      const rates = flags.clean ? cleanRates() : {};
-      for (const defect of DEFECT_CLASSES) {
-        const value = flags[rateKey(defect)];
-        if (value !== undefined) (rates as Record<string, number>)[defect] = value;
-      }
-      const options = seedOptions({
-        tags: flags.tags,
-        seed: flags.seed,
-        rates,
-        tagManifestRate: flags.tagmanifestRate,
-        hiddenRate: flags.hiddenRate,
+  command.addHelpText("after", HELP_AFTER).action(action(seedCommand));
+}
+
+/** Migrates when tables are missing, then writes the seeded registry in one transaction. */
+async function seedCommand(flags: SeedFlags): Promise<number> {
+  const rt = openRuntime();
+  const rates = flags.clean ? cleanRates() : {};
+  for (const defect of DEFECT_CLASSES) {
+    const value = flags[rateKey(defect)];
+    if (value !== undefined) (rates as Record<string, number>)[defect] = value;
+  }
+  const options = seedOptions({
+    tags: flags.tags,
+    seed: flags.seed,
+    rates,
+    tagManifestRate: flags.tagmanifestRate,
+    hiddenRate: flags.hiddenRate,
+  });
+  const db = rt.database({ max: 1, applicationName: "backfill-seed" });
+  try {
+    const { error } = await migrateToLatest(db);
+    if (error) throw new Error("migrations failed before seeding", { cause: error });
+    const bar = process.stderr.isTTY ? new ProgressBar(options.tags) : undefined;
+    try {
+      const totals = await writeSeedRegistry(db, options, {
+        reset: flags.reset === true,
+        force: flags.force === true,
+        chunkTags: flags.chunkTags,
+        where: redactUrl(rt.config.databaseUrl),
+        onProgress: (done, seconds) => bar?.update(done, seconds),
+        onFinishing: () => bar?.message("setting sequences and committing"),
       });
-      const db = connect(config.databaseUrl, {
-        max: 1,
-        applicationName: "backfill-seed",
-        connectTimeoutMs: config.connectTimeoutMs,
-      });
-      try {
-        const { error } = await migrateToLatest(db);
-        if (error) throw new Error("migrations failed before seeding", { cause: error });
-        const bar = process.stderr.isTTY ? new ProgressBar(options.tags) : undefined;
-        try {
-          const totals = await writeSeedRegistry(db, options, {
-            reset: flags.reset === true,
-            force: flags.force === true,
-            chunkTags: flags.chunkTags,
-            where: redactUrl(config.databaseUrl),
-            onProgress: (done, seconds) => bar?.update(done, seconds),
-            onFinishing: () => bar?.message("setting sequences and committing"),
-          });
-          bar?.done();
-          process.stdout.write(`${seedSummary(totals)}\n`);
-        } catch (err) {
-          bar?.done();
-          throw err;
-        }
-        return EXIT.ok;
-      } finally {
-        await db.destroy();
-      }
-    }),
-  );
+      bar?.done();
+      process.stdout.write(`${seedSummary(totals)}\n`);
+    } catch (err) {
+      bar?.done();
+      throw err;
+    }
+    return EXIT.ok;
+  } finally {
+    await rt.close();
+  }
 }
 
 /** A one-line bar on stderr, redrawn at most every 100 ms; only on a TTY. */

@@ -1,8 +1,6 @@
 import type { Command } from "commander";
 import type { Kysely } from "kysely";
-import { loadConfig } from "../config.js";
 import { batchProgress } from "../db/batch-progress.js";
-import { connect } from "../db/connect.js";
 import { loadRunClock } from "../db/load-run-clock.js";
 import { registryCoverage } from "../db/registry-coverage.js";
 import { listRunEvents } from "../db/run-events-list.js";
@@ -11,11 +9,10 @@ import { listRuns } from "../db/run-list.js";
 import { runLiveness } from "../db/run-liveness.js";
 import type { Database, RunRow } from "../db/tables.js";
 import { UsageError } from "../errors.js";
-import { createLogger } from "../log.js";
-import { openQueues } from "../queue/backfill-queues.js";
 import { estimateRun } from "../run/run-rate.js";
 import { runReport } from "../run/run-report.js";
 import { noWorker } from "../run/worker-presence.js";
+import { openRuntime, type CommandRuntime } from "../runtime/command-runtime.js";
 import { action, EXIT, intOption } from "./command-runner.js";
 import { formatDetail, type StatusDetail } from "./status-detail-view.js";
 import { formatStatusList, type QueueCounts, type StatusRun } from "./status-view.js";
@@ -42,13 +39,8 @@ export function registerStatusCommand(program: Command): void {
     .action(action((opts: StatusOptions) => statusCommand(opts)));
 }
 
-async function queueCounts(config: ReturnType<typeof loadConfig>): Promise<QueueCounts> {
-  const queues = openQueues({
-    redisUrl: config.redisUrl,
-    prefix: config.queuePrefix,
-    logger: createLogger({ level: "silent" }),
-    failFast: true,
-  });
+async function queueCounts(rt: CommandRuntime): Promise<QueueCounts> {
+  const queues = await rt.queues({ failFast: true, silent: true });
   try {
     const timeout = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), 3000).unref());
     const counts = await Promise.race([queues.counts(), timeout]);
@@ -80,16 +72,16 @@ async function statusCommand(opts: StatusOptions): Promise<number> {
       "--watch re-renders for people; with --json, call `backfill status --json` in a loop",
     );
   }
-  const config = loadConfig();
-  const db = connect(config.databaseUrl, { max: 2, connectTimeoutMs: config.connectTimeoutMs });
+  const rt = openRuntime();
   try {
+    const db = rt.database({ max: 2 });
     if (opts.watch === undefined) {
-      process.stdout.write(await render(db, config, opts));
+      process.stdout.write(await render(db, rt, opts));
       return EXIT.ok;
     }
-    return await watch(opts.watch, () => render(db, config, opts));
+    return await watch(opts.watch, () => render(db, rt, opts));
   } finally {
-    await db.destroy();
+    await rt.close();
   }
 }
 
@@ -116,8 +108,8 @@ async function watch(seconds: number, once: () => Promise<string>): Promise<numb
   }
 }
 
-async function render(db: Kysely<Database>, config: ReturnType<typeof loadConfig>, opts: StatusOptions) {
-  const queues = await queueCounts(config);
+async function render(db: Kysely<Database>, rt: CommandRuntime, opts: StatusOptions) {
+  const queues = await queueCounts(rt);
   if (opts.run === undefined) {
     const runs = await Promise.all((await listRuns(db, opts.limit)).map((run) => statusRun(db, run)));
     const coverage = await registryCoverage(db);

@@ -1,14 +1,11 @@
-import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { loadConfig } from "../config.js";
-import { connect } from "../db/connect.js";
 import { resolveVerifyScope } from "../db/verify-scope.js";
 import { createVerifySource } from "../db/verify-source.js";
 import { UsageError } from "../errors.js";
 import { parseNamespace, parseRepositoryRef } from "../repository-ref.js";
-import { loadSigner } from "../manifest/signer.js";
 import { verifyReportJson, verifyReportTable } from "../verify/format-verify-report.js";
 import { runVerify } from "../verify/run-verify.js";
+import { openRuntime } from "../runtime/command-runtime.js";
 import { action, EXIT, intOption } from "./command-runner.js";
 
 interface VerifyFlags {
@@ -39,13 +36,9 @@ export function registerVerifyCommand(program: Command): void {
       action(async (flags: VerifyFlags) => {
         if (flags.repository !== undefined) parseRepositoryRef(flags.repository);
         if (flags.namespace !== undefined) parseNamespace(flags.namespace);
-        const config = loadConfig();
-        const db = connect(config.databaseUrl, {
-          max: 4,
-          applicationName: "backfill-verify",
-          connectTimeoutMs: config.connectTimeoutMs,
-        });
+        const rt = openRuntime();
         try {
+          const db = rt.database({ max: 4, applicationName: "backfill-verify" });
           const lookup = await resolveVerifyScope(db, flags);
           if (!lookup.found) throw new UsageError(`${lookup.missing} does not exist`);
           const progress = process.stderr.isTTY
@@ -55,14 +48,14 @@ export function registerVerifyCommand(program: Command): void {
           const report = await runVerify(createVerifySource(db, lookup.scope), {
             chunkSize: flags.chunkSize,
             ...(flags.sample === undefined ? {} : { sample: flags.sample }),
-            ...ourKeyId(config.signingKeyFile),
+            ...ourKeyId(await rt.keyId()),
             ...(progress ? { onProgress: progress } : {}),
           });
           if (progress) process.stderr.write("\n");
           process.stdout.write(flags.json ? verifyReportJson(report) + "\n" : verifyReportTable(report));
           return report.failing ? EXIT.failed : EXIT.ok;
         } finally {
-          await db.destroy();
+          await rt.close();
         }
       }),
     );
@@ -72,11 +65,6 @@ export function registerVerifyCommand(program: Command): void {
  * The operator's key id tells this project's manifests from Quay's. Only the public half is used; a key
  * that cannot be read just leaves it unknown (verify then relies on the outcome and the layout).
  */
-function ourKeyId(file: string | undefined): { ourKeyId?: string } {
-  if (file === undefined) return {};
-  try {
-    return { ourKeyId: loadSigner(readFileSync(file, "utf8")).kid };
-  } catch {
-    return {};
-  }
+function ourKeyId(kid: string | undefined): { ourKeyId?: string } {
+  return kid === undefined ? {} : { ourKeyId: kid };
 }

@@ -1,15 +1,10 @@
 import type { Command } from "commander";
-import { loadConfig } from "../config.js";
 import { UsageError } from "../errors.js";
-import { connect } from "../db/connect.js";
-import { createLogger } from "../log.js";
-import { openQueues } from "../queue/backfill-queues.js";
-import { checkRedis } from "../queue/redis-check.js";
 import { DEFAULT_RETRY_POLICY } from "../queue/retry-policy.js";
-import { openBatchCore } from "../run/batch-core.js";
 import { heapLimitProblem } from "../run/heap-limit-check.js";
 import { redactedConfig, startedBy } from "../run/run-audit.js";
-import { startWorkerRuntime } from "../run/worker-runtime.js";
+import { startWorkerRuntime, type WorkerRuntime } from "../run/worker-runtime.js";
+import { openRuntime } from "../runtime/command-runtime.js";
 import { addBatchOptions } from "./batch-options.js";
 import { action, EXIT, intOption } from "./command-runner.js";
 import { onStopSignals, type StopSignals } from "./stop-signals.js";
@@ -46,54 +41,52 @@ export function registerWorkerCommand(program: Command): void {
 }
 
 async function workerCommand(opts: WorkerOptions): Promise<number> {
-  const config = loadConfig();
+  const rt = openRuntime();
+  const config = rt.config;
   const concurrency = opts.concurrency ?? config.concurrency;
   // A worker's batches come from the runs it serves; the configured batch size is the estimate.
   const heapProblem = heapLimitProblem(config.batchSize, concurrency);
   if (heapProblem) throw new UsageError(heapProblem);
-  const logger = createLogger({ level: config.logLevel });
-  const db = connect(config.databaseUrl, {
-    max: concurrency + 3,
-    logger,
-    connectTimeoutMs: config.connectTimeoutMs,
-  });
-  const core = await openBatchCore(config, db, logger, { requireKey: true }).catch(async (err: unknown) => {
-    await db.destroy();
-    throw err;
-  });
-  // worker.started only once Redis answered; a silent or refusing Redis stops here with one line.
-  await checkRedis(config.redisUrl, config.connectTimeoutMs).catch(async (err: unknown) => {
-    await core.close();
-    await db.destroy();
-    throw err;
-  });
-  const queues = openQueues({ redisUrl: config.redisUrl, prefix: config.queuePrefix, logger });
-  const runtime = startWorkerRuntime({
-    db,
-    logger,
-    redisUrl: config.redisUrl,
-    prefix: config.queuePrefix,
-    concurrency,
-    leaseMs: opts.leaseSeconds * 1000,
-    processBatch: core.processBatch,
-    scheduler: {
-      batchSize: config.batchSize,
-      config: redactedConfig(config, { signed: core.signed }),
-      startedBy: startedBy("scheduler"),
-      enqueue: (runId, batchIds) => queues.enqueueBatches(runId, batchIds, DEFAULT_RETRY_POLICY),
-      isScheduled: () => queues.isScheduled(),
-    },
-    resync: {
-      intervalMs: opts.resyncSeconds * 1000,
-      enqueue: (runId, batchIds) => queues.enqueueBatches(runId, batchIds, DEFAULT_RETRY_POLICY),
-    },
-  });
+  try {
+    const db = rt.database({ max: concurrency + 3, logged: true });
+    const core = await rt.batchCore({ requireKey: true });
+    // worker.started only once Redis answered; a silent or refusing Redis stops here with one line.
+    const queues = await rt.queues({ check: true });
+    const runtime = startWorkerRuntime({
+      db,
+      logger: rt.logger,
+      redisUrl: config.redisUrl,
+      prefix: config.queuePrefix,
+      concurrency,
+      leaseMs: opts.leaseSeconds * 1000,
+      processBatch: core.processBatch,
+      jobs: rt.jobs,
+      scheduler: {
+        batchSize: config.batchSize,
+        config: redactedConfig(config, { signed: core.signed }),
+        startedBy: startedBy("scheduler"),
+        enqueue: (runId, batchIds) => queues.enqueueBatches(runId, batchIds, DEFAULT_RETRY_POLICY),
+        isScheduled: () => queues.isScheduled(),
+      },
+      resync: {
+        intervalMs: opts.resyncSeconds * 1000,
+        enqueue: (runId, batchIds) => queues.enqueueBatches(runId, batchIds, DEFAULT_RETRY_POLICY),
+      },
+    });
+    return await untilStopped(runtime, opts.shutdownSeconds * 1000);
+  } finally {
+    await rt.close();
+  }
+}
+
+/** Runs until SIGINT/SIGTERM: the first stops gracefully (exit 0), a second at once. */
+async function untilStopped(runtime: WorkerRuntime, deadlineMs: number): Promise<number> {
   let signals: StopSignals | undefined;
   const code = await new Promise<number>((resolve) => {
     signals = onStopSignals({
-      deadlineMs: opts.shutdownSeconds * 1000,
+      deadlineMs,
       graceful: (signal) =>
-        void runtime.stop(opts.shutdownSeconds * 1000, signal).then(
+        void runtime.stop(deadlineMs, signal).then(
           () => resolve(EXIT.ok),
           () => resolve(EXIT.failed),
         ),
@@ -106,8 +99,5 @@ async function workerCommand(opts: WorkerOptions): Promise<number> {
     });
   });
   signals?.dispose();
-  await queues.close();
-  await core.close();
-  await db.destroy();
   return code;
 }

@@ -1,10 +1,14 @@
 import type { Kysely, Transaction } from "kysely";
 import type { BatchSession, BatchStore } from "../backfill/batch-store.js";
+import type { ProcessBatch } from "../backfill/process-batch.js";
 import { batchStoreReads } from "./batch-store-reads.js";
 import { batchStoreWrites } from "./batch-store-writes.js";
 import { loadEnumIds } from "./load-enum-ids.js";
 import { QueryCounter } from "./query-counter.js";
 import type { Database } from "./tables.js";
+
+/** The batch core over this store: the write transaction `finalize` receives is a Kysely transaction. */
+export type DbProcessBatch = ProcessBatch<Transaction<Database>>;
 
 /**
  * The batch core's store (src/backfill/batch-store.ts) on PostgreSQL: every read and write is one of the

@@ -1,11 +1,14 @@
 import type { Kysely } from "kysely";
 import type { Database } from "./tables.js";
 
-/** A run's state changes, oldest first, as the clock the rate is measured on (src/run/run-rate.ts). */
-export async function loadRunClock(
-  db: Kysely<Database>,
-  runId: string,
-): Promise<{ atMs: number; to: string }[]> {
+/** One state change of a run, as backfill.run_event records it. */
+export interface RunClockEvent {
+  atMs: number;
+  to: string;
+}
+
+/** A run's state changes, oldest first, as the clock the rate is measured on. */
+export async function loadRunClock(db: Kysely<Database>, runId: string): Promise<RunClockEvent[]> {
   const rows = await db
     .selectFrom("backfill.run_event")
     .select(["at", "to_status"])

@@ -1,4 +1,4 @@
-import { Queue } from "bullmq";
+import { Queue, type ConnectionOptions, type JobsOptions } from "bullmq";
 import type { Logger } from "../log.js";
 import { logEvent } from "../run/log-event.js";
 import { JOB, QUEUE, batchJobId, SCHEDULER_ID, type JobPayloads } from "./queue-names.js";
@@ -20,6 +20,8 @@ export type ScheduleSpec = { every: number } | { pattern: string };
 /** The producer side: enqueue batches, manage the scheduler, read counts. */
 export interface BackfillQueues {
   enqueueBatches(runId: string, batchIds: readonly string[], policy: RetryPolicy): Promise<number>;
+  /** Adds one job of any kind in the job table (jobs/job-table.ts) to its queue, opened on first use. */
+  enqueue(queue: string, name: string, payload: object, options?: JobsOptions): Promise<void>;
   upsertSchedule(spec: ScheduleSpec): Promise<void>;
   /** Removes the scheduler and the ticks it already queued; says whether there was one, and how many ticks. */
   removeSchedule(): Promise<{ removed: boolean; pendingTicks: number }>;
@@ -55,6 +57,7 @@ export function openQueues(setup: QueueSetup): BackfillQueues {
   });
   batches.on("error", onError);
   schedule.on("error", onError);
+  const others = lazyQueues(connection, setup.prefix, onError);
 
   return {
     async enqueueBatches(runId, batchIds, policy) {
@@ -80,6 +83,41 @@ export function openQueues(setup: QueueSetup): BackfillQueues {
       }
       return batchIds.length;
     },
+    async enqueue(queue, name, payload, options) {
+      await others.get(queue).add(name, payload, options);
+    },
+    ...scheduleMethods(schedule),
+    async counts() {
+      const states = ["waiting", "active", "delayed", "completed", "failed", "prioritized"] as const;
+      return {
+        [QUEUE.batches]: await batches.getJobCounts(...states),
+        [QUEUE.schedule]: await schedule.getJobCounts(...states),
+      };
+    },
+    async removeBatchJobs(runId, batchIds) {
+      let removed = 0;
+      for (const batchId of batchIds) removed += await batches.remove(batchJobId(runId, batchId));
+      return removed;
+    },
+    async batchWorkers() {
+      return batches.getWorkersCount();
+    },
+    async close() {
+      // Closing: a connection lost now is not worth waiting for (an enqueue still pending then fails).
+      closing = true;
+      await closeWithin([batches, schedule, ...others.all()], CLOSE_TIMEOUT_MS);
+    },
+  };
+}
+
+type ScheduleMethods = Pick<
+  BackfillQueues,
+  "upsertSchedule" | "removeSchedule" | "isScheduled" | "describeSchedule"
+>;
+
+/** The scheduler's side of the queues: the one scheduler (SCHEDULER_ID) and the ticks it queued. */
+function scheduleMethods(schedule: Queue<JobPayloads[typeof JOB.scheduledRun]>): ScheduleMethods {
+  return {
     async upsertSchedule(spec) {
       await schedule.upsertJobScheduler(SCHEDULER_ID, spec, {
         name: JOB.scheduledRun,
@@ -117,25 +155,22 @@ export function openQueues(setup: QueueSetup): BackfillQueues {
         ...(s.next !== undefined ? { next: s.next } : {}),
       };
     },
-    async counts() {
-      const states = ["waiting", "active", "delayed", "completed", "failed", "prioritized"] as const;
-      return {
-        [QUEUE.batches]: await batches.getJobCounts(...states),
-        [QUEUE.schedule]: await schedule.getJobCounts(...states),
-      };
+  };
+}
+
+/** Queues by name, each opened on the shared connection when first asked for. */
+function lazyQueues(connection: ConnectionOptions, prefix: string, onError: (err: Error) => void) {
+  const queues = new Map<string, Queue>();
+  return {
+    get(name: string): Queue {
+      let queue = queues.get(name);
+      if (!queue) {
+        queue = new Queue(name, { connection, prefix });
+        queue.on("error", onError);
+        queues.set(name, queue);
+      }
+      return queue;
     },
-    async removeBatchJobs(runId, batchIds) {
-      let removed = 0;
-      for (const batchId of batchIds) removed += await batches.remove(batchJobId(runId, batchId));
-      return removed;
-    },
-    async batchWorkers() {
-      return batches.getWorkersCount();
-    },
-    async close() {
-      // Closing: a connection lost now is not worth waiting for (an enqueue still pending then fails).
-      closing = true;
-      await closeWithin([batches, schedule], CLOSE_TIMEOUT_MS);
-    },
+    all: (): Queue[] => [...queues.values()],
   };
 }

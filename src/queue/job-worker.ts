@@ -1,7 +1,6 @@
 import { Ajv, type ValidateFunction } from "ajv";
 import { DelayedError, UnrecoverableError, Worker, type Job } from "bullmq";
 import type { Logger } from "../log.js";
-import type { DbHealth } from "../run/db-health.js";
 import { classifyError, errorMessage } from "../run/errors.js";
 import { redisConnection } from "./redis-connection.js";
 import { redisErrorReporter } from "./redis-error-reporter.js";
@@ -14,13 +13,20 @@ export interface RetryLater {
   retryAfterMs: number;
 }
 
+/** The process's view of the database (src/run/db-health.ts): how long to put a job back while it is down. */
+export interface DbHealthPort {
+  /** Records a failure to reach the database; returns how long to wait before the job comes back. */
+  markDown(err: unknown): number;
+  markUp(): void;
+}
+
 export interface JobWorkerSetup<P, R> {
   queueName: string;
   redisUrl: string;
   prefix: string;
   concurrency: number;
   logger: Logger;
-  dbHealth: DbHealth;
+  dbHealth: DbHealthPort;
   /** BullMQ lock: a job whose worker died goes back to wait this long after its last renewal. */
   lockMs: number;
   schema: object;

@@ -1,6 +1,3 @@
-import type { BackfillBatchPayload } from "../../jobs/backfill-batch.js";
-import type { ScheduledRunPayload } from "../../jobs/scheduled-run.js";
-
 /**
  * Queue names. Batches and scheduler ticks have their own queues so a tick never waits behind a
  * million-tag run's batches.
@@ -12,15 +9,16 @@ export const QUEUE = {
 
 export type QueueName = (typeof QUEUE)[keyof typeof QUEUE];
 
-/** Job names, and the payload each carries. */
+/** Job names, and the payload each carries (the handlers in jobs/ validate it against their schema). */
 export const JOB = {
   backfillBatch: "backfill-batch",
   scheduledRun: "scheduled-run",
 } as const;
 
 export interface JobPayloads {
-  [JOB.backfillBatch]: BackfillBatchPayload;
-  [JOB.scheduledRun]: ScheduledRunPayload;
+  [JOB.backfillBatch]: { runId: string; batchId: string };
+  /** A scheduler tick carries nothing: what to do is read from the database when it fires. */
+  [JOB.scheduledRun]: Record<string, unknown>;
 }
 
 /** The one scheduler this project installs (`backfill schedule`). */

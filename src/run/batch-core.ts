@@ -1,6 +1,6 @@
-import { readFile } from "node:fs/promises";
-import type { Kysely, Transaction } from "kysely";
-import { processBatch, type ProcessBatch } from "../backfill/process-batch.js";
+import type { DbProcessBatch } from "../db/batch-store.js";
+import type { Kysely } from "kysely";
+import { processBatch } from "../backfill/process-batch.js";
 import type { Config } from "../config.js";
 import { createBatchStore } from "../db/batch-store.js";
 import type { Database } from "../db/tables.js";
@@ -8,9 +8,10 @@ import { UsageError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { BatchSigner } from "../signing/batch-signer.js";
 import { createSignerPool } from "../signing/signer-pool.js";
+import { readSigningKeyFile } from "../signing/signing-key-file.js";
 
 export interface BatchCore {
-  processBatch: ProcessBatch<Transaction<Database>>;
+  processBatch: DbProcessBatch;
   /** False for a dry run without a key: manifests are planned and built but not signed. */
   signed: boolean;
   close(): Promise<void>;
@@ -36,14 +37,7 @@ export async function openBatchCore(
       );
     }
   } else {
-    let contents: string;
-    try {
-      contents = await readFile(config.signingKeyFile, "utf8");
-    } catch (err) {
-      const code = (err as { code?: unknown }).code;
-      const why = typeof code === "string" ? code : "unreadable";
-      throw new UsageError(`BACKFILL_SIGNING_KEY_FILE: cannot read ${config.signingKeyFile} (${why})`);
-    }
+    const contents = await readSigningKeyFile(config.signingKeyFile);
     try {
       signer = createSignerPool(contents);
     } catch (err) {

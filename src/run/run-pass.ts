@@ -1,16 +1,17 @@
-import { sql, type Kysely, type Transaction } from "kysely";
+import type { DbProcessBatch } from "../db/batch-store.js";
+import { sql, type Kysely } from "kysely";
 import { batchProgress, type BatchProgress } from "../db/batch-progress.js";
 import { listUnfinishedBatches } from "../db/batch-list-unfinished.js";
 import { getRun } from "../db/run-get.js";
 import { listRunEvents } from "../db/run-events-list.js";
 import { countRemainingTags } from "../db/run-remaining-tags.js";
-import type { ProcessBatch } from "../backfill/process-batch.js";
 import type { Database, RunRow } from "../db/tables.js";
 import type { Logger } from "../log.js";
 import { openQueues } from "../queue/backfill-queues.js";
 import { checkRedis } from "../queue/redis-check.js";
 import type { RetryPolicy } from "../queue/retry-policy.js";
 import { errorMessage } from "./errors.js";
+import type { JobKind } from "./job-kind.js";
 import { finishRunIfDone } from "./finish-run.js";
 import { runFilters } from "./run-filters.js";
 import { logEvent } from "./log-event.js";
@@ -28,7 +29,9 @@ export interface RunPassSetup {
   concurrency: number;
   leaseMs: number;
   retry: RetryPolicy;
-  processBatch: ProcessBatch<Transaction<Database>>;
+  processBatch: DbProcessBatch;
+  /** The job kinds the in-process workers consume (jobs/job-table.ts). */
+  jobs: readonly JobKind[];
   run: StartRunInput;
   /** How often the ledger is read for progress and completion. */
   pollMs?: number;
@@ -112,6 +115,7 @@ export async function runPass(setup: RunPassSetup): Promise<PassOutcome> {
       concurrency: setup.concurrency,
       leaseMs: setup.leaseMs,
       processBatch: setup.processBatch,
+      jobs: setup.jobs,
     });
     let ending: FollowEnd = "aborted";
     try {

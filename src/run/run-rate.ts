@@ -1,10 +1,5 @@
+import type { RunClockEvent } from "../db/load-run-clock.js";
 import type { ProgressEstimate } from "./progress-meter.js";
-
-/** One state change of a run, as backfill.run_event records it. */
-export interface RunClockEvent {
-  atMs: number;
-  to: string;
-}
 
 /** What the rate of a run is computed from: its tag counts and its state history. */
 export interface RunRateInput {

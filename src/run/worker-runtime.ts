@@ -1,25 +1,14 @@
+import type { DbProcessBatch } from "../db/batch-store.js";
 import os from "node:os";
-import type { Kysely, Transaction } from "kysely";
-import {
-  backfillBatchPayloadSchema,
-  handleBackfillBatch,
-  type BackfillBatchPayload,
-  type BackfillBatchResult,
-} from "../../jobs/backfill-batch.js";
-import {
-  handleScheduledRun,
-  scheduledRunPayloadSchema,
-  type ScheduledRunPayload,
-  type ScheduledRunResult,
-} from "../../jobs/scheduled-run.js";
-import type { ProcessBatch } from "../backfill/process-batch.js";
+import type { Worker } from "bullmq";
+import type { Kysely } from "kysely";
 import { releaseBatch } from "../db/batch-release.js";
 import type { Database } from "../db/tables.js";
 import type { Logger } from "../log.js";
 import { closeWithin, type Closable } from "../queue/close-within.js";
 import { startJobWorker } from "../queue/job-worker.js";
-import { QUEUE } from "../queue/queue-names.js";
 import { DbHealth } from "./db-health.js";
+import type { JobKind, SchedulerSetup, WorkerContext } from "./job-kind.js";
 import { LeaseRegistry } from "./lease-registry.js";
 import { startLedgerResync } from "./ledger-resync.js";
 import { logEvent } from "./log-event.js";
@@ -31,15 +20,11 @@ export interface WorkerRuntimeSetup {
   prefix: string;
   concurrency: number;
   leaseMs: number;
-  processBatch: ProcessBatch<Transaction<Database>>;
+  processBatch: DbProcessBatch;
+  /** The job kinds to consume (jobs/job-table.ts): one consumer per kind this process enables. */
+  jobs: readonly JobKind[];
   /** Also consume scheduler ticks (the `worker` command does; `run` does not). */
-  scheduler?: {
-    batchSize: number;
-    config: object;
-    startedBy: object;
-    enqueue: (runId: string, batchIds: readonly string[]) => Promise<number>;
-    isScheduled?: () => Promise<boolean>;
-  };
+  scheduler?: SchedulerSetup;
   /** Re-enqueue the batches not done of running runs every `intervalMs` (the `worker` command does). */
   resync?: {
     intervalMs: number;
@@ -62,53 +47,18 @@ export interface WorkerRuntime {
 export function startWorkerRuntime(setup: WorkerRuntimeSetup): WorkerRuntime {
   const actor = `worker:${os.hostname()}:${process.pid}`;
   const leases = new LeaseRegistry();
-  const dbHealth = new DbHealth(setup.logger);
   // Set when a stop gives up waiting: from then on a lost Redis connection ends instead of retrying.
   let forcing = false;
-  const batchWorker = startJobWorker<BackfillBatchPayload, BackfillBatchResult>({
-    queueName: QUEUE.batches,
-    redisUrl: setup.redisUrl,
-    prefix: setup.prefix,
-    concurrency: setup.concurrency,
+  const ctx: WorkerContext = {
+    db: setup.db,
     logger: setup.logger,
-    dbHealth,
-    lockMs: setup.leaseMs,
-    stopRetrying: () => forcing,
-    schema: backfillBatchPayloadSchema,
-    handle: (payload, meta) =>
-      handleBackfillBatch(payload, {
-        db: setup.db,
-        logger: setup.logger.child({ queue: QUEUE.batches, jobId: meta.jobId }),
-        processBatch: setup.processBatch,
-        leases,
-        leaseMs: setup.leaseMs,
-        attempt: meta.attempt,
-        maxAttempts: meta.maxAttempts,
-        actor,
-      }),
-  });
-  const schedulerSetup = setup.scheduler;
-  const tickWorker = schedulerSetup
-    ? startJobWorker<ScheduledRunPayload, ScheduledRunResult>({
-        queueName: QUEUE.schedule,
-        redisUrl: setup.redisUrl,
-        prefix: setup.prefix,
-        concurrency: 1,
-        logger: setup.logger,
-        dbHealth,
-        lockMs: Math.max(setup.leaseMs, 30_000),
-        stopRetrying: () => forcing,
-        schema: scheduledRunPayloadSchema,
-        handle: (payload) =>
-          handleScheduledRun(payload, {
-            db: setup.db,
-            logger: setup.logger.child({ queue: QUEUE.schedule }),
-            actor: `scheduler:${os.hostname()}:${process.pid}`,
-            ...schedulerSetup,
-          }),
-      })
-    : undefined;
-  const workers = tickWorker ? [batchWorker, tickWorker] : [batchWorker];
+    processBatch: setup.processBatch,
+    leases,
+    leaseMs: setup.leaseMs,
+    actor,
+    ...(setup.scheduler ? { scheduler: setup.scheduler } : {}),
+  };
+  const workers = startConsumers(setup, ctx, () => forcing);
   const stopResync = setup.resync
     ? startLedgerResync({ db: setup.db, logger: setup.logger, ...setup.resync })
     : async () => {};
@@ -119,48 +69,6 @@ export function startWorkerRuntime(setup: WorkerRuntimeSetup): WorkerRuntime {
     { concurrency: setup.concurrency, queues: workers.map((w) => w.name), leaseMs: setup.leaseMs, actor },
     "worker started",
   );
-
-  let stopping: Promise<{ released: number }> | undefined;
-  const stop = (deadlineMs: number, reason: string) => {
-    stopping ??= (async () => {
-      const startedAt = Date.now();
-      logEvent(
-        setup.logger,
-        "info",
-        "worker.stopping",
-        { reason, deadlineMs, held: leases.size },
-        "worker stopping",
-      );
-      await stopResync();
-      let timer: NodeJS.Timeout | undefined;
-      const closed = Promise.allSettled(workers.map((w) => w.close())).then(() => "closed" as const);
-      const deadline = new Promise<"deadline">((resolve) => {
-        timer = setTimeout(() => resolve("deadline"), deadlineMs);
-      });
-      const first = await Promise.race([closed, deadline]);
-      clearTimeout(timer);
-      let released = 0;
-      if (first === "deadline") {
-        // The current batches did not finish in time: give their leases back so another worker takes them
-        // now; their own commits will find the lease gone and roll back.
-        for (const [batchId, token] of leases.entries()) {
-          if (await releaseBatch(setup.db, batchId, token, `released: ${reason}`).catch(() => false))
-            released++;
-        }
-        forcing = true;
-        await forceClose(workers);
-      }
-      logEvent(
-        setup.logger,
-        "info",
-        "worker.stopped",
-        { reason, released, durationMs: Date.now() - startedAt, forced: first === "deadline" },
-        "worker stopped",
-      );
-      return { released };
-    })();
-    return stopping;
-  };
   // The current batches did not finish in time: give their leases back so another worker takes them now;
   // their own commits will find the lease gone and roll back.
   const releaseAndClose = async (reason: string): Promise<number> => {
@@ -172,6 +80,7 @@ export function startWorkerRuntime(setup: WorkerRuntimeSetup): WorkerRuntime {
     await forceClose(workers);
     return released;
   };
+  const stop = gracefulStop(setup.logger, leases, workers, stopResync, releaseAndClose);
   const forceStop = async (reason: string) => {
     void stopResync();
     const released = await releaseAndClose(reason);
@@ -187,6 +96,74 @@ export function startWorkerRuntime(setup: WorkerRuntimeSetup): WorkerRuntime {
   return { actor, leases, stop, forceStop };
 }
 
+/** One queue consumer per job kind of the table this process enables, all sharing the database's health. */
+function startConsumers(
+  setup: WorkerRuntimeSetup,
+  ctx: WorkerContext,
+  forcing: () => boolean,
+): Worker<unknown, unknown>[] {
+  const dbHealth = new DbHealth(setup.logger);
+  return setup.jobs
+    .filter((kind) => kind.enabled?.(ctx) ?? true)
+    .map((kind) =>
+      startJobWorker<unknown, unknown>({
+        queueName: kind.queue,
+        redisUrl: setup.redisUrl,
+        prefix: setup.prefix,
+        concurrency: kind.concurrency ?? setup.concurrency,
+        logger: setup.logger,
+        dbHealth,
+        lockMs: kind.lockMs?.(setup.leaseMs) ?? setup.leaseMs,
+        stopRetrying: forcing,
+        schema: kind.schema,
+        handle: (payload, meta) => kind.handle(payload, ctx, meta),
+      }),
+    );
+}
+
+/**
+ * Stops taking jobs and waits for the current ones; past the deadline hands the held leases back and
+ * closes forcibly. Idempotent.
+ */
+function gracefulStop(
+  logger: Logger,
+  leases: LeaseRegistry,
+  workers: readonly Worker<unknown, unknown>[],
+  stopResync: () => Promise<void>,
+  releaseAndClose: (reason: string) => Promise<number>,
+): (deadlineMs: number, reason: string) => Promise<{ released: number }> {
+  let stopping: Promise<{ released: number }> | undefined;
+  return (deadlineMs, reason) => {
+    stopping ??= (async () => {
+      const startedAt = Date.now();
+      logEvent(
+        logger,
+        "info",
+        "worker.stopping",
+        { reason, deadlineMs, held: leases.size },
+        "worker stopping",
+      );
+      await stopResync();
+      let timer: NodeJS.Timeout | undefined;
+      const closed = Promise.allSettled(workers.map((w) => w.close())).then(() => "closed" as const);
+      const deadline = new Promise<"deadline">((resolve) => {
+        timer = setTimeout(() => resolve("deadline"), deadlineMs);
+      });
+      const first = await Promise.race([closed, deadline]);
+      clearTimeout(timer);
+      const released = first === "deadline" ? await releaseAndClose(reason) : 0;
+      logEvent(
+        logger,
+        "info",
+        "worker.stopped",
+        { reason, released, durationMs: Date.now() - startedAt, forced: first === "deadline" },
+        "worker stopped",
+      );
+      return { released };
+    })();
+    return stopping;
+  };
+}
 /** How long a forced close may wait for Redis before the workers are disconnected without it. */
 const FORCE_CLOSE_MS = 3000;
 

@@ -16,6 +16,7 @@ import { createTestRedis, type TestRedis } from "../support/test-redis.js";
 import { REPO_ROOT } from "../support/repo-root.js";
 import { PrivateRedis, TcpProxy } from "./outage-support.js";
 import { collectingLogger, invalidLogLines, registrySnapshot, waitFor } from "./run-support.js";
+import { JOB_TABLE } from "../../jobs/job-table.js";
 
 const TAGS = 600;
 const BATCH = 20;
@@ -96,6 +97,7 @@ describe("outages mid-run", () => {
           await new Promise((r) => setTimeout(r, delayMs));
           return core.processBatch(work, finalize);
         },
+        jobs: JOB_TABLE,
         pollMs: 100,
         resyncMs: 1000,
         progressLogMs: 1000,

@@ -23,6 +23,7 @@ import {
   runCli,
   waitFor,
 } from "./run-support.js";
+import { JOB_TABLE } from "../../jobs/job-table.js";
 
 const FAST_RETRY = { attempts: 3, backoffMs: 50, jitter: 0.5 };
 const CONCURRENCY = 2;
@@ -65,6 +66,7 @@ describe("backfill pause, resume, cancel", () => {
     leaseMs: 3000,
     retry: FAST_RETRY,
     processBatch: fakeProcessBatch(tdb.db, { delayMs: 500 }),
+    jobs: JOB_TABLE,
     pollMs: 50,
     progressLogMs: 0,
     run: {
@@ -104,6 +106,7 @@ describe("backfill pause, resume, cancel", () => {
       concurrency: CONCURRENCY,
       leaseMs: 3000,
       processBatch: fakeProcessBatch(tdb.db),
+      jobs: JOB_TABLE,
       resync: {
         intervalMs: 200,
         enqueue: (id, ids) => queues.enqueueBatches(id, ids, FAST_RETRY),

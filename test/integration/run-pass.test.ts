@@ -1,6 +1,7 @@
+import type { DbProcessBatch } from "../../src/db/batch-store.js";
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { sql, type Transaction } from "kysely";
+import { sql } from "kysely";
 import { handleBackfillBatch } from "../../jobs/backfill-batch.js";
 import { listRunEvents } from "../../src/db/run-events-list.js";
 import { getRun } from "../../src/db/run-get.js";
@@ -8,8 +9,6 @@ import { LeaseRegistry } from "../../src/run/lease-registry.js";
 import { runPass, type RunPassSetup } from "../../src/run/run-pass.js";
 import { passVerdict } from "../../src/run/run-summary.js";
 import { startOrResumeRun } from "../../src/run/start-run.js";
-import type { ProcessBatch } from "../../src/backfill/process-batch.js";
-import type { Database } from "../../src/db/tables.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
 import { createTestRedis, type TestRedis } from "../support/test-redis.js";
 import {
@@ -19,6 +18,7 @@ import {
   invalidLogLines,
   mappingSnapshot,
 } from "./run-support.js";
+import { JOB_TABLE } from "../../jobs/job-table.js";
 
 const FAST_RETRY = { attempts: 3, backoffMs: 50, jitter: 0.5 };
 
@@ -43,10 +43,7 @@ describe("backfill run (in-process workers, stand-in batch core)", () => {
     await tdb.drop();
   });
 
-  function setup(
-    processBatch: ProcessBatch<Transaction<Database>>,
-    overrides: Partial<RunPassSetup> = {},
-  ): RunPassSetup {
+  function setup(processBatch: DbProcessBatch, overrides: Partial<RunPassSetup> = {}): RunPassSetup {
     return {
       db: tdb.db,
       logger: logs.logger,
@@ -56,6 +53,7 @@ describe("backfill run (in-process workers, stand-in batch core)", () => {
       leaseMs: 3000,
       retry: FAST_RETRY,
       processBatch,
+      jobs: JOB_TABLE,
       pollMs: 50,
       progressLogMs: 0,
       run: {

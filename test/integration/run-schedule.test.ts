@@ -7,6 +7,7 @@ import { runPass } from "../../src/run/run-pass.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
 import { createTestRedis, type TestRedis } from "../support/test-redis.js";
 import { collectingLogger, fakeProcessBatch, insertLegacyTags, invalidLogLines } from "./run-support.js";
+import { JOB_TABLE } from "../../jobs/job-table.js";
 
 describe("scheduled runs", () => {
   let tdb: TestDatabase;
@@ -66,6 +67,7 @@ describe("scheduled runs", () => {
       leaseMs: 3000,
       retry: DEFAULT_RETRY_POLICY,
       processBatch: fakeProcessBatch(tdb.db),
+      jobs: JOB_TABLE,
       pollMs: 50,
       run: {
         kind: "backfill",

@@ -1,3 +1,4 @@
+import type { DbProcessBatch } from "../../src/db/batch-store.js";
 import { spawn } from "node:child_process";
 import { Writable } from "node:stream";
 import { readFileSync } from "node:fs";
@@ -10,7 +11,6 @@ import type { BatchResult, TagResult } from "../../src/backfill/batch-result.js"
 import type { BatchWork } from "../../src/backfill/batch-work.js";
 import type { Finalize } from "../../src/backfill/finalize.js";
 import { emptyCounts } from "../../src/backfill/outcome-kinds.js";
-import type { ProcessBatch } from "../../src/backfill/process-batch.js";
 import { REPO_ROOT } from "../support/repo-root.js";
 
 /** Legacy rows without images worth planning: enough for the ledger, queue and lease mechanics. */
@@ -95,10 +95,7 @@ export interface FakeHooks {
  * and one `tagtorepositorytag` per tag (reusing existing ones), then runs `finalize` last in the same
  * transaction and rolls back when it says the lease is gone.
  */
-export function fakeProcessBatch(
-  db: Kysely<Database>,
-  hooks: FakeHooks = {},
-): ProcessBatch<Transaction<Database>> {
+export function fakeProcessBatch(db: Kysely<Database>, hooks: FakeHooks = {}): DbProcessBatch {
   return async (work: BatchWork, finalize: Finalize<Transaction<Database>>) => {
     if (hooks.delayMs) await new Promise((r) => setTimeout(r, hooks.delayMs));
     const tags = await sql<{

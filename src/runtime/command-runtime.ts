@@ -1,0 +1,131 @@
+import type { Kysely } from "kysely";
+import { JOB_TABLE } from "../../jobs/job-table.js";
+import { loadConfig, type Config } from "../config.js";
+import { connect } from "../db/connect.js";
+import type { Database } from "../db/tables.js";
+import { UsageError } from "../errors.js";
+import { createLogger, type Logger } from "../log.js";
+import { loadSigner, type Signer } from "../manifest/signer.js";
+import { openQueues, type BackfillQueues } from "../queue/backfill-queues.js";
+import { checkRedis } from "../queue/redis-check.js";
+import { openBatchCore, type BatchCore } from "../run/batch-core.js";
+import type { JobKind } from "../run/job-kind.js";
+import { readSigningKeyFile } from "../signing/signing-key-file.js";
+
+export interface RuntimeOptions {
+  /** Log at warn unless LOG_LEVEL is set: a progress bar or a JSON result owns the terminal. */
+  quiet?: boolean;
+}
+
+export interface DatabaseOptions {
+  /** Pool size. */
+  max: number;
+  applicationName?: string;
+  /** Send SQL (debug) and idle-client errors to the runtime's logger. */
+  logged?: boolean;
+}
+
+export interface QueueOptions {
+  /** Wait for Redis to answer once first: a silent or refusing Redis stops the command with one line. */
+  check?: boolean;
+  /** Fail a command at once when Redis is unreachable instead of waiting for it. */
+  failFast?: boolean;
+  /** Log nothing about Redis errors (a read-only view reports them itself). */
+  silent?: boolean;
+}
+
+/**
+ * What a command runs on: the config read once, one logger, and the database, queues, batch core and
+ * signer it opens, in that order, all closed in reverse by one `close()`.
+ */
+export interface CommandRuntime {
+  readonly config: Config;
+  readonly logger: Logger;
+  /** The job kinds workers consume (jobs/job-table.ts). */
+  readonly jobs: readonly JobKind[];
+  database(options: DatabaseOptions): Kysely<Database>;
+  queues(options?: QueueOptions): Promise<BackfillQueues>;
+  /** The batch core on the database opened before; `requireKey`: refuse to go on without a signing key. */
+  batchCore(options: { requireKey: boolean }): Promise<BatchCore>;
+  /** The operator's signing key in this process, or undefined when BACKFILL_SIGNING_KEY_FILE is not set. */
+  signer(): Promise<Signer | undefined>;
+  /** The operator's key id, or undefined when no key is set or it cannot be read. */
+  keyId(): Promise<string | undefined>;
+  /** Closes what was opened, newest first; idempotent. */
+  close(): Promise<void>;
+}
+
+/** Reads the config (a ConfigError names the bad variable) and opens nothing yet. */
+export function openRuntime(options: RuntimeOptions = {}): CommandRuntime {
+  const config = loadConfig();
+  let logger: Logger | undefined;
+  let db: Kysely<Database> | undefined;
+  const closers = new Set<() => Promise<void>>();
+  // Registers a close so that it runs once, by its owner or by close(), whichever comes first.
+  const track = (close: () => Promise<void>): (() => Promise<void>) => {
+    let done: Promise<void> | undefined;
+    const once = () => {
+      closers.delete(once);
+      return (done ??= close());
+    };
+    closers.add(once);
+    return once;
+  };
+  const runtime: CommandRuntime = {
+    config,
+    get logger() {
+      // Created on first use: a pretty logger starts a thread that a command without logs does not need.
+      logger ??= createLogger({ level: options.quiet && !process.env.LOG_LEVEL ? "warn" : config.logLevel });
+      return logger;
+    },
+    jobs: JOB_TABLE,
+    database(dbOptions) {
+      const opened = connect(config.databaseUrl, {
+        max: dbOptions.max,
+        ...(dbOptions.logged ? { logger: runtime.logger } : {}),
+        ...(dbOptions.applicationName ? { applicationName: dbOptions.applicationName } : {}),
+        connectTimeoutMs: config.connectTimeoutMs,
+      });
+      db = opened;
+      track(() => opened.destroy());
+      return opened;
+    },
+    async queues(queueOptions = {}) {
+      if (queueOptions.check) await checkRedis(config.redisUrl, config.connectTimeoutMs);
+      const queues = openQueues({
+        redisUrl: config.redisUrl,
+        prefix: config.queuePrefix,
+        logger: queueOptions.silent ? createLogger({ level: "silent" }) : runtime.logger,
+        ...(queueOptions.failFast ? { failFast: true } : {}),
+      });
+      return { ...queues, close: track(() => queues.close()) };
+    },
+    async batchCore(coreOptions) {
+      if (!db) throw new Error("open the database before the batch core");
+      const core = await openBatchCore(config, db, runtime.logger, coreOptions);
+      return { ...core, close: track(() => core.close()) };
+    },
+    signer: () => operatorSigner(config.signingKeyFile),
+    async keyId() {
+      try {
+        return (await operatorSigner(config.signingKeyFile))?.kid;
+      } catch {
+        return undefined;
+      }
+    },
+    async close() {
+      for (const close of [...closers].reverse()) await close();
+    },
+  };
+  return runtime;
+}
+
+async function operatorSigner(file: string | undefined): Promise<Signer | undefined> {
+  if (file === undefined) return undefined;
+  const contents = await readSigningKeyFile(file);
+  try {
+    return loadSigner(contents);
+  } catch (err) {
+    throw new UsageError(`BACKFILL_SIGNING_KEY_FILE: ${err instanceof Error ? err.message : "unusable key"}`);
+  }
+}
