@@ -13,7 +13,9 @@ import {
   type Finalize,
   type ProcessBatch,
 } from "../src/run/batch-processor.js";
-import { classifyError, errorMessage, PermanentJobError } from "../src/run/errors.js";
+import { classifyError } from "../src/classify-error.js";
+import { errorMessage } from "../src/error-message.js";
+import { PermanentJobError } from "../src/errors.js";
 import type { LeaseRegistry } from "../src/run/lease-registry.js";
 import { runFilters } from "../src/run/run-filters.js";
 import { logEvent } from "../src/run/log-event.js";

@@ -2,7 +2,8 @@ import { Ajv, type ValidateFunction } from "ajv";
 import { DelayedError, UnrecoverableError, Worker, type Job } from "bullmq";
 import type { Logger } from "../log.js";
 import type { DbHealth } from "../run/db-health.js";
-import { classifyError, errorMessage } from "../run/errors.js";
+import { classifyError } from "../classify-error.js";
+import { errorMessage } from "../error-message.js";
 import { redisConnection } from "./redis-connection.js";
 import { redisErrorReporter } from "./redis-error-reporter.js";
 

@@ -5,7 +5,7 @@ import { getRun } from "../db/run-get.js";
 import { transitionRun } from "../db/run-transition.js";
 import type { Database, RunRow, RunStatus } from "../db/tables.js";
 import type { Logger } from "../log.js";
-import { errorMessage } from "./errors.js";
+import { errorMessage } from "../error-message.js";
 import { finishRunIfDone } from "./finish-run.js";
 import { logEvent } from "./log-event.js";
 

@@ -1,5 +1,5 @@
 import type { Logger } from "../log.js";
-import { errorMessage } from "./errors.js";
+import { errorMessage } from "../error-message.js";
 import { logEvent } from "./log-event.js";
 
 /**

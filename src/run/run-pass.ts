@@ -10,7 +10,7 @@ import { openQueues } from "../queue/backfill-queues.js";
 import { checkRedis } from "../queue/redis-check.js";
 import type { RetryPolicy } from "../queue/retry-policy.js";
 import type { ProcessBatch } from "./batch-processor.js";
-import { errorMessage } from "./errors.js";
+import { errorMessage } from "../error-message.js";
 import { finishRunIfDone } from "./finish-run.js";
 import { runFilters } from "./run-filters.js";
 import { logEvent } from "./log-event.js";
