@@ -5,10 +5,10 @@ import { loadRepositoryBlobs, type RepositoryBlobKey } from "../db/load-reposito
 import { loadRepositoryImages, type RepositoryImageKey } from "../db/load-repository-images.js";
 import { loadTagManifestLabels } from "../db/load-tag-manifest-labels.js";
 import type { Database } from "../db/tables.js";
+import { claimedV1Id, parseAncestors } from "../manifest/v1-id-rules.js";
 import type { ChainImage, LegacyTag, TagManifestLabel } from "./batch-input.js";
-import { claimedV1Id } from "./plan-generated-tag.js";
 import { blobsOutsideChain, readStoredManifest, type StoredManifest } from "./plan-stored-tag.js";
-import { parseAncestors, resolveChain, type ChainResolution } from "./resolve-chain.js";
+import { resolveChain, type ChainResolution } from "./resolve-chain.js";
 import { holdsOwnPlaceholder } from "./tag-plan.js";
 
 /** Everything the planner needs about one batch, read in a fixed number of set-based queries. */
