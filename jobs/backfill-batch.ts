@@ -18,7 +18,7 @@ import { errorMessage } from "../src/error-message.js";
 import { PermanentJobError } from "../src/errors.js";
 import type { LeaseRegistry } from "../src/run/lease-registry.js";
 import { runFilters } from "../src/run/run-filters.js";
-import { logEvent } from "../src/run/log-event.js";
+import { logEvent } from "../src/log-event.js";
 import { finishRunIfDone } from "../src/run/finish-run.js";
 
 export const backfillBatchPayloadSchema = {

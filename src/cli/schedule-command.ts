@@ -4,7 +4,7 @@ import { UsageError } from "../errors.js";
 import { createLogger } from "../log.js";
 import { openQueues, type ScheduleSpec } from "../queue/backfill-queues.js";
 import { checkRedis } from "../queue/redis-check.js";
-import { logEvent } from "../run/log-event.js";
+import { logEvent } from "../log-event.js";
 import { action, EXIT } from "./command-runner.js";
 
 interface ScheduleOptions {

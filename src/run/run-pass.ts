@@ -13,7 +13,7 @@ import type { ProcessBatch } from "./batch-processor.js";
 import { errorMessage } from "../error-message.js";
 import { finishRunIfDone } from "./finish-run.js";
 import { runFilters } from "./run-filters.js";
-import { logEvent } from "./log-event.js";
+import { logEvent } from "../log-event.js";
 import type { ProgressEstimate } from "./progress-meter.js";
 import { estimateRun } from "./run-rate.js";
 import { loadRunClock } from "../db/load-run-clock.js";

@@ -22,7 +22,7 @@ import type { ProcessBatch } from "./batch-processor.js";
 import { DbHealth } from "./db-health.js";
 import { LeaseRegistry } from "./lease-registry.js";
 import { startLedgerResync } from "./ledger-resync.js";
-import { logEvent } from "./log-event.js";
+import { logEvent } from "../log-event.js";
 
 export interface WorkerRuntimeSetup {
   db: Kysely<Database>;
