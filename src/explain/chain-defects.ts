@@ -1,9 +1,11 @@
 import type { ChainImage } from "../backfill/batch-input.js";
 import type { ChainResolution } from "../backfill/resolve-chain.js";
+import type { DefectCode } from "../reason-registry.js";
 import { collidesWithRepositoryImage, isValidV1Id, readV1, type V1Reading } from "../manifest/v1-id-rules.js";
 
 /** One defect found in a tag's legacy data, under a short stable code. */
 export interface Defect {
+  /** A DefectCode, or a reason a run recorded (any string the ledger holds). */
   code: string;
   /** The image (database id) it is about, when it is about one layer. */
   imageId?: number;
@@ -28,7 +30,7 @@ export function chainDefects(
   const readings = chain.map((image) => readV1(image.v1JsonMetadata));
   const seen = new Map<string, number>();
   chain.forEach((image, index) => {
-    const at = (code: string, detail: string) => defects.push({ code, imageId: image.id, detail });
+    const at = (code: DefectCode, detail: string) => defects.push({ code, imageId: image.id, detail });
     const checksum = image.storage?.checksum ?? null;
     if (image.storageId === null || image.storage === null)
       at("null_storage", `image ${image.id} has no storage`);
