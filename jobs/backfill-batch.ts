@@ -12,10 +12,12 @@ import type { BatchResult } from "../src/backfill/batch-result.js";
 import type { Finalize } from "../src/backfill/finalize.js";
 import { isPreempted } from "../src/backfill/preempted.js";
 import type { JOB, JobPayloads } from "../src/queue/queue-names.js";
-import { classifyError, errorMessage, PermanentJobError } from "../src/run/errors.js";
+import { classifyError } from "../src/classify-error.js";
+import { errorMessage } from "../src/error-message.js";
+import { PermanentJobError } from "../src/errors.js";
 import type { LeaseRegistry } from "../src/run/lease-registry.js";
 import { runFilters } from "../src/run/run-filters.js";
-import { logEvent } from "../src/run/log-event.js";
+import { logEvent } from "../src/log-event.js";
 import { finishRunIfDone } from "../src/run/finish-run.js";
 import { logTagEvents } from "./batch-tag-events.js";
 

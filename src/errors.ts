@@ -1,5 +1,21 @@
+/**
+ * An error no retry can fix: classifyError reads `permanent` (a property of the type, not of its name), so
+ * a job that throws one spends no further attempt.
+ */
+export class PermanentError extends Error {
+  readonly permanent = true;
+}
+
+/**
+ * An error that cannot pass on a retry (a missing run or batch row, an invalid payload): the queue adapter
+ * turns it into BullMQ's UnrecoverableError, so no attempt is wasted.
+ */
+export class PermanentJobError extends PermanentError {
+  override readonly name = "PermanentJobError";
+}
+
 /** A value a user gave (flag, environment variable, file) is wrong; the message says what to fix. */
-export class UsageError extends Error {
+export class UsageError extends PermanentError {
   override readonly name = "UsageError";
 }
 

@@ -1,9 +1,9 @@
 import type { BatchReads } from "./batch-store.js";
 import type { BatchTagSelection, RepositoryBlobKey, RepositoryImageKey } from "./store-read-rows.js";
+import { claimedV1Id, parseAncestors } from "../manifest/v1-id-rules.js";
 import type { ChainImage, LegacyTag, TagManifestLabel } from "./batch-input.js";
-import { claimedV1Id } from "./plan-generated-tag.js";
 import { blobsOutsideChain, readStoredManifest, type StoredManifest } from "./plan-stored-tag.js";
-import { parseAncestors, resolveChain, type ChainResolution } from "./resolve-chain.js";
+import { resolveChain, type ChainResolution } from "./resolve-chain.js";
 import { holdsOwnPlaceholder } from "./tag-plan.js";
 
 /** Everything the planner needs about one batch, read in a fixed number of set-based queries. */

@@ -43,30 +43,6 @@ export function chainLayers(chain: readonly ChainImage[]): ChainLayers {
 }
 
 /**
- * The v1 id a layer's metadata claims, for the rewrite rule's lookup of ids the repository already
- * holds. Only a lookup key: the manifest core parses the metadata for real.
- */
-export function claimedV1Id(v1JsonMetadata: string | null): string | undefined {
-  if (v1JsonMetadata === null) return undefined;
-  try {
-    const value: unknown = JSON.parse(v1JsonMetadata);
-    if (typeof value !== "object" || value === null || !("id" in value)) return undefined;
-    return typeof value.id === "string" && storableText(value.id) ? value.id : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Whether a text decoded from JSON can be a PostgreSQL text value (and so a query parameter): `\u0000`
- * decodes to NUL, which no text column holds. No `image.docker_image_id` can equal such an id, so it is
- * never looked up; it is not 64 hex digits either, so the rewrite replaces it.
- */
-export function storableText(text: string): boolean {
-  return !text.includes("\u0000");
-}
-
-/**
  * The deterministic signing time (docs/domain-rules.md): the start of the first version of the tag over the same
  * image. Versions of a tag (same repository, name and image) share one manifest payload, hence one
  * `manifest` row per digest; signing them all at one time makes their bytes equal, so which batch

@@ -1,3 +1,4 @@
+import type { RefusalCode } from "../reason-registry.js";
 import type { ManifestParts, MappedState } from "./store-read-rows.js";
 import type { ImageRef, ManifestPlan, MapPlan, SynthesizedImage } from "./tag-plan.js";
 
@@ -11,17 +12,6 @@ export interface RepairChange {
   old: string;
   new: string;
 }
-
-/** Differences `reprocess --force` reports but does not repair. */
-export type RefusalCode =
-  /** A live tag's manifest would get another digest (and the current one is no placeholder). */
-  | "would_change_digest_under_live_tag"
-  /** The same, for a dead tag: its digest is what clients pulled by; left to the operator as well. */
-  | "would_change_digest"
-  /** The manifest row holds other, valid signed bytes of the same payload, and other tags use it. */
-  | "shared_manifest_bytes"
-  /** A row of the mapping itself is missing (no tag, tag manifest or link): not a reprocess repair. */
-  | "inconsistent_mapping";
 
 /** What to write for one tag, executed in its own savepoint by applyRepair. */
 export interface RepairActions {

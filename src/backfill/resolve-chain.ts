@@ -1,17 +1,6 @@
 import type { ChainImage } from "./batch-input.js";
+import { parseAncestors } from "../manifest/v1-id-rules.js";
 import type { BrokenReason } from "./reasons.js";
-
-/**
- * The database ids in an `ancestors` value, root first (`/` for a base image, else `/<root>/…/<parent>/`).
- * `undefined` when the value is null or not of that form: Quay would crash on it.
- */
-export function parseAncestors(ancestors: string | null): number[] | undefined {
-  if (ancestors === null) return undefined;
-  if (ancestors === "/") return [];
-  if (!/^\/(?:[0-9]+\/)+$/.test(ancestors)) return undefined;
-  const ids = ancestors.slice(1, -1).split("/").map(Number);
-  return ids.every((id) => Number.isSafeInteger(id) && id > 0 && id <= 2147483647) ? ids : undefined;
-}
 
 export type ChainResolution =
   | { ok: true; chain: ChainImage[] }

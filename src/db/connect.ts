@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
+import { logEvent } from "../log-event.js";
 import type { Logger } from "../log.js";
 import type { Database } from "./tables.js";
 
@@ -68,9 +69,10 @@ export function connect(databaseUrl: string, options: ConnectOptions = {}): Kyse
     application_name: options.applicationName ?? "backfill",
   });
   // An idle client that loses its server must not crash the process; the next query reconnects.
-  pool.on("error", (err) =>
-    options.logger?.warn({ event: "db.pool_error", err }, "idle database client failed"),
-  );
+  pool.on("error", (err) => {
+    if (options.logger)
+      logEvent(options.logger, "warn", "db.pool_error", { err }, "idle database client failed");
+  });
   // A checked-out client whose server vanishes between two queries (a transaction waiting on signing)
   // emits 'error' with no listener, which would end the process; its next query fails instead, and the
   // caller's retry policy waits the outage out.
@@ -81,13 +83,15 @@ export function connect(databaseUrl: string, options: ConnectOptions = {}): Kyse
     log: logger
       ? (event) => {
           if (event.level === "error") {
-            logger.debug({
-              event: "db.query_failed",
+            logEvent(logger, "debug", "db.query_failed", {
               sql: event.query.sql,
               durationMs: event.queryDurationMillis,
             });
           } else if (logger.isLevelEnabled("trace")) {
-            logger.trace({ event: "db.query", sql: event.query.sql, durationMs: event.queryDurationMillis });
+            logEvent(logger, "trace", "db.query", {
+              sql: event.query.sql,
+              durationMs: event.queryDurationMillis,
+            });
           }
         }
       : undefined,

@@ -19,7 +19,29 @@ const NAME = sql`coalesce(u.username, '?') || '/' || r.name`;
  * left behind or that point nowhere.
  */
 export async function findOrphans(db: Kysely<Database>, scope: VerifyScope): Promise<SetFinding[]> {
-  const queries: [SetFinding["code"], RawBuilder<Row>][] = [
+  const queries = [...unmappedAndOrphanQueries(scope), ...danglingRowQueries(scope)];
+  const findings: SetFinding[] = [];
+  for (const [code, query] of queries) {
+    const result = await sql<Row>`${query} LIMIT ${MAX_EXAMPLES}`.execute(db);
+    const count = Number(result.rows[0]?.total ?? 0);
+    findings.push({
+      code,
+      count,
+      examples: result.rows.map((row) => ({
+        repositoryTagId: row.repository_tag_id,
+        tag: row.display,
+        detail: row.detail,
+      })),
+    });
+  }
+  return findings;
+}
+
+type OrphanQuery = [SetFinding["code"], RawBuilder<Row>];
+
+/** Legacy tags not mapped yet, and tag or manifest rows no mapping leads to. */
+function unmappedAndOrphanQueries(scope: VerifyScope): OrphanQuery[] {
+  return [
     [
       "unmapped",
       sql<Row>`
@@ -60,6 +82,12 @@ export async function findOrphans(db: Kysely<Database>, scope: VerifyScope): Pro
           ${scopeCondition(sql`m.repository_id`, scope)}
         ORDER BY m.id`,
     ],
+  ];
+}
+
+/** Link rows that point nowhere, or across repositories. */
+function danglingRowQueries(scope: VerifyScope): OrphanQuery[] {
+  return [
     [
       "dangling_manifestblob",
       sql<Row>`
@@ -97,19 +125,4 @@ export async function findOrphans(db: Kysely<Database>, scope: VerifyScope): Pro
         ORDER BY mli.id`,
     ],
   ];
-  const findings: SetFinding[] = [];
-  for (const [code, query] of queries) {
-    const result = await sql<Row>`${query} LIMIT ${MAX_EXAMPLES}`.execute(db);
-    const count = Number(result.rows[0]?.total ?? 0);
-    findings.push({
-      code,
-      count,
-      examples: result.rows.map((row) => ({
-        repositoryTagId: row.repository_tag_id,
-        tag: row.display,
-        detail: row.detail,
-      })),
-    });
-  }
-  return findings;
 }

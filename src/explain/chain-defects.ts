@@ -1,40 +1,15 @@
 import type { ChainImage } from "../backfill/batch-input.js";
 import type { ChainResolution } from "../backfill/resolve-chain.js";
+import type { DefectCode } from "../reason-registry.js";
+import { collidesWithRepositoryImage, isValidV1Id, readV1, type V1Reading } from "../manifest/v1-id-rules.js";
 
 /** One defect found in a tag's legacy data, under a short stable code. */
 export interface Defect {
+  /** A DefectCode, or a reason a run recorded (any string the ledger holds). */
   code: string;
   /** The image (database id) it is about, when it is about one layer. */
   imageId?: number;
   detail: string;
-}
-
-/** How a layer's stored v1 JSON reads: what the manifest core would refuse, or the id it claims. */
-export type V1Reading =
-  | { kind: "absent" }
-  | { kind: "not_json" }
-  | { kind: "not_object" }
-  | { kind: "no_id" }
-  | { kind: "object"; id: string; parent: string | undefined };
-
-const VALID_ID = /^[a-f0-9]{64}$/;
-
-export function readV1(metadata: string | null): V1Reading {
-  if (metadata === null) return { kind: "absent" };
-  let value: unknown;
-  try {
-    value = JSON.parse(metadata);
-  } catch {
-    return { kind: "not_json" };
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return { kind: "not_object" };
-  const record = value as Record<string, unknown>;
-  if (typeof record.id !== "string") return { kind: "no_id" };
-  return {
-    kind: "object",
-    id: record.id,
-    parent: typeof record.parent === "string" ? record.parent : undefined,
-  };
 }
 
 /**
@@ -55,7 +30,7 @@ export function chainDefects(
   const readings = chain.map((image) => readV1(image.v1JsonMetadata));
   const seen = new Map<string, number>();
   chain.forEach((image, index) => {
-    const at = (code: string, detail: string) => defects.push({ code, imageId: image.id, detail });
+    const at = (code: DefectCode, detail: string) => defects.push({ code, imageId: image.id, detail });
     const checksum = image.storage?.checksum ?? null;
     if (image.storageId === null || image.storage === null)
       at("null_storage", `image ${image.id} has no storage`);
@@ -84,9 +59,9 @@ export function chainDefects(
         break;
     }
     if (v1.kind !== "object") return;
-    if (!VALID_ID.test(v1.id)) at("invalid_v1_id", `id ${JSON.stringify(v1.id)} is not 64 lower-case hex`);
+    if (!isValidV1Id(v1.id)) at("invalid_v1_id", `id ${JSON.stringify(v1.id)} is not 64 lower-case hex`);
     const existing = repositoryImages.get(v1.id);
-    if (existing !== undefined && checksum !== null && existing !== checksum) {
+    if (checksum !== null && collidesWithRepositoryImage(repositoryImages, v1.id, checksum)) {
       at(
         "v1_id_collision",
         `id ${v1.id} is already an image of the repository over blob ${existing || "(none)"}`,

@@ -6,7 +6,8 @@ import { MEDIA_TYPES } from "../manifest/media-types.js";
 import { parseSchema1 } from "../manifest/parse-schema1.js";
 import { readStoredManifest } from "../backfill/plan-stored-tag.js";
 import type { MappedTag } from "../verify/mapped-tag.js";
-import { chainDefects, readV1, type Defect } from "./chain-defects.js";
+import { readV1 } from "../manifest/v1-id-rules.js";
+import { chainDefects, type Defect } from "./chain-defects.js";
 
 export interface ExplainLayer {
   imageId: number;

@@ -1,9 +1,9 @@
 import type { LegacyTag } from "../backfill/batch-input.js";
 import type { BatchReads } from "../backfill/batch-store.js";
 import { emptyFacts, type BatchFacts } from "../backfill/load-batch.js";
-import { claimedV1Id } from "../backfill/plan-generated-tag.js";
 import { blobsOutsideChain, readStoredManifest } from "../backfill/plan-stored-tag.js";
-import { parseAncestors, resolveChain } from "../backfill/resolve-chain.js";
+import { resolveChain } from "../backfill/resolve-chain.js";
+import { claimedV1Id, parseAncestors } from "../manifest/v1-id-rules.js";
 import { holdsOwnPlaceholder } from "../backfill/tag-plan.js";
 
 export interface ExplainFacts {

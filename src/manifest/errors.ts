@@ -1,3 +1,4 @@
+import { PermanentError } from "../errors.js";
 /** Why a manifest was refused; stable strings for logs, NDJSON error lines and tests. */
 export type MalformedCode =
   | "empty"
@@ -37,6 +38,6 @@ export class MalformedManifestError extends Error {
  * A signing key could not be used. Deliberately carries no `cause`: parser errors quote their input, and
  * the input here is private key material.
  */
-export class SigningKeyError extends Error {
+export class SigningKeyError extends PermanentError {
   override readonly name = "SigningKeyError";
 }

@@ -3,6 +3,7 @@ import type { LayerCache } from "./layer-cache.js";
 import { isLibtrustKeyId, libtrustKeyIdOfJwk } from "./libtrust-key-id.js";
 import { JsonSyntaxError } from "./python-json-parser.js";
 import { isRfc3339 } from "./rfc3339.js";
+import { isValidV1Id } from "./v1-id-rules.js";
 import { parseV1Summary } from "./v1-summary.js";
 
 /** Something a Docker, skopeo or podman pull would refuse. `layer` indexes fsLayers (leaf first). */
@@ -30,7 +31,6 @@ export interface LayerVerdict {
 }
 
 const BLOB_SUM = /^sha256:[a-f0-9]{64}$/;
-const VALID_ID = /^[a-f0-9]{64}$/;
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
@@ -106,7 +106,7 @@ function verdictOf(v1: JsonValue | undefined): LayerVerdict {
 
 function checkV1(v1: JsonObject, add: (code: string, message: string) => void): void {
   const id = v1.get("id");
-  if (typeof id !== "string" || !VALID_ID.test(id))
+  if (typeof id !== "string" || !isValidV1Id(id))
     add("invalid_id", "v1 id must be 64 lower-case hex characters");
   const parent = v1.get("parent");
   if (parent !== undefined && parent !== null && typeof parent !== "string")

@@ -5,6 +5,7 @@ import { isJsonObject, type JsonObject, type JsonValue } from "./json-value.js";
 import type { LayerCache } from "./layer-cache.js";
 import { JsonSyntaxError, parsePythonJson } from "./python-json-parser.js";
 import { CANONICAL_LAYOUT, pythonJsonDumps } from "./python-json-writer.js";
+import { collidesWithRepositoryImage, isValidV1Id } from "./v1-id-rules.js";
 import { parseV1Summary } from "./v1-summary.js";
 
 /** One v1 image after the rewrite, base first. */
@@ -18,8 +19,6 @@ export interface LegacyImage {
   /** The id as the stored metadata wrote it (null when it was not a string). */
   originalId: string | null;
 }
-
-const VALID_ID = /^[a-f0-9]{64}$/;
 
 /**
  * docs/domain-rules.md, v1 id rewrite: gives every layer whose v1 id is invalid, and every layer after it, a
@@ -77,8 +76,8 @@ export function rewriteChain(
     const expectedParent = adjacentRepeat ? previous?.parent : previous?.originalId;
     const invalid =
       originalId === null ||
-      !VALID_ID.test(originalId) ||
-      (existingImages.has(originalId) && existingImages.get(originalId) !== layer.blobSum) ||
+      !isValidV1Id(originalId) ||
+      collidesWithRepositoryImage(existingImages, originalId, layer.blobSum) ||
       (seen.has(originalId) && !adjacentRepeat) ||
       parent !== (expectedParent ?? null);
     if (invalid) rewriting = true;

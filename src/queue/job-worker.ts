@@ -1,7 +1,9 @@
 import { Ajv, type ValidateFunction } from "ajv";
 import { DelayedError, UnrecoverableError, Worker, type Job } from "bullmq";
 import type { Logger } from "../log.js";
-import { classifyError, errorMessage } from "../run/errors.js";
+import { classifyError } from "../classify-error.js";
+import { errorMessage } from "../error-message.js";
+import { logEvent } from "../log-event.js";
 import { redisConnection } from "./redis-connection.js";
 import { redisErrorReporter } from "./redis-error-reporter.js";
 
@@ -84,14 +86,14 @@ export function startJobWorker<P, R>(setup: JobWorkerSetup<P, R>): Worker<P, R> 
   });
   worker.on("error", redisErrorReporter(setup.logger, setup.queueName));
   worker.on("failed", (job, err) => {
-    try {
-      setup.logger.debug(
-        { event: "worker.error", jobId: job?.id, err: errorMessage(err) },
-        "job attempt failed",
-      );
-    } catch {
-      // never let a log call break the worker
-    }
+    // logEvent swallows a failing log call: it never breaks the worker.
+    logEvent(
+      setup.logger,
+      "debug",
+      "worker.error",
+      { jobId: job?.id, err: errorMessage(err) },
+      "job attempt failed",
+    );
   });
   return worker;
 }

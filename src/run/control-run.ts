@@ -5,9 +5,9 @@ import { getRun } from "../db/run-get.js";
 import { transitionRun } from "../db/run-transition.js";
 import type { Database, RunRow, RunStatus } from "../db/tables.js";
 import type { Logger } from "../log.js";
-import { errorMessage } from "./errors.js";
+import { errorMessage } from "../error-message.js";
 import { finishRunIfDone } from "./finish-run.js";
-import { logEvent } from "./log-event.js";
+import { logEvent } from "../log-event.js";
 
 export type RunControl = "pause" | "resume" | "cancel";
 
@@ -87,11 +87,17 @@ export async function controlRun(input: ControlInput, deps: ControlDeps): Promis
     ...(input.reason ? { reason: input.reason } : {}),
   };
   if (input.action === "pause") {
-    logEvent(log, "warn", "run.paused", { ...common, status: run.status }, `run ${run.status}`);
+    logEvent(log, "warn", "run.paused", { ...common, status: run.status as "paused" }, `run ${run.status}`);
     return { kind: "changed", run, from: before.status };
   }
   if (input.action === "cancel") {
-    logEvent(log, "warn", "run.cancelled", { ...common, status: run.status }, `run ${run.status}`);
+    logEvent(
+      log,
+      "warn",
+      "run.cancelled",
+      { ...common, status: run.status as "cancelled" },
+      `run ${run.status}`,
+    );
     return { kind: "changed", run, from: before.status, dropped: await dropQueued(deps, input.runId) };
   }
   await resetFailedBatches(deps.db, input.runId);

@@ -3,8 +3,8 @@ import { listUnfinishedBatches } from "../db/batch-list-unfinished.js";
 import { listRunningRunIds } from "../db/run-list-running.js";
 import type { Database } from "../db/tables.js";
 import type { Logger } from "../log.js";
-import { errorMessage } from "./errors.js";
-import { logEvent } from "./log-event.js";
+import { errorMessage } from "../error-message.js";
+import { logEvent } from "../log-event.js";
 
 export interface LedgerResyncSetup {
   db: Kysely<Database>;

@@ -1,5 +1,5 @@
 import { pythonJsonDumps } from "../manifest/python-json-writer.js";
-import { EMPTY_LAYER_CHECKSUM, rfc3339Nano } from "./base-images.js";
+import { EMPTY_LAYER_CHECKSUM, rfc3339Nano, type BaseLayer } from "./base-images.js";
 import { bloatLabels } from "./bloat-labels.js";
 import type { PlannedImage } from "./plan-chain.js";
 import type { Prng } from "./prng.js";
@@ -62,19 +62,54 @@ export function renderImage(
   rendered: ReadonlyMap<PlannedImage, RenderedImage>,
 ): RenderedImage {
   const parentAggregate = node.parent ? (rendered.get(node.parent)?.aggregateSize ?? 0) : 0;
-  if (node.base) {
-    const base = node.base;
-    return {
-      image: imageRow(node, repositoryId, base.v1Json, base.command, null, base.size + parentAggregate),
-      storage: undefined,
-      checksum: base.checksum,
-      v1Json: base.v1Json,
-      size: base.size,
-      aggregateSize: base.size + parentAggregate,
-    };
-  }
+  if (node.base) return renderBase(node, node.base, repositoryId, parentAggregate);
   const prng = stream(node.ordinal);
   const size = node.throwaway ? 0 : Math.round(512 + prng.exponential(6_000_000));
+  const { facts, cmd } = drawV1Facts(prng, node, size);
+  const style = !node.bloat && prng.chance(0.25) ? "python" : "go";
+  const text = flawed(renderV1Json(facts, style), facts, node, prng);
+  const checksum = storageChecksum(node, prng);
+  const aggregateSize = size + parentAggregate;
+  return {
+    image: node.missing
+      ? undefined
+      : imageRow(node, repositoryId, text, pythonJsonDumps(cmd), facts.comment ?? null, aggregateSize),
+    storage: node.missing
+      ? undefined
+      : {
+          id: node.storageId,
+          uuid: prng.uuid(),
+          imageSize: node.throwaway ? 32 : size,
+          uncompressedSize: prng.chance(0.2) ? null : node.throwaway ? 1024 : Math.round(size * 2.4),
+          uploading: node.storageFlaw === "uploading",
+          contentChecksum: checksum,
+        },
+    checksum,
+    v1Json: text,
+    size,
+    aggregateSize,
+  };
+}
+
+/** A base layer: its storage row is shared, its v1 JSON fixed. */
+function renderBase(
+  node: PlannedImage,
+  base: BaseLayer,
+  repositoryId: number,
+  parentAggregate: number,
+): RenderedImage {
+  return {
+    image: imageRow(node, repositoryId, base.v1Json, base.command, null, base.size + parentAggregate),
+    storage: undefined,
+    checksum: base.checksum,
+    v1Json: base.v1Json,
+    size: base.size,
+    aggregateSize: base.size + parentAggregate,
+  };
+}
+
+/** What the layer's v1 JSON says, drawn from its stream in a fixed order (the seed's rows depend on it). */
+function drawV1Facts(prng: Prng, node: PlannedImage, size: number): { facts: V1Facts; cmd: string[] } {
   const nanos = prng.int(0, 999_999_999);
   const cmd = [
     "/bin/sh",
@@ -112,29 +147,7 @@ export function renderImage(
     size,
     throwaway: node.throwaway,
   };
-  const style = !node.bloat && prng.chance(0.25) ? "python" : "go";
-  const text = flawed(renderV1Json(facts, style), facts, node, prng);
-  const checksum = storageChecksum(node, prng);
-  const aggregateSize = size + parentAggregate;
-  return {
-    image: node.missing
-      ? undefined
-      : imageRow(node, repositoryId, text, pythonJsonDumps(cmd), facts.comment ?? null, aggregateSize),
-    storage: node.missing
-      ? undefined
-      : {
-          id: node.storageId,
-          uuid: prng.uuid(),
-          imageSize: node.throwaway ? 32 : size,
-          uncompressedSize: prng.chance(0.2) ? null : node.throwaway ? 1024 : Math.round(size * 2.4),
-          uploading: node.storageFlaw === "uploading",
-          contentChecksum: checksum,
-        },
-    checksum,
-    v1Json: text,
-    size,
-    aggregateSize,
-  };
+  return { facts, cmd };
 }
 
 function flawed(text: string, facts: V1Facts, node: PlannedImage, prng: Prng): string {

@@ -1,62 +1,8 @@
 import { UsageError } from "../errors.js";
+import { SEED_DEFECTS } from "../reason-registry.js";
 
-/**
- * Every defect class the seeder can inject, with its default rate (fraction of visible tags) and what it
- * does. A defective tag always gets image rows of its own, so the defect touches that tag and no other.
- */
-export const DEFECTS = {
-  "missing-parent": {
-    rate: 0.005,
-    help: "a parent image of the tag's chain does not exist (ancestors and parent_id name a deleted id)",
-  },
-  "storage-uploading": { rate: 0.005, help: "a storage of the chain has uploading = true" },
-  "storage-no-checksum": { rate: 0.005, help: "a storage of the chain has content_checksum NULL" },
-  "v1-not-json": { rate: 0.005, help: "the leaf's v1_json_metadata is not JSON (truncated text)" },
-  "v1-not-object": { rate: 0.005, help: "the leaf's v1_json_metadata is JSON but not an object" },
-  "v1-no-id": { rate: 0.005, help: "the leaf's v1 JSON object has no id" },
-  "invalid-id": {
-    rate: 0.005,
-    help: "an image id of the chain is not 64 lower-case hex (upper case, short, long, prefixed)",
-  },
-  "id-collision": {
-    rate: 0.005,
-    help: "a layer's v1 id names another image of the repository whose storage checksum differs",
-  },
-  "chain-mismatch": {
-    rate: 0.005,
-    help: "the leaf's v1 parent is not its parent layer's id",
-  },
-  "oversize-metadata": {
-    rate: 0.0005,
-    help: "huge config.Labels on non-leaf layers: the signed manifest exceeds 3 MiB until metadata is stripped",
-  },
-  "oversize-leaf": {
-    rate: 0.0005,
-    help: "huge config.Labels on the leaf: the manifest exceeds 3 MiB even with metadata stripped",
-  },
-  tarsum: { rate: 0.005, help: "a storage's checksum is tarsum+sha256:<hex> (old data)" },
-  // Classes added later default to 0, so a seed's existing rows stay as they were (one draw per tag).
-  "v1-nul-id": {
-    rate: 0,
-    help: "a layer's v1 JSON id holds \\u0000 (a NUL once decoded; no PostgreSQL text can hold it)",
-  },
-  "ancestors-out-of-range": {
-    rate: 0,
-    help: "the leaf's ancestors names ids no image can have (0, negative, beyond integer)",
-  },
-  "checksum-not-sha256": {
-    rate: 0,
-    help: "a storage's checksum is a digest clients do not pull (md5:<hex>): mapped, not pullable",
-  },
-  "checksum-not-digest": {
-    rate: 0,
-    help: "a storage's checksum is not a digest at all (no algorithm, not hex): no manifest",
-  },
-  "v1-unpullable": {
-    rate: 0,
-    help: "the leaf's v1 JSON has Size NaN, 1.5 or beyond int64, created not RFC 3339, or Cmd a string",
-  },
-} as const satisfies Record<string, { rate: number; help: string }>;
+/** Every defect class the seeder can inject (src/reason-registry.ts), with its default rate and help. */
+export const DEFECTS = SEED_DEFECTS;
 
 export type DefectClass = keyof typeof DEFECTS;
 export const DEFECT_CLASSES = Object.keys(DEFECTS) as DefectClass[];

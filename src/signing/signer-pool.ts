@@ -1,6 +1,6 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { loadSigner } from "../manifest/signer.js";
+import { loadSigner, type Signer } from "../manifest/signer.js";
 import { SignerUnavailableError, type BatchSigner } from "./batch-signer.js";
 import { signAsync } from "./libuv-sign.js";
 import { SIGNER_WORKER_SOURCE } from "./signer-worker-source.js";
@@ -45,23 +45,7 @@ const MAX_CHUNK = 64;
 export function createSignerPool(keyFileContents: string, options: SignerPoolOptions = {}): BatchSigner {
   const signer = loadSigner(keyFileContents);
   const mode = options.mode ?? "threads";
-  if (mode === "libuv") {
-    const sign = signAsync(keyFileContents, signer.alg);
-    let closed = false;
-    const guarded = (input: Uint8Array) =>
-      closed ? Promise.reject(new SignerUnavailableError("the signer pool is closed")) : sign(input);
-    return Object.freeze({
-      alg: signer.alg,
-      kid: signer.kid,
-      publicJwk: signer.publicJwk,
-      sign: guarded,
-      signMany: (inputs: readonly Uint8Array[]) => Promise.all(inputs.map(guarded)),
-      close: () => {
-        closed = true;
-        return Promise.resolve();
-      },
-    });
-  }
+  if (mode === "libuv") return libuvSigner(keyFileContents, signer);
 
   const count = Math.max(1, options.threads ?? availableParallelism() - 1);
   const queue: Pending[] = [];
@@ -77,23 +61,11 @@ export function createSignerPool(keyFileContents: string, options: SignerPoolOpt
     });
     const slot: Slot = { worker, inFlight: new Map() };
     worker.unref();
-    worker.on("message", (message: { id: number; signatures?: Uint8Array[]; error?: string }) => {
-      const batch = slot.inFlight.get(message.id);
-      if (batch === undefined) return;
-      slot.inFlight.delete(message.id);
-      if (slot.inFlight.size === 0) worker.unref();
-      batch.forEach((pending, i) => {
-        const signature = message.signatures?.[i];
-        if (signature) pending.resolve(signature);
-        else pending.reject(new Error(message.error ?? "the signing thread returned no signature"));
-      });
-      schedule();
+    worker.on("message", (message: SignedChunk) => {
+      if (settle(slot, message)) schedule();
     });
     const fail = (why: string) => {
-      for (const batch of slot.inFlight.values()) {
-        for (const pending of batch) pending.reject(new SignerUnavailableError(why));
-      }
-      slot.inFlight.clear();
+      rejectInFlight(slot, why);
       const index = slots.indexOf(slot);
       if (index >= 0) slots.splice(index, 1);
       if (!closed) slots.push(spawn());
@@ -148,6 +120,54 @@ export function createSignerPool(keyFileContents: string, options: SignerPoolOpt
       await Promise.all(slots.splice(0).map((slot) => slot.worker.terminate()));
     },
   });
+}
+
+/** The libuv mode: node:crypto's asynchronous sign, one request per signature. */
+function libuvSigner(keyFileContents: string, signer: Signer): BatchSigner {
+  const sign = signAsync(keyFileContents, signer.alg);
+  let closed = false;
+  const guarded = (input: Uint8Array) =>
+    closed ? Promise.reject(new SignerUnavailableError("the signer pool is closed")) : sign(input);
+  return Object.freeze({
+    alg: signer.alg,
+    kid: signer.kid,
+    publicJwk: signer.publicJwk,
+    sign: guarded,
+    signMany: (inputs: readonly Uint8Array[]) => Promise.all(inputs.map(guarded)),
+    close: () => {
+      closed = true;
+      return Promise.resolve();
+    },
+  });
+}
+
+/** A thread's answer for one chunk: a signature per job, or the error that stopped it. */
+interface SignedChunk {
+  id: number;
+  signatures?: Uint8Array[];
+  error?: string;
+}
+
+/** Hands a thread's answer to the callers of its chunk; false when the chunk was already settled. */
+function settle(slot: Slot, message: SignedChunk): boolean {
+  const batch = slot.inFlight.get(message.id);
+  if (batch === undefined) return false;
+  slot.inFlight.delete(message.id);
+  if (slot.inFlight.size === 0) slot.worker.unref();
+  batch.forEach((pending, i) => {
+    const signature = message.signatures?.[i];
+    if (signature) pending.resolve(signature);
+    else pending.reject(new Error(message.error ?? "the signing thread returned no signature"));
+  });
+  return true;
+}
+
+/** Fails every chunk a thread holds: the thread failed or exited. */
+function rejectInFlight(slot: Slot, why: string): void {
+  for (const batch of slot.inFlight.values()) {
+    for (const pending of batch) pending.reject(new SignerUnavailableError(why));
+  }
+  slot.inFlight.clear();
 }
 
 function queuedOn(slot: Slot): number {

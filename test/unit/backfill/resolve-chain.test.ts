@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { chainLayers, claimedV1Id } from "../../../src/backfill/plan-generated-tag.js";
-import { parseAncestors, resolveChain } from "../../../src/backfill/resolve-chain.js";
+import { chainLayers } from "../../../src/backfill/plan-generated-tag.js";
+import { resolveChain } from "../../../src/backfill/resolve-chain.js";
+import { claimedV1Id, parseAncestors } from "../../../src/manifest/v1-id-rules.js";
 import { chainImages, image } from "./planner-data.js";
 
 describe("parseAncestors", () => {

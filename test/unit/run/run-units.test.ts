@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { classifyError, PermanentJobError } from "../../../src/run/errors.js";
+import { classifyError } from "../../../src/classify-error.js";
+import { PermanentJobError } from "../../../src/errors.js";
+import { SigningKeyError } from "../../../src/manifest/errors.js";
 import { formatDuration } from "../../../src/run/progress-meter.js";
 import { runTarget } from "../../../src/run/run-target.js";
 import { passVerdict } from "../../../src/run/run-summary.js";
@@ -22,7 +24,7 @@ describe("classifyError", () => {
     ],
     ["pool message", new Error("Connection terminated unexpectedly"), "unavailable"],
     ["permanent", new PermanentJobError("no such run"), "permanent"],
-    ["unusable key", Object.assign(new Error("bad key"), { name: "SigningKeyError" }), "permanent"],
+    ["unusable key", new SigningKeyError("bad key"), "permanent"],
     ["unique violation retries", Object.assign(new Error("dup"), { code: "23505" }), "retry"],
     ["anything else retries", new TypeError("boom"), "retry"],
   ];

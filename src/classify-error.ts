@@ -1,13 +1,8 @@
-/**
- * An error that cannot pass on a retry (a missing run or batch row, an invalid payload, an unusable
- * signing key): the queue adapter turns it into BullMQ's UnrecoverableError, so no attempt is wasted.
- */
-export class PermanentJobError extends Error {
-  override readonly name = "PermanentJobError";
-}
+import { PermanentError } from "./errors.js";
 
 export type ErrorClass = "unavailable" | "permanent" | "retry";
 
+// Foreign errors (node, pg) say "unavailable" only by their codes.
 const NODE_CONNECTION_CODES = new Set([
   "ECONNREFUSED",
   "ECONNRESET",
@@ -20,18 +15,18 @@ const NODE_CONNECTION_CODES = new Set([
 ]);
 // SQLSTATE: class 08 connection exception; 57P01-03 shutdown/cannot connect now; 53300 too many connections.
 const PG_UNAVAILABLE = /^(08...|57P0[1-3]|53300)$/;
-const PERMANENT_NAMES = new Set(["PermanentJobError", "SigningKeyError", "ConfigError", "UsageError"]);
 
 /**
  * Sorts an error for the retry policy by walking its `cause` chain: the database being unreachable
- * (wait for it, spend no attempt), an error no retry can fix, or anything else (retry with backoff).
+ * (wait for it, spend no attempt), an error no retry can fix (a PermanentError), or anything else (retry
+ * with backoff).
  */
 export function classifyError(err: unknown): ErrorClass {
   let current: unknown = err;
   for (let depth = 0; depth < 8 && current !== undefined && current !== null; depth++) {
     if (typeof current === "object") {
-      const e = current as { name?: unknown; code?: unknown; message?: unknown; cause?: unknown };
-      if (typeof e.name === "string" && PERMANENT_NAMES.has(e.name)) return "permanent";
+      if (current instanceof PermanentError) return "permanent";
+      const e = current as { code?: unknown; message?: unknown; cause?: unknown };
       if (typeof e.code === "string" && (NODE_CONNECTION_CODES.has(e.code) || PG_UNAVAILABLE.test(e.code))) {
         return "unavailable";
       }
@@ -50,10 +45,4 @@ export function classifyError(err: unknown): ErrorClass {
     }
   }
   return "retry";
-}
-
-/** The message of an error for a ledger row or a log field, without its stack. */
-export function errorMessage(err: unknown): string {
-  if (err instanceof Error) return `${err.name}: ${err.message}`.slice(0, 2000);
-  return String(err).slice(0, 2000);
 }

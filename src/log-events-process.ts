@@ -1,0 +1,102 @@
+import { ID, COUNT, ERR, STR, BOOL, MS, ATTEMPT, type LogEventEntry } from "./log-field-schemas.js";
+
+/** The events of workers, services, the scheduler and the queue (part of LOG_EVENTS, src/log-events.ts). */
+export const PROCESS_LOG_EVENTS = {
+  "worker.started": {
+    level: "info",
+    when: "a worker (the `worker` command, or `run`'s in-process one) began consuming",
+    fields: "`concurrency`, `queues`, `leaseMs`, `actor`",
+    schema: {
+      properties: { concurrency: COUNT, queues: { type: "array", items: STR }, leaseMs: COUNT, actor: STR },
+      required: ["concurrency", "queues", "leaseMs", "actor"],
+    },
+  },
+  "worker.stopping": {
+    level: "info",
+    when: "shutdown began (signal, or the run ended)",
+    fields: "`reason`, `deadlineMs`, `held` (leases held)",
+    schema: {
+      properties: { reason: STR, deadlineMs: COUNT, held: COUNT },
+      required: ["reason", "deadlineMs", "held"],
+    },
+  },
+  "worker.stopped": {
+    level: "info / warn",
+    when: "shutdown finished",
+    fields: "`reason`, `released` (leases handed back), `durationMs`, `forced`",
+    schema: {
+      properties: { reason: STR, released: COUNT, durationMs: COUNT, forced: BOOL },
+      required: ["reason", "released", "durationMs", "forced"],
+    },
+  },
+  "worker.error": {
+    level: "error / debug / warn",
+    when: "a queue error that is not a lost connection; a job attempt failed (debug); a ledger resync failed (warn, `source` resync)",
+    fields: "`source`?, `jobId`?, `err`",
+    schema: { properties: { source: STR, jobId: STR, err: ERR }, required: ["err"] },
+  },
+  "db.unavailable": {
+    level: "warn",
+    when: "PostgreSQL stopped answering; jobs wait (no attempt spent) about as long as the outage so far, 1\u201330 s",
+    fields: "`err`",
+    schema: { properties: { err: ERR }, required: ["err"] },
+  },
+  "db.recovered": {
+    level: "info",
+    when: "PostgreSQL answers again",
+    fields: "`downMs`",
+    schema: { properties: { downMs: COUNT }, required: ["downMs"] },
+  },
+  "redis.unavailable": {
+    level: "warn",
+    when: "a Redis connection error (at most once per 10 s per source; the client reconnects)",
+    fields: "`source`, `err`",
+    schema: { properties: { source: STR, err: ERR }, required: ["source", "err"] },
+  },
+  "schedule.tick": {
+    level: "info",
+    when: "a scheduler tick started a run, or did not: a run is active, no tag is left to map, or the schedule was removed after the tick was queued (no run row then)",
+    fields:
+      "`started`, `reason`? (`run <status>`, `nothing to do`, `schedule removed`), `runId`?, `activeRunId`?, `batches`?",
+    schema: {
+      properties: { runId: ID, activeRunId: ID, started: BOOL, batches: COUNT, reason: STR },
+      required: ["started"],
+    },
+  },
+  "schedule.updated": {
+    level: "info",
+    when: "`schedule --every/--cron` installed the scheduler",
+    fields: "`every` (ms) or `pattern`",
+    schema: { properties: { every: ATTEMPT, pattern: STR }, required: [] },
+  },
+  "schedule.removed": {
+    level: "info",
+    when: "`schedule --remove` (and the ticks it had queued)",
+    fields: "`removed`, `pendingTicks` (queued ticks removed)",
+    schema: { properties: { removed: BOOL, pendingTicks: COUNT }, required: ["removed"] },
+  },
+  "queue.enqueued": {
+    level: "debug",
+    when: "batches were put on the queue",
+    fields: "`runId`, `batches`",
+    schema: { properties: { runId: ID, batches: COUNT }, required: ["runId", "batches"] },
+  },
+  "db.pool_error": {
+    level: "warn",
+    when: "from the connection layer",
+    fields: "`err`",
+    schema: { properties: { err: ERR }, required: [] },
+  },
+  "db.query_failed": {
+    level: "debug",
+    when: "from the connection layer",
+    fields: "`sql`, `durationMs` (never parameter values)",
+    schema: { properties: { sql: STR, durationMs: MS }, required: ["sql"] },
+  },
+  "db.query": {
+    level: "trace",
+    when: "from the connection layer",
+    fields: "`sql`, `durationMs` (never parameter values)",
+    schema: { properties: { sql: STR, durationMs: MS }, required: ["sql"] },
+  },
+} as const satisfies Record<string, LogEventEntry>;

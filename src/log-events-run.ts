@@ -1,0 +1,155 @@
+import {
+  ID,
+  COUNT,
+  ERR,
+  STR,
+  BOOL,
+  MS,
+  TEXT_OR_NULL,
+  ACTOR,
+  RUN_KIND,
+  RUN_STATUS,
+  TAG_COUNTS,
+  BATCH_COUNTS,
+  type LogEventEntry,
+} from "./log-field-schemas.js";
+
+/** The events of runs (part of LOG_EVENTS, src/log-events.ts). */
+export const RUN_LOG_EVENTS = {
+  "run.started": {
+    level: "info",
+    when: "a run was created and its batches cut",
+    fields:
+      "`runId`, `kind` (backfill, scheduled, reprocess), `target`, `dryRun`, `totalTags`, `batches`, `batchSize`, `concurrency`?",
+    schema: {
+      properties: {
+        runId: ID,
+        kind: RUN_KIND,
+        target: STR,
+        dryRun: BOOL,
+        totalTags: COUNT,
+        batches: COUNT,
+        batchSize: COUNT,
+        concurrency: COUNT,
+      },
+      required: ["runId", "kind", "target", "dryRun", "totalTags", "batches", "batchSize"],
+    },
+  },
+  "run.resumed": {
+    level: "info",
+    when: "`run` found the target's active run and continues it; or `backfill resume` resumed a paused run",
+    fields:
+      "as `run.started`; `batches` = batches not done. From `resume` also `actor` (user@host), `from`, `reason`?, `enqueued` (false when Redis was down), `err`?",
+    schema: {
+      properties: {
+        runId: ID,
+        kind: RUN_KIND,
+        target: STR,
+        dryRun: BOOL,
+        totalTags: COUNT,
+        batches: COUNT,
+        batchSize: COUNT,
+        concurrency: COUNT,
+        actor: ACTOR,
+        from: RUN_STATUS,
+        reason: STR,
+        enqueued: BOOL,
+        err: ERR,
+      },
+      required: ["runId", "kind", "target", "dryRun", "totalTags", "batches", "batchSize"],
+    },
+  },
+  "run.paused": {
+    level: "warn",
+    when: "`backfill pause` (logged by that command)",
+    fields: "`runId`, `actor` (user@host), `from`, `status` (paused), `reason`?",
+    schema: {
+      properties: { runId: ID, actor: ACTOR, from: RUN_STATUS, status: { const: "paused" }, reason: STR },
+      required: ["runId", "actor", "from", "status"],
+    },
+  },
+  "run.cancelled": {
+    level: "warn",
+    when: "`backfill cancel` (logged by that command)",
+    fields: "`runId`, `actor` (user@host), `from`, `status` (cancelled), `reason`?",
+    schema: {
+      properties: { runId: ID, actor: ACTOR, from: RUN_STATUS, status: { const: "cancelled" }, reason: STR },
+      required: ["runId", "actor", "from", "status"],
+    },
+  },
+  "run.progress": {
+    level: "info",
+    when: "every 5 s while `run` follows a run without a terminal, and at its end or pause (`err`: ledger unreadable)",
+    fields:
+      "`runId`, `done`, `total` (tags), `batchesDone`, `batchesTotal`, `broken`, `failed`, `ratePerSec`, `etaMs` (null while unknown)",
+    schema: {
+      properties: {
+        runId: ID,
+        done: COUNT,
+        total: COUNT,
+        batchesDone: COUNT,
+        batchesTotal: COUNT,
+        broken: COUNT,
+        failed: COUNT,
+        ratePerSec: MS,
+        etaMs: { type: ["integer", "null"], minimum: 0 },
+        err: ERR,
+      },
+      required: ["runId"],
+    },
+  },
+  "run.completed": {
+    level: "info / error",
+    when: "the last batch settled (logged once, by whoever closed the run)",
+    fields:
+      "`runId`, `kind`, `status` (completed, failed), `dryRun`, `totalTags`, `counts` {backfilled, backfilled_broken, skipped, failed}, `byReason`, `batches` {pending, running, done, failed, total}, `durationMs`, `error`",
+    schema: {
+      properties: {
+        runId: ID,
+        kind: RUN_KIND,
+        status: { enum: ["completed", "failed"] },
+        dryRun: BOOL,
+        totalTags: COUNT,
+        counts: TAG_COUNTS,
+        byReason: { type: "object", additionalProperties: COUNT },
+        batches: BATCH_COUNTS,
+        durationMs: COUNT,
+        error: TEXT_OR_NULL,
+      },
+      required: [
+        "runId",
+        "kind",
+        "status",
+        "dryRun",
+        "totalTags",
+        "counts",
+        "byReason",
+        "batches",
+        "durationMs",
+      ],
+    },
+  },
+  "run.interrupted": {
+    level: "warn",
+    when: "`run` stopped on a signal; the run stays active",
+    fields: "`runId`, `status`",
+    schema: { properties: { runId: ID, status: STR }, required: ["runId", "status"] },
+  },
+  "run.waiting": {
+    level: "warn",
+    when: "`run` follows a run paused by another process and waits for it to be resumed (then goes on) or cancelled",
+    fields:
+      "`runId`, `status` (paused), `pausedBy` (the operator, user@host), `reason`?, `resume`, `cancel` (the commands)",
+    schema: {
+      properties: {
+        runId: ID,
+        status: { const: "paused" },
+        pausedBy: STR,
+        reason: STR,
+        resume: STR,
+        cancel: STR,
+      },
+      required: ["runId", "status", "pausedBy", "resume", "cancel"],
+    },
+  },
+} as const satisfies Record<string, LogEventEntry>;
