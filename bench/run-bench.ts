@@ -49,135 +49,56 @@ function revision(): string {
 const say = (line: string) => process.stderr.write(`bench: ${line}\n`);
 const defaults = loadConfig({});
 
+/** What one bench invocation shares between its steps: scratch databases, keys, and what was measured. */
+interface BenchSession {
+  options: BenchOptions;
+  admin: string;
+  redisUrl: string;
+  tag: string;
+  keys: Awaited<ReturnType<typeof createBenchKeys>>;
+  created: string[];
+  passes: PassResult[];
+  sample: RunSample | undefined;
+  limits: { signing?: SigningLimit; rawInsert?: RawInsertLimit; baseline?: BaselineLimit };
+}
+
+async function scratch(s: BenchSession, name: string, template?: string): Promise<string> {
+  s.created.push(name);
+  return createDatabase(s.admin, name, template);
+}
+
+async function drop(s: BenchSession, name: string): Promise<void> {
+  if (!s.options.keepDatabases) await dropDatabase(s.admin, name);
+}
+
 async function bench(options: BenchOptions, argv: readonly string[]): Promise<BenchResult> {
   assertBuilt();
-  const admin = adminUrl();
-  const { redisUrl } = loadConfig();
-  const tag = String(process.pid);
-  const keys = await createBenchKeys();
-  const created: string[] = [];
-  const scratch = async (name: string, template?: string) => {
-    created.push(name);
-    return createDatabase(admin, name, template);
-  };
-  const drop = async (name: string) => {
-    if (!options.keepDatabases) await dropDatabase(admin, name);
+  const s: BenchSession = {
+    options,
+    admin: adminUrl(),
+    redisUrl: loadConfig().redisUrl,
+    tag: String(process.pid),
+    keys: await createBenchKeys(),
+    created: [],
+    passes: [],
+    sample: undefined,
+    limits: {},
   };
   const startedAt = new Date().toISOString();
   const measured = revision();
   const loadAvgStart = loadavg();
-  const passes: PassResult[] = [];
-  const notes: string[] = [];
-  let sample: RunSample | undefined;
-  let signing: SigningLimit | undefined;
-  let rawInsert: RawInsertLimit | undefined;
-  let baseline: BaselineLimit | undefined;
   // The baseline and the rate targets use the largest size up to 100,000 (the default 100,000).
   const reference = referenceSize(options.sizes);
   try {
-    for (const size of options.sizes) {
-      const seedDb = `bench_${tag}_seed_${size}`;
-      const seedUrl = await scratch(seedDb);
-      say(`seeding ${size.toLocaleString("en-US")} tags`);
-      const seeded = await seedChild(seedUrl, size);
-      for (const alg of options.algs) {
-        const runDb = `bench_${tag}_run_${size}_${alg.toLowerCase()}`;
-        const url = await scratch(runDb, seedDb);
-        const loadAvgAtStart = loadavg();
-        const prefix = `bench-${tag}-${size}-${alg.toLowerCase()}`;
-        say(`backfill run, ${size.toLocaleString("en-US")} tags, ${alg}`);
-        const child = await runChild(url, {
-          alg,
-          keyFile: keys.files[alg],
-          prefix,
-          ...(options.cpuProfDir === undefined ? {} : { cpuProfDir: options.cpuProfDir }),
-        });
-        await deleteQueuePrefix(redisUrl, prefix);
-        const log = parseRunLog(child.stderr);
-        const metrics = passMetrics(log, child.wallMs, child.peakRssBytes);
-        passes.push({
-          size,
-          alg,
-          seedMs: seeded.wallMs,
-          loadAvgAtStart,
-          metrics,
-          throughput: throughputSeries(log),
-        });
-        say(
-          `  ${metrics.tags} tags in ${(metrics.runMs / 1000).toFixed(1)} s: ${metrics.tagsPerSec.toFixed(1)} tags/s`,
-        );
-        if (sample === undefined && metrics.tags > 0) sample = await readRunSample(url);
-        await drop(runDb);
-      }
-      if (options.limits && sample !== undefined && signing === undefined) {
-        say("limits: single-core signing");
-        // The median-sized generated manifest of the run.
-        const sizes = sample.manifests.slice().sort((a, b) => a.length - b.length);
-        const payload = Buffer.from(sizes[Math.floor(sizes.length / 2)] ?? "{}", "utf8");
-        signing = measureSigningRate(keys.pems, payload);
-        if (options.rawInsertTags > 0) {
-          say("limits: raw server-side insert");
-          const rawDb = `bench_${tag}_raw`;
-          const rawUrl = await scratch(rawDb);
-          await seedChild(rawUrl, 200);
-          const db = connect(rawUrl, { max: 1 });
-          await migrateToLatest(db);
-          await db.destroy();
-          rawInsert = await measureRawInsertRate({
-            url: rawUrl,
-            blobsPerTag: sample.blobsPerManifest,
-            manifestPool: sample.manifests,
-            tagsPerRound: options.rawInsertTags,
-            rounds: 3,
-          });
-          await drop(rawDb);
-        }
-      }
-      if (options.limits && options.baselineTags > 0 && size === reference) {
-        say(`limits: per-tag baseline, ${options.baselineTags} tags`);
-        const baseDb = `bench_${tag}_baseline_${size}`;
-        const baseUrl = await scratch(baseDb, seedDb);
-        const candidates = passes.find((p) => p.size === size)?.metrics.tags ?? size;
-        baseline = await measurePerTagBaseline({
-          url: baseUrl,
-          size,
-          candidates,
-          sampleTags: options.baselineTags,
-          keyPem: keys.pems.RS256,
-          libraryNamespace: defaults.libraryNamespace,
-          maxBytes: defaults.manifestMaxBytes,
-        });
-        await drop(baseDb);
-      }
-      await drop(seedDb);
-    }
+    for (const size of options.sizes) await benchSize(s, size, reference);
   } finally {
-    await keys.remove();
+    await s.keys.remove();
     if (!options.keepDatabases) {
-      for (const name of created) await dropDatabase(admin, name).catch(() => undefined);
+      for (const name of s.created) await dropDatabase(s.admin, name).catch(() => undefined);
     }
   }
-
-  const targets = evaluateTargets(targetInputsOf({ passes, limits: { signing, rawInsert, baseline } }));
-  notes.push(
-    `Rate targets use the ${reference.toLocaleString("en-US")}-tag passes; the baseline ran on a copy of the same seeded registry.`,
-    "The baseline's rate is extrapolated from its sample (the first unmapped tags by id); it is simplified in its favour " +
-      "(no synthesised image rows, labels or outcome ledger; candidates listed once, untimed).",
-    "The raw insert writes the seven mapping tables only; a real run also writes `image` rows for rewritten ids and " +
-      "`backfill.tag_outcome`, and reads before it writes.",
-    "Signing limit: node:crypto `sign` on one thread over the median-sized signed manifest of the run; the target " +
-      "uses its rate per second of the thread's CPU time (one core's capacity), since the wall-clock rate drops with " +
-      "whatever other sessions take from the machine at that moment.",
-    "Each pass's load average (1 min) at its start is in the second table: passes that ran under heavier load are slower.",
-  );
-  for (const p of passes) {
-    const problems = Object.entries(p.metrics.problems);
-    if (problems.length > 0) {
-      notes.push(
-        `${p.size.toLocaleString("en-US")} ${p.alg}: warnings/errors logged: ${problems.map(([e, n]) => `${e} ×${n}`).join(", ")}.`,
-      );
-    }
-  }
+  const { passes } = s;
+  const limits = { signing: s.limits.signing, rawInsert: s.limits.rawInsert, baseline: s.limits.baseline };
   return {
     startedAt,
     finishedAt: new Date().toISOString(),
@@ -188,7 +109,7 @@ async function bench(options: BenchOptions, argv: readonly string[]): Promise<Be
       cpuModel: cpus()[0]?.model.trim() ?? "unknown",
       totalMemBytes: totalmem(),
       node: process.versions.node,
-      postgres: await serverVersion(admin),
+      postgres: await serverVersion(s.admin),
       loadAvgStart,
       loadAvgEnd: loadavg(),
     },
@@ -200,10 +121,117 @@ async function bench(options: BenchOptions, argv: readonly string[]): Promise<Be
       algs: options.algs,
     },
     passes,
-    limits: { signing, rawInsert, baseline },
-    targets,
-    notes,
+    limits,
+    targets: evaluateTargets(targetInputsOf({ passes, limits })),
+    notes: benchNotes(passes, reference),
   };
+}
+
+/** One registry size: seed it once, backfill a copy per key algorithm, then the limits that use it. */
+async function benchSize(s: BenchSession, size: number, reference: number): Promise<void> {
+  const seedDb = `bench_${s.tag}_seed_${size}`;
+  const seedUrl = await scratch(s, seedDb);
+  say(`seeding ${size.toLocaleString("en-US")} tags`);
+  const seeded = await seedChild(seedUrl, size);
+  for (const alg of s.options.algs) await benchPass(s, size, alg, seedDb, seeded.wallMs);
+  if (s.options.limits && s.sample !== undefined && s.limits.signing === undefined) {
+    await measureSigningAndInsert(s, s.sample);
+  }
+  if (s.options.limits && s.options.baselineTags > 0 && size === reference) {
+    say(`limits: per-tag baseline, ${s.options.baselineTags} tags`);
+    const baseDb = `bench_${s.tag}_baseline_${size}`;
+    const baseUrl = await scratch(s, baseDb, seedDb);
+    const candidates = s.passes.find((p) => p.size === size)?.metrics.tags ?? size;
+    s.limits.baseline = await measurePerTagBaseline({
+      url: baseUrl,
+      size,
+      candidates,
+      sampleTags: s.options.baselineTags,
+      keyPem: s.keys.pems.RS256,
+      libraryNamespace: defaults.libraryNamespace,
+      maxBytes: defaults.manifestMaxBytes,
+    });
+    await drop(s, baseDb);
+  }
+  await drop(s, seedDb);
+}
+
+/** `backfill run` as a child on a copy of the seeded registry, with one key algorithm. */
+async function benchPass(
+  s: BenchSession,
+  size: number,
+  alg: BenchOptions["algs"][number],
+  seedDb: string,
+  seedMs: number,
+): Promise<void> {
+  const runDb = `bench_${s.tag}_run_${size}_${alg.toLowerCase()}`;
+  const url = await scratch(s, runDb, seedDb);
+  const loadAvgAtStart = loadavg();
+  const prefix = `bench-${s.tag}-${size}-${alg.toLowerCase()}`;
+  say(`backfill run, ${size.toLocaleString("en-US")} tags, ${alg}`);
+  const child = await runChild(url, {
+    alg,
+    keyFile: s.keys.files[alg],
+    prefix,
+    ...(s.options.cpuProfDir === undefined ? {} : { cpuProfDir: s.options.cpuProfDir }),
+  });
+  await deleteQueuePrefix(s.redisUrl, prefix);
+  const log = parseRunLog(child.stderr);
+  const metrics = passMetrics(log, child.wallMs, child.peakRssBytes);
+  s.passes.push({ size, alg, seedMs, loadAvgAtStart, metrics, throughput: throughputSeries(log) });
+  say(
+    `  ${metrics.tags} tags in ${(metrics.runMs / 1000).toFixed(1)} s: ${metrics.tagsPerSec.toFixed(1)} tags/s`,
+  );
+  if (s.sample === undefined && metrics.tags > 0) s.sample = await readRunSample(url);
+  await drop(s, runDb);
+}
+
+/** The single-core signing rate and the raw server-side insert rate, over what the first run wrote. */
+async function measureSigningAndInsert(s: BenchSession, sample: RunSample): Promise<void> {
+  say("limits: single-core signing");
+  // The median-sized generated manifest of the run.
+  const sizes = sample.manifests.slice().sort((a, b) => a.length - b.length);
+  const payload = Buffer.from(sizes[Math.floor(sizes.length / 2)] ?? "{}", "utf8");
+  s.limits.signing = measureSigningRate(s.keys.pems, payload);
+  if (s.options.rawInsertTags <= 0) return;
+  say("limits: raw server-side insert");
+  const rawDb = `bench_${s.tag}_raw`;
+  const rawUrl = await scratch(s, rawDb);
+  await seedChild(rawUrl, 200);
+  const db = connect(rawUrl, { max: 1 });
+  await migrateToLatest(db);
+  await db.destroy();
+  s.limits.rawInsert = await measureRawInsertRate({
+    url: rawUrl,
+    blobsPerTag: sample.blobsPerManifest,
+    manifestPool: sample.manifests,
+    tagsPerRound: s.options.rawInsertTags,
+    rounds: 3,
+  });
+  await drop(s, rawDb);
+}
+
+function benchNotes(passes: readonly PassResult[], reference: number): string[] {
+  const notes = [
+    `Rate targets use the ${reference.toLocaleString("en-US")}-tag passes; the baseline ran on a copy of the same seeded registry.`,
+    "The baseline's rate is extrapolated from its sample (the first unmapped tags by id); it is simplified in its favour " +
+      "(no synthesised image rows, labels or outcome ledger; candidates listed once, untimed).",
+    "The raw insert writes the seven mapping tables only; a real run also writes `image` rows for rewritten ids and " +
+      "`backfill.tag_outcome`, and reads before it writes.",
+    "Signing limit: node:crypto `sign` on one thread over the median-sized signed manifest of the run; the target " +
+      "uses its rate per second of the thread's CPU time (one core's capacity), since the wall-clock rate drops with " +
+      "whatever other sessions take from the machine at that moment.",
+    "Each pass's load average (1 min) at its start is in the second table: passes that ran under heavier load are slower.",
+  ];
+  for (const p of passes) {
+    const problems = Object.entries(p.metrics.problems);
+    if (problems.length > 0) {
+      notes.push(
+        `${p.size.toLocaleString("en-US")} ${p.alg}: warnings/errors logged: ${problems.map(([e, n]) => `${e} ×${n}`).join(", ")}.`,
+      );
+    }
+  }
+  return notes;
 }
 
 async function main(): Promise<number> {
