@@ -38,6 +38,14 @@ export default tseslint.config(
     },
   },
   {
+    // Sizes a reader can hold in mind (docs/architecture.md); migrations and tests are exempt, every line counts.
+    files: ["src/**/*.ts", "jobs/**/*.ts", "bench/**/*.ts", "scripts/**/*.ts"],
+    rules: {
+      "max-lines": ["error", { max: 300, skipBlankLines: false, skipComments: false }],
+      "max-lines-per-function": ["error", { max: 80, skipBlankLines: false, skipComments: false }],
+    },
+  },
+  {
     files: ["eslint.config.js"],
     ...tseslint.configs.disableTypeChecked,
   },
