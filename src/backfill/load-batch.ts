@@ -52,6 +52,14 @@ export function recomputable(tag: LegacyTag): LegacyTag {
 }
 
 /**
+ * Who asks: a run (visible tags not mapped yet), `reprocess --force` (mapped tags too, planned as if
+ * unmapped: see recomputable), or `explain` (the tags whatever their state, with every chain and the ids
+ * it claims, and without the placeholder a run wrote read as a stored manifest, so a tag's defects read
+ * the same before and after a run; the planner still skips what a run skips).
+ */
+export type LoadMode = "run" | "force" | "explain";
+
+/**
  * Loads a batch: tags (1 query), their images (1), all ancestors (1), the repository images the rewrite
  * rule asks about (1; under reprocess also for mapped tags with a stored manifest), stored manifests'
  * blobs outside their chains (1), labels (1). A step with nothing to ask sends nothing.
@@ -59,74 +67,93 @@ export function recomputable(tag: LegacyTag): LegacyTag {
 export async function loadBatch(
   store: BatchReads,
   selection: BatchTagSelection,
-  force = false,
+  mode: LoadMode = "run",
 ): Promise<BatchFacts> {
-  const loaded = await store.loadBatchTags({ ...selection, includeMapped: force });
-  const tags = force ? loaded.map(recomputable) : loaded;
-  const candidates = tags.filter((tag) => isCandidate(tag, force));
-  const errors = new Map<number, string>();
-  const guard = <T>(tag: LegacyTag, fn: () => T): T | undefined => {
-    try {
-      return fn();
-    } catch (err) {
-      errors.set(tag.id, err instanceof Error ? err.message : String(err));
-      return undefined;
-    }
-  };
-
+  const loaded = await store.loadBatchTags({ ...selection, includeMapped: mode !== "run" });
+  const tags = mode === "force" ? loaded.map(recomputable) : loaded;
+  const candidates = mode === "explain" ? tags : tags.filter((tag) => isCandidate(tag, mode === "force"));
+  const keys = new KeyCollector(mode);
   const images = await loadChainImages(store, candidates);
-
-  const resolutions = new Map<number, ChainResolution>();
-  const stored = new Map<number, StoredManifest>();
-  const imageKeys = new Map<string, RepositoryImageKey>();
-  const blobKeys = new Map<string, RepositoryBlobKey>();
-  // Chains of one batch share their ancestors: parse each image's metadata for its id once, not per tag.
-  const claimedIds = new Map<number, string | undefined>();
-  const claimedIdOf = (image: ChainImage): string | undefined => {
-    if (claimedIds.has(image.id)) return claimedIds.get(image.id);
-    const id = claimedV1Id(image.v1JsonMetadata);
-    claimedIds.set(image.id, id);
-    return id;
-  };
-  for (const tag of candidates) {
-    const resolution = guard(tag, () => resolveChain(tag.repositoryId, tag.imageId, images));
-    if (resolution === undefined) continue;
-    resolutions.set(tag.id, resolution);
-    if (tag.tagManifest !== null) {
-      if (tag.manifestLink !== null) continue;
-      const manifest = guard(tag, () => readStoredManifest(tag.tagManifest?.json ?? ""));
-      if (manifest === undefined) continue;
-      stored.set(tag.id, manifest);
-      for (const checksum of blobsOutsideChain(manifest, resolution)) {
-        blobKeys.set(`${tag.repositoryId}:${checksum}`, { repositoryId: tag.repositoryId, checksum });
-      }
-    }
-    // A mapped tag's stored manifest is compared with the one generated from its chain (plan-own-manifest).
-    if (resolution.ok && (tag.tagManifest === null || (tag.mapped && stored.get(tag.id)?.ok === true))) {
-      for (const image of resolution.chain) {
-        const id = guard(tag, () => claimedIdOf(image));
-        if (id !== undefined)
-          imageKeys.set(`${tag.repositoryId}:${id}`, { repositoryId: tag.repositoryId, dockerImageId: id });
-      }
-    }
-  }
-
-  const { repositoryImages, repositoryBlobs } = await loadRepositoryIndexes(store, imageKeys, blobKeys);
+  for (const tag of candidates) keys.collect(tag, images);
+  const { repositoryImages, repositoryBlobs } = await loadRepositoryIndexes(store, keys.images, keys.blobs);
   const labels = new Map<number, TagManifestLabel[]>();
-  const storedIds = candidates.flatMap((tag) => (tag.tagManifest === null ? [] : [tag.tagManifest.id]));
+  const storedIds = candidates.flatMap((tag) =>
+    tag.tagManifest === null || (mode === "explain" && holdsOwnPlaceholder(tag)) ? [] : [tag.tagManifest.id],
+  );
   for (const label of await store.loadTagManifestLabels(storedIds)) {
     labels.set(label.tagManifestId, [...(labels.get(label.tagManifestId) ?? []), label]);
   }
   return {
     tags,
-    resolutions,
-    stored,
+    resolutions: keys.resolutions,
+    stored: keys.stored,
     repositoryImages,
     repositoryBlobs,
     labels,
-    errors,
+    errors: keys.errors,
     unreadable: new Map(),
   };
+}
+
+/**
+ * Resolves each candidate's chain and reads its stored manifest, collecting what the next queries ask
+ * about: the v1 ids the chains claim and the stored manifests' blobs outside their chains. A tag whose
+ * facts throw is recorded in `errors` and asks for nothing more.
+ */
+class KeyCollector {
+  readonly resolutions = new Map<number, ChainResolution>();
+  readonly stored = new Map<number, StoredManifest>();
+  readonly errors = new Map<number, string>();
+  readonly images = new Map<string, RepositoryImageKey>();
+  readonly blobs = new Map<string, RepositoryBlobKey>();
+  // Chains of one batch share their ancestors: parse each image's metadata for its id once, not per tag.
+  private readonly claimedIds = new Map<number, string | undefined>();
+
+  constructor(private readonly mode: LoadMode) {}
+
+  collect(tag: LegacyTag, images: ReadonlyMap<number, ChainImage>): void {
+    const resolution = this.guard(tag, () => resolveChain(tag.repositoryId, tag.imageId, images));
+    if (resolution === undefined) return;
+    this.resolutions.set(tag.id, resolution);
+    const explain = this.mode === "explain";
+    // The placeholder a run wrote is not stored data: explain never reads it as a manifest the tag had.
+    if (tag.tagManifest !== null && !(explain && holdsOwnPlaceholder(tag))) {
+      if (tag.manifestLink !== null && !explain) return;
+      if (tag.manifestLink === null) {
+        const manifest = this.guard(tag, () => readStoredManifest(tag.tagManifest?.json ?? ""));
+        if (manifest === undefined) return;
+        this.stored.set(tag.id, manifest);
+        for (const checksum of blobsOutsideChain(manifest, resolution)) {
+          this.blobs.set(`${tag.repositoryId}:${checksum}`, { repositoryId: tag.repositoryId, checksum });
+        }
+      }
+    }
+    // A mapped tag's stored manifest is compared with the one generated from its chain (plan-own-manifest).
+    const asks = explain || tag.tagManifest === null || (tag.mapped && this.stored.get(tag.id)?.ok === true);
+    if (!resolution.ok || !asks) return;
+    for (const image of resolution.chain) {
+      const id = this.guard(tag, () => this.claimedIdOf(image));
+      if (id !== undefined) {
+        this.images.set(`${tag.repositoryId}:${id}`, { repositoryId: tag.repositoryId, dockerImageId: id });
+      }
+    }
+  }
+
+  private claimedIdOf(image: ChainImage): string | undefined {
+    if (this.claimedIds.has(image.id)) return this.claimedIds.get(image.id);
+    const id = claimedV1Id(image.v1JsonMetadata);
+    this.claimedIds.set(image.id, id);
+    return id;
+  }
+
+  private guard<T>(tag: LegacyTag, fn: () => T): T | undefined {
+    try {
+      return fn();
+    } catch (err) {
+      this.errors.set(tag.id, err instanceof Error ? err.message : String(err));
+      return undefined;
+    }
+  }
 }
 
 /** The images of the candidates' chains: their leaves (1 query), then every ancestor not among them (1). */

@@ -17,7 +17,7 @@ export async function loadBatchIsolated(
   force = false,
 ): Promise<BatchFacts> {
   try {
-    return await loadBatch(store, selection, force);
+    return await loadBatch(store, selection, force ? "force" : "run");
   } catch (err) {
     if (!store.isDataError(err)) throw err;
   }
@@ -25,7 +25,9 @@ export async function loadBatchIsolated(
   const parts: BatchFacts[] = [];
   const attempt = async (set: readonly BatchTagKey[]): Promise<void> => {
     try {
-      parts.push(await loadBatch(store, { ...selection, tagIds: set.map((key) => key.id) }, force));
+      parts.push(
+        await loadBatch(store, { ...selection, tagIds: set.map((key) => key.id) }, force ? "force" : "run"),
+      );
       return;
     } catch (err) {
       if (!store.isDataError(err)) throw err;

@@ -1,10 +1,10 @@
 import { generateKeyPairSync } from "node:crypto";
+import { loadBatch } from "../backfill/load-batch.js";
 import { planBatch } from "../backfill/plan-batch.js";
 import { NotFoundError } from "../errors.js";
 import { createSigner, type Signer } from "../manifest/signer.js";
 import type { ExplainSource } from "./explain-source.js";
 import { explainTag, type ExplainReport } from "./explain-tag.js";
-import { loadExplainFacts } from "./load-explain-facts.js";
 import type { FoundTag, TagRef } from "./tag-lookup.js";
 
 export interface ExplainOptions {
@@ -29,7 +29,10 @@ export async function buildExplainReport(
     const lookup = await reads.findTag(ref, options.nowTs);
     if (!lookup.found) throw new NotFoundError(`${lookup.missing}; check the name or use --tag-id`);
     const found = lookup.tag;
-    const { tag, facts } = await loadExplainFacts(reads.batch, found.id);
+    // The batch core's own load, for this one tag whatever its state.
+    const facts = await loadBatch(reads.batch, { lo: found.id, hi: found.id, tagIds: [found.id] }, "explain");
+    const tag = facts.tags[0];
+    if (tag === undefined) throw new Error(`repositorytag ${found.id} disappeared`);
     const notes: string[] = [];
     let signer = options.signer;
     if (signer === undefined) {
