@@ -3,7 +3,8 @@ import { MEDIA_TYPES } from "../manifest/media-types.js";
 import type { LegacyImage } from "../manifest/rewrite-image-ids.js";
 import type { ChainImage, LegacyTag } from "./batch-input.js";
 import { chainBlobIndex, placeholderManifest } from "./plan-stored-tag.js";
-import { generatedPullVerdict, isQuayDigest } from "./pull-rule.js";
+import { generatedPullVerdict } from "./pull-rule.js";
+import { storageDefects } from "./storage-defects.js";
 import { brokenReasonOfGeneration, type BrokenReason } from "./reasons.js";
 import type { ChainResolution } from "./resolve-chain.js";
 import type { ImageRef, MapPlan, SynthesizedImage } from "./tag-plan.js";
@@ -12,32 +13,24 @@ export type ChainLayers =
   { ok: true; layers: ChainLayer[]; tarsum: boolean } | { ok: false; reason: BrokenReason; detail: string };
 
 /**
- * The manifest layers of a resolved chain, leaf first (docs/domain-rules.md, the image chain): a storage missing, still uploading,
- * without a checksum or with one that is not a digest means no manifest. A `tarsum+` checksum is used as
- * it is (Quay did), and flagged (see pull-rule.ts).
+ * The manifest layers of a resolved chain, leaf first: the first storage defect that blocks a manifest
+ * (storage-defects.ts) makes none; a `tarsum+` checksum is used as it is, and flagged (see pull-rule.ts).
  */
 export function chainLayers(chain: readonly ChainImage[]): ChainLayers {
   const layers: ChainLayer[] = [];
   let tarsum = false;
   for (const image of chain) {
-    if (image.storageId === null || image.storage === null) {
-      return { ok: false, reason: "null_storage", detail: `image ${image.id} has no storage` };
+    const defects = storageDefects(image);
+    const blocking = defects.find((defect) => defect.blocks === true);
+    if (blocking !== undefined) {
+      const detail =
+        blocking.reason === "null_storage"
+          ? `image ${image.id} has no storage`
+          : `image ${image.id}: ${blocking.detail}`;
+      return { ok: false, reason: blocking.reason, detail };
     }
-    if (image.storage.uploading === true) {
-      const detail = `image ${image.id}: storage ${image.storageId} is still uploading`;
-      return { ok: false, reason: "uploading_storage", detail };
-    }
-    const checksum = image.storage.checksum;
-    if (checksum === null || checksum === "") {
-      const detail = `image ${image.id}: storage ${image.storageId} has no checksum`;
-      return { ok: false, reason: "missing_checksum", detail };
-    }
-    if (!isQuayDigest(checksum)) {
-      const detail = `image ${image.id}: storage ${image.storageId} has checksum ${JSON.stringify(checksum)}, not a digest`;
-      return { ok: false, reason: "invalid_checksum", detail };
-    }
-    if (checksum.startsWith("tarsum")) tarsum = true;
-    layers.push({ blobSum: checksum, v1Compatibility: image.v1JsonMetadata });
+    if (defects.some((defect) => defect.reason === "tarsum_checksum")) tarsum = true;
+    layers.push({ blobSum: image.storage?.checksum ?? "", v1Compatibility: image.v1JsonMetadata });
   }
   return { ok: true, layers, tarsum };
 }

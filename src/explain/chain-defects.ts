@@ -1,5 +1,6 @@
 import type { ChainImage } from "../backfill/batch-input.js";
 import type { ChainResolution } from "../backfill/resolve-chain.js";
+import { storageDefects } from "../backfill/storage-defects.js";
 import type { DefectCode } from "../reason-registry.js";
 import { collidesWithRepositoryImage, isValidV1Id, readV1, type V1Reading } from "../manifest/v1-id-rules.js";
 
@@ -32,15 +33,11 @@ export function chainDefects(
   chain.forEach((image, index) => {
     const at = (code: DefectCode, detail: string) => defects.push({ code, imageId: image.id, detail });
     const checksum = image.storage?.checksum ?? null;
-    if (image.storageId === null || image.storage === null)
-      at("null_storage", `image ${image.id} has no storage`);
-    else {
-      if (image.storage.uploading === true)
-        at("uploading_storage", `storage ${image.storageId} is still uploading`);
-      if (checksum === null || checksum === "")
-        at("missing_checksum", `storage ${image.storageId} has no checksum`);
-      else if (checksum.startsWith("tarsum"))
-        at("tarsum_checksum", `storage ${image.storageId}: ${checksum}`);
+    for (const defect of storageDefects(image)) {
+      at(
+        defect.reason,
+        defect.reason === "null_storage" ? `image ${image.id} has no storage` : defect.detail,
+      );
     }
     const v1 = readings[index] as V1Reading;
     switch (v1.kind) {
