@@ -1,8 +1,8 @@
 import type { BaseLayer } from "./base-images.js";
 import type { Prng } from "./prng.js";
 import type { DefectClass } from "./seed-options.js";
+import { isStorageFlawClass, type StorageFlawClass } from "./storage-flaws.js";
 
-export type StorageFlaw = "uploading" | "no-checksum" | "tarsum" | "not-sha256" | "not-digest";
 export type V1Flaw = "not-json" | "not-object" | "no-id" | "unpullable";
 export type Bloat = "strippable" | "leaf";
 
@@ -30,7 +30,8 @@ export interface PlannedImage {
   reusable: boolean;
   /** Decided but not written: its id is the missing parent of its child. */
   missing: boolean;
-  storageFlaw?: StorageFlaw;
+  /** The storage defect class of this layer (storage-flaws.ts). */
+  storageFlaw?: StorageFlawClass;
   v1Flaw?: V1Flaw;
   bloat?: Bloat;
 }
@@ -43,14 +44,6 @@ export interface IdCounters {
   label: number;
   tagManifestLabel: number;
 }
-
-const STORAGE_FLAWS = {
-  "storage-uploading": "uploading",
-  "storage-no-checksum": "no-checksum",
-  tarsum: "tarsum",
-  "checksum-not-sha256": "not-sha256",
-  "checksum-not-digest": "not-digest",
-} as const satisfies Partial<Record<DefectClass, StorageFlaw>>;
 
 const MAX_DEPTH = 40;
 const RECENT = 16;
@@ -108,19 +101,29 @@ export class ChainBuilder {
     const parent = this.pickParent(depth - own);
     const chain = this.build(parent, own, createdTs, false);
     const leaf = chain[own - 1] as PlannedImage;
-    const lower = chain[0] as PlannedImage;
     const some = this.prng.pick(chain);
+    if (isStorageFlawClass(defect)) {
+      some.throwaway = false;
+      some.storageFlaw = defect;
+    } else {
+      this.inject(defect, chain, some, createdTs);
+    }
+    this.assignStorages(chain);
+    return leaf;
+  }
+
+  /** Every defect class that is not a storage flaw, into the tag's private layers. */
+  private inject(
+    defect: Exclude<DefectClass, StorageFlawClass>,
+    chain: PlannedImage[],
+    some: PlannedImage,
+    createdTs: number,
+  ): void {
+    const leaf = chain[chain.length - 1] as PlannedImage;
+    const lower = chain[0] as PlannedImage;
     switch (defect) {
       case "missing-parent":
         lower.missing = true;
-        break;
-      case "storage-uploading":
-      case "storage-no-checksum":
-      case "tarsum":
-      case "checksum-not-sha256":
-      case "checksum-not-digest":
-        some.throwaway = false;
-        some.storageFlaw = STORAGE_FLAWS[defect];
         break;
       case "v1-nul-id":
         // The row's docker_image_id stays valid (a text column cannot hold NUL); only the JSON's id has it.
@@ -166,8 +169,6 @@ export class ChainBuilder {
         leaf.throwaway = false;
         break;
     }
-    this.assignStorages(chain);
-    return leaf;
   }
 
   /** Two where the defect needs a lower private layer; three or four for metadata on "many layers". */

@@ -5,6 +5,7 @@ import type { PlannedImage } from "./plan-chain.js";
 import type { Prng } from "./prng.js";
 import type { SeedImageRow, SeedStorageRow } from "./seed-rows.js";
 import { renderJson, renderV1Json, v1Object, type V1Facts } from "./v1-json.js";
+import { STORAGE_FLAWS } from "./storage-flaws.js";
 
 /** An image as rendered: its rows (none for a missing one) and what a manifest of its chain needs. */
 export interface RenderedImage {
@@ -81,7 +82,7 @@ export function renderImage(
           uuid: prng.uuid(),
           imageSize: node.throwaway ? 32 : size,
           uncompressedSize: prng.chance(0.2) ? null : node.throwaway ? 1024 : Math.round(size * 2.4),
-          uploading: node.storageFlaw === "uploading",
+          uploading: node.storageFlaw !== undefined && "uploading" in STORAGE_FLAWS[node.storageFlaw],
           contentChecksum: checksum,
         },
     checksum,
@@ -198,19 +199,9 @@ function unpullable(text: string, prng: Prng): string {
 /** The blob's digest: 64 hex digits from the image's stream (the blob itself is never written). */
 function storageChecksum(node: PlannedImage, prng: Prng): string | null {
   const hex = prng.hex(64);
-  if (node.storageFlaw === "no-checksum") return null;
+  if (node.storageFlaw !== undefined) return STORAGE_FLAWS[node.storageFlaw].checksum(hex, prng);
   if (node.throwaway) return EMPTY_LAYER_CHECKSUM;
-  switch (node.storageFlaw) {
-    case "tarsum":
-      return `tarsum+sha256:${hex}`;
-    case "not-sha256":
-      return `md5:${hex.slice(0, 32)}`;
-    case "not-digest":
-      return prng.pick([hex, `sha256:${hex.slice(0, 63)}z`, "sha256:"]);
-    case "uploading":
-    case undefined:
-      return `sha256:${hex}`;
-  }
+  return `sha256:${hex}`;
 }
 
 function imageRow(
