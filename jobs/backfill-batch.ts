@@ -17,7 +17,7 @@ import { errorMessage } from "../src/error-message.js";
 import { PermanentJobError } from "../src/errors.js";
 import type { LeaseRegistry } from "../src/run/lease-registry.js";
 import { runFilters } from "../src/run/run-filters.js";
-import { logEvent } from "../src/log-event.js";
+import { logEvent } from "../src/log-events/log-event.js";
 import { finishRunIfDone } from "../src/run/finish-run.js";
 import { logTagEvents } from "./batch-tag-events.js";
 

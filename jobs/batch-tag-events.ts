@@ -1,6 +1,6 @@
 import type { Logger } from "../src/log.js";
 import type { TagResult } from "../src/backfill/batch-result.js";
-import { logEvent } from "../src/log-event.js";
+import { logEvent } from "../src/log-events/log-event.js";
 
 /** One line per tag worth a look in a batch: a repair done or refused, a tag failed or mapped as broken. */
 export function logTagEvents(log: Logger, results: readonly TagResult[], dryRun: boolean): void {

@@ -4,7 +4,7 @@ import { hasCandidateTags } from "../src/db/run-has-candidates.js";
 import type { Database } from "../src/db/tables.js";
 import type { Logger } from "../src/log.js";
 import type { JOB, JobPayloads } from "../src/queue/queue-names.js";
-import { logEvent } from "../src/log-event.js";
+import { logEvent } from "../src/log-events/log-event.js";
 import { runTarget } from "../src/run/run-target.js";
 import { startOrResumeRun } from "../src/run/start-run.js";
 

@@ -1,4 +1,4 @@
-// Writes docs/log-events.schema.json and the event table of docs/log-events.md from src/log-events.ts.
+// Writes docs/log-events.schema.json and the event table of docs/log-events.md from src/log-events/log-events.ts.
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";

@@ -1,6 +1,6 @@
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
-import { logEvent } from "../log-event.js";
+import { logEvent } from "../log-events/log-event.js";
 import type { Logger } from "../log.js";
 import type { Database } from "./tables.js";
 

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Transaction } from "kysely";
-import type { Database } from "../db/tables.js";
+import type { Database } from "./tables.js";
 
 // One probe per pool (Kysely handle): the server's answer does not change while it runs.
 const lz4ByPool = new WeakMap<Kysely<Database>, Promise<boolean>>();

@@ -11,9 +11,9 @@ import {
   COLUMNS,
   TAG_COUNTS,
   type LogEventEntry,
-} from "./log-field-schemas.js";
+} from "./field-schemas.js";
 
-/** The events of batches and tags (part of LOG_EVENTS, src/log-events.ts). */
+/** The events of batches and tags (part of LOG_EVENTS, src/log-events/log-events.ts). */
 export const BATCH_LOG_EVENTS = {
   "batch.completed": {
     level: "info",

@@ -1,9 +1,9 @@
 /**
- * The field schemas the log vocabulary (src/log-events.ts) shares, and the shape of one event's entry: ids
+ * The field schemas the log vocabulary (src/log-events/log-events.ts) shares, and the shape of one event's entry: ids
  * are strings of digits, counts non-negative integers, errors a message or an object.
  */
 
-/** A field schema, as far as the field types of src/log-events.ts read it. */
+/** A field schema, as far as the field types of src/log-events/log-events.ts read it. */
 export interface FieldSchema {
   readonly type?: string | readonly string[];
   readonly enum?: readonly unknown[];

@@ -1,4 +1,4 @@
-import type { Logger } from "./log.js";
+import type { Logger } from "../log.js";
 import type { CommonLogFields, LogEventFields, LogEventName } from "./log-events.js";
 
 type Level = "trace" | "debug" | "info" | "warn" | "error";

@@ -1,6 +1,6 @@
-import { BATCH_LOG_EVENTS } from "./log-events-batch.js";
-import { PROCESS_LOG_EVENTS } from "./log-events-process.js";
-import { RUN_LOG_EVENTS } from "./log-events-run.js";
+import { BATCH_LOG_EVENTS } from "./batch-events.js";
+import { PROCESS_LOG_EVENTS } from "./process-events.js";
+import { RUN_LOG_EVENTS } from "./run-events.js";
 
 /**
  * The log vocabulary, one entry per event: its level and when it is logged (the table of

@@ -1,6 +1,6 @@
-import { ID, COUNT, ERR, STR, BOOL, MS, ATTEMPT, type LogEventEntry } from "./log-field-schemas.js";
+import { ID, COUNT, ERR, STR, BOOL, MS, ATTEMPT, type LogEventEntry } from "./field-schemas.js";
 
-/** The events of workers, services, the scheduler and the queue (part of LOG_EVENTS, src/log-events.ts). */
+/** The events of workers, services, the scheduler and the queue (part of LOG_EVENTS, src/log-events/log-events.ts). */
 export const PROCESS_LOG_EVENTS = {
   "worker.started": {
     level: "info",

@@ -12,9 +12,9 @@ import {
   TAG_COUNTS,
   BATCH_COUNTS,
   type LogEventEntry,
-} from "./log-field-schemas.js";
+} from "./field-schemas.js";
 
-/** The events of runs (part of LOG_EVENTS, src/log-events.ts). */
+/** The events of runs (part of LOG_EVENTS, src/log-events/log-events.ts). */
 export const RUN_LOG_EVENTS = {
   "run.started": {
     level: "info",

@@ -1,6 +1,6 @@
 import { Queue, type ConnectionOptions, type JobsOptions } from "bullmq";
 import type { Logger } from "../log.js";
-import { logEvent } from "../log-event.js";
+import { logEvent } from "../log-events/log-event.js";
 import { JOB, QUEUE, batchJobId, SCHEDULER_ID, type JobPayloads } from "./queue-names.js";
 import { closeWithin } from "./close-within.js";
 import { redisConnection } from "./redis-connection.js";

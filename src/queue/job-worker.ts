@@ -3,7 +3,7 @@ import { DelayedError, UnrecoverableError, Worker, type Job } from "bullmq";
 import type { Logger } from "../log.js";
 import { classifyError } from "../classify-error.js";
 import { errorMessage } from "../error-message.js";
-import { logEvent } from "../log-event.js";
+import { logEvent } from "../log-events/log-event.js";
 import { redisConnection } from "./redis-connection.js";
 import { redisErrorReporter } from "./redis-error-reporter.js";
 

@@ -1,5 +1,5 @@
 import type { Logger } from "../log.js";
-import { logEvent } from "../log-event.js";
+import { logEvent } from "../log-events/log-event.js";
 
 const QUIET_MS = 10_000;
 

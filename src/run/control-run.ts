@@ -7,7 +7,7 @@ import type { Database, RunRow, RunStatus } from "../db/tables.js";
 import type { Logger } from "../log.js";
 import { errorMessage } from "../error-message.js";
 import { finishRunIfDone } from "./finish-run.js";
-import { logEvent } from "../log-event.js";
+import { logEvent } from "../log-events/log-event.js";
 
 export type RunControl = "pause" | "resume" | "cancel";
 

@@ -1,6 +1,6 @@
 import type { Logger } from "../log.js";
 import { errorMessage } from "../error-message.js";
-import { logEvent } from "../log-event.js";
+import { logEvent } from "../log-events/log-event.js";
 
 /**
  * The process's view of PostgreSQL: while it is unreachable, jobs are put back with a delay (spending none

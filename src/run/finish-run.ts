@@ -3,7 +3,7 @@ import { batchProgress } from "../db/batch-progress.js";
 import { completeRunIfDone } from "../db/run-complete-if-done.js";
 import type { Database, RunRow } from "../db/tables.js";
 import type { Logger } from "../log.js";
-import { logEvent } from "../log-event.js";
+import { logEvent } from "../log-events/log-event.js";
 
 /**
  * Ends the run when its last batch is settled and logs `run.completed` once: only the caller whose

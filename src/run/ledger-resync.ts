@@ -4,7 +4,7 @@ import { listRunningRunIds } from "../db/run-list-running.js";
 import type { Database } from "../db/tables.js";
 import type { Logger } from "../log.js";
 import { errorMessage } from "../error-message.js";
-import { logEvent } from "../log-event.js";
+import { logEvent } from "../log-events/log-event.js";
 
 export interface LedgerResyncSetup {
   db: Kysely<Database>;

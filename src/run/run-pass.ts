@@ -14,7 +14,7 @@ import { errorMessage } from "../error-message.js";
 import type { JobKind } from "./job-kind.js";
 import { finishRunIfDone } from "./finish-run.js";
 import { runFilters } from "./run-filters.js";
-import { logEvent } from "../log-event.js";
+import { logEvent } from "../log-events/log-event.js";
 import type { ProgressEstimate } from "./progress-meter.js";
 import { estimateRun } from "./run-rate.js";
 import { loadRunClock } from "../db/load-run-clock.js";

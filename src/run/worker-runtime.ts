@@ -11,7 +11,7 @@ import { DbHealth } from "./db-health.js";
 import type { JobKind, SchedulerSetup, WorkerContext } from "./job-kind.js";
 import { LeaseRegistry } from "./lease-registry.js";
 import { startLedgerResync } from "./ledger-resync.js";
-import { logEvent } from "../log-event.js";
+import { logEvent } from "../log-events/log-event.js";
 
 export interface WorkerRuntimeSetup {
   db: Kysely<Database>;
