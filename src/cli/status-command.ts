@@ -1,21 +1,12 @@
 import type { Command } from "commander";
 import type { Kysely } from "kysely";
-import { batchProgress } from "../db/batch-progress.js";
-import { loadRunClock } from "../db/load-run-clock.js";
-import { registryCoverage } from "../db/registry-coverage.js";
-import { listRunEvents } from "../db/run-events-list.js";
-import { getRun } from "../db/run-get.js";
-import { listRuns } from "../db/run-list.js";
-import { runLiveness } from "../db/run-liveness.js";
-import type { Database, RunRow } from "../db/tables.js";
+import type { Database } from "../db/tables.js";
 import { UsageError } from "../errors.js";
-import { estimateRun } from "../run/run-rate.js";
-import { runReport } from "../run/run-report.js";
-import { noWorker } from "../run/worker-presence.js";
+import { runStatusDetail, statusList } from "../run/run-status.js";
 import { openRuntime, type CommandRuntime } from "../runtime/command-runtime.js";
 import { action, EXIT, intOption } from "./command-runner.js";
 import { formatDetail, type StatusDetail } from "./status-detail-view.js";
-import { formatStatusList, type QueueCounts, type StatusRun } from "./status-view.js";
+import { formatStatusList, type QueueCounts } from "./status-view.js";
 import { parseRunId } from "./run-id.js";
 
 interface StatusOptions {
@@ -50,20 +41,6 @@ async function queueCounts(rt: CommandRuntime): Promise<QueueCounts> {
   } finally {
     void queues.close();
   }
-}
-
-/** One run with the shared rate (run-rate.ts) and whether a worker serves it. */
-async function statusRun(db: Kysely<Database>, run: RunRow): Promise<StatusRun> {
-  const runId = String(run.id);
-  const progress = await batchProgress(db, runId);
-  const clock = await loadRunClock(db, runId);
-  const now = Date.now();
-  const estimate = estimateRun(run.total_tags, progress.tags, clock, now);
-  const since = clock.at(-1)?.atMs ?? now;
-  const idle = noWorker(run.status, await runLiveness(db, runId), (now - since) / 1000);
-  const report = runReport(run, progress, estimate);
-  // Without a worker there is no rate to speak of and no ETA.
-  return idle ? { ...report, etaMs: null, noWorker: true } : { ...report, noWorker: false };
 }
 
 async function statusCommand(opts: StatusOptions): Promise<number> {
@@ -111,26 +88,12 @@ async function watch(seconds: number, once: () => Promise<string>): Promise<numb
 async function render(db: Kysely<Database>, rt: CommandRuntime, opts: StatusOptions) {
   const queues = await queueCounts(rt);
   if (opts.run === undefined) {
-    const runs = await Promise.all((await listRuns(db, opts.limit)).map((run) => statusRun(db, run)));
-    const coverage = await registryCoverage(db);
+    const { coverage, runs } = await statusList(db, opts.limit);
     if (opts.json) return `${JSON.stringify({ coverage, runs, queues }, null, 2)}\n`;
     return formatStatusList(runs, coverage, queues);
   }
-  const run = await getRun(db, opts.run);
-  if (!run) throw new UsageError(`no run with id '${opts.run}': \`backfill status\` lists them`);
-  const events = await listRunEvents(db, String(run.id));
-  const detail: StatusDetail = {
-    ...(await statusRun(db, run)),
-    startedBy: run.started_by,
-    config: run.config,
-    events: events.map((e) => ({
-      at: e.at as unknown as Date,
-      from: e.from_status,
-      to: e.to_status,
-      actor: e.actor,
-      detail: (e.detail ?? null) as Record<string, unknown> | null,
-    })),
-    queues,
-  };
-  return opts.json ? `${JSON.stringify(detail, null, 2)}\n` : formatDetail(detail);
+  const detail = await runStatusDetail(db, opts.run);
+  if (!detail) throw new UsageError(`no run with id '${opts.run}': \`backfill status\` lists them`);
+  const shown: StatusDetail = { ...detail, queues };
+  return opts.json ? `${JSON.stringify(shown, null, 2)}\n` : formatDetail(shown);
 }

@@ -1,28 +1,10 @@
+import type { RunStatusDetail } from "../run/run-status.js";
 import { formatDuration } from "../run/progress-meter.js";
 import { formatRate } from "../run/run-rate.js";
 import { formatRows } from "../text-table.js";
-import {
-  formatFields,
-  formatQueues,
-  noWorkerAdvice,
-  type QueueCounts,
-  type StatusRun,
-} from "./status-view.js";
+import { formatFields, formatQueues, noWorkerAdvice, type QueueCounts } from "./status-view.js";
 
-interface HistoryLine {
-  at: Date | string;
-  from: string | null;
-  to: string;
-  actor: string;
-  detail: Record<string, unknown> | null;
-}
-
-export type StatusDetail = StatusRun & {
-  startedBy: unknown;
-  config: unknown;
-  events: HistoryLine[];
-  queues: QueueCounts;
-};
+export type StatusDetail = RunStatusDetail & { queues: QueueCounts };
 
 /** `alice@host1 via cli (pid 42), code 0.1.0+abc123: backfill run --batch-size 50` */
 function describeStarter(raw: unknown): string {

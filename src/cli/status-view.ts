@@ -1,13 +1,11 @@
 import type { RegistryCoverage } from "../db/registry-coverage.js";
 import { formatDuration } from "../run/progress-meter.js";
 import { formatRate } from "../run/run-rate.js";
-import type { RunReport } from "../run/run-report.js";
+import type { StatusRun } from "../run/run-status.js";
 import { IDLE_AFTER_SECONDS } from "../run/worker-presence.js";
 import { formatRows } from "../text-table.js";
 
-/** A run as `status` shows it: the shared report plus whether any worker serves it. */
-export type StatusRun = RunReport & { noWorker: boolean };
-
+/** Job counts by queue and state, or why Redis could not say. */
 export type QueueCounts = Record<string, Record<string, number>> | { unavailable: string };
 
 const NO_WORKER = `no worker: nothing claimed for ${IDLE_AFTER_SECONDS}s+`;
