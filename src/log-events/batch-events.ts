@@ -109,7 +109,7 @@ export const BATCH_LOG_EVENTS = {
   "batch.lease_lost": {
     level: "warn",
     when: "renewing the lease failed or found it taken",
-    fields: "`runId`, `batchId`, `err`?",
+    fields: "`runId`, `batchId`, `attempt`, `err`?",
     schema: {
       properties: { runId: ID, batchId: ID, attempt: ATTEMPT, err: ERR },
       required: ["runId", "batchId"],

@@ -81,7 +81,7 @@ export const RUN_LOG_EVENTS = {
     level: "info",
     when: "every 5 s while `run` follows a run without a terminal, and at its end or pause (`err`: ledger unreadable)",
     fields:
-      "`runId`, `done`, `total` (tags), `batchesDone`, `batchesTotal`, `broken`, `failed`, `ratePerSec`, `etaMs` (null while unknown)",
+      "`runId`, `done`, `total` (tags), `batchesDone`, `batchesTotal`, `broken`, `failed`, `ratePerSec`, `etaMs` (null while unknown); or only `err` (warn) when the progress could not be read",
     schema: {
       properties: {
         runId: ID,
