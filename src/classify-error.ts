@@ -1,4 +1,4 @@
-import { PermanentError } from "./errors.js";
+import type { PermanentError } from "./errors.js";
 
 export type ErrorClass = "unavailable" | "permanent" | "retry";
 
@@ -25,8 +25,13 @@ export function classifyError(err: unknown): ErrorClass {
   let current: unknown = err;
   for (let depth = 0; depth < 8 && current !== undefined && current !== null; depth++) {
     if (typeof current === "object") {
-      if (current instanceof PermanentError) return "permanent";
-      const e = current as { code?: unknown; message?: unknown; cause?: unknown };
+      const e = current as Partial<Pick<PermanentError, "permanent">> & {
+        code?: unknown;
+        message?: unknown;
+        cause?: unknown;
+      };
+      // The type's property, not instanceof: an error from another copy of this module still counts.
+      if (e.permanent === true) return "permanent";
       if (typeof e.code === "string" && (NODE_CONNECTION_CODES.has(e.code) || PG_UNAVAILABLE.test(e.code))) {
         return "unavailable";
       }

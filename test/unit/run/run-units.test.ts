@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { classifyError } from "../../../src/classify-error.js";
-import { PermanentJobError } from "../../../src/errors.js";
+import { PermanentJobError, UsageError } from "../../../src/errors.js";
 import { SigningKeyError } from "../../../src/manifest/errors.js";
 import { formatDuration } from "../../../src/run/progress-meter.js";
 import { runTarget } from "../../../src/run/run-target.js";
@@ -27,6 +27,16 @@ describe("classifyError", () => {
     ["unusable key", new SigningKeyError("bad key"), "permanent"],
     ["unique violation retries", Object.assign(new Error("dup"), { code: "23505" }), "retry"],
     ["anything else retries", new TypeError("boom"), "retry"],
+    [
+      "a name is not a type: an Error named UsageError retries",
+      Object.assign(new Error("x"), { name: "UsageError" }),
+      "retry",
+    ],
+    [
+      "a permanent cause makes the wrapper permanent",
+      new Error("wrapped", { cause: new UsageError("bad flag") }),
+      "permanent",
+    ],
   ];
   for (const [name, err, expected] of cases) test(name, () => assert.equal(classifyError(err), expected));
 });
