@@ -10,6 +10,10 @@ import {
   ACTOR,
   COLUMNS,
   TAG_COUNTS,
+  BATCH_KEY,
+  BATCH_KEY_NAMES,
+  TAG_KEY,
+  TAG_KEY_NAMES,
   type LogEventEntry,
 } from "./field-schemas.js";
 
@@ -22,11 +26,7 @@ export const BATCH_LOG_EVENTS = {
       "`runId`, `batchId`, `attempt`, `lo`, `hi`, `counts`, `tags`, `loadMs`, `planMs`, `signMs`, `writeMs`, `durationMs`, `queries`, `rowsWritten`, `dryRun`",
     schema: {
       properties: {
-        runId: ID,
-        batchId: ID,
-        attempt: ATTEMPT,
-        lo: COUNT,
-        hi: COUNT,
+        ...BATCH_KEY,
         counts: TAG_COUNTS,
         tags: COUNT,
         loadMs: MS,
@@ -39,11 +39,7 @@ export const BATCH_LOG_EVENTS = {
         dryRun: BOOL,
       },
       required: [
-        "runId",
-        "batchId",
-        "attempt",
-        "lo",
-        "hi",
+        ...BATCH_KEY_NAMES,
         "counts",
         "tags",
         "loadMs",
@@ -63,11 +59,7 @@ export const BATCH_LOG_EVENTS = {
     fields: "`runId`, `batchId`, `attempt`, `lo`, `hi`, `maxAttempts`, `err`",
     schema: {
       properties: {
-        runId: ID,
-        batchId: ID,
-        attempt: ATTEMPT,
-        lo: COUNT,
-        hi: COUNT,
+        ...BATCH_KEY,
         maxAttempts: COUNT,
         err: ERR,
       },
@@ -80,15 +72,11 @@ export const BATCH_LOG_EVENTS = {
     fields: "`runId`, `batchId`, `attempt`, `lo`, `hi`, `err`, `permanent`",
     schema: {
       properties: {
-        runId: ID,
-        batchId: ID,
-        attempt: ATTEMPT,
-        lo: COUNT,
-        hi: COUNT,
+        ...BATCH_KEY,
         err: ERR,
         permanent: BOOL,
       },
-      required: ["runId", "batchId", "attempt", "lo", "hi", "err", "permanent"],
+      required: [...BATCH_KEY_NAMES, "err", "permanent"],
     },
   },
   "batch.preempted": {
@@ -96,8 +84,8 @@ export const BATCH_LOG_EVENTS = {
     when: "the lease was lost before the commit; the batch wrote nothing",
     fields: "`runId`, `batchId`, `attempt`, `lo`, `hi`",
     schema: {
-      properties: { runId: ID, batchId: ID, attempt: ATTEMPT, lo: COUNT, hi: COUNT },
-      required: ["runId", "batchId", "attempt", "lo", "hi"],
+      properties: BATCH_KEY,
+      required: BATCH_KEY_NAMES,
     },
   },
   "batch.skipped": {
@@ -121,15 +109,11 @@ export const BATCH_LOG_EVENTS = {
     fields: "`runId`, `batchId`, `repositoryTagId`, `repository` (ns/name), `tag`, `reason`, `detail`",
     schema: {
       properties: {
-        runId: ID,
-        batchId: ID,
-        repositoryTagId: COUNT,
-        repository: STR,
-        tag: STR,
+        ...TAG_KEY,
         reason: STR,
         detail: TEXT_OR_NULL,
       },
-      required: ["runId", "batchId", "repositoryTagId", "repository", "tag", "reason"],
+      required: [...TAG_KEY_NAMES, "reason"],
     },
   },
   "tag.failed": {
@@ -138,15 +122,11 @@ export const BATCH_LOG_EVENTS = {
     fields: "as `tag.broken`",
     schema: {
       properties: {
-        runId: ID,
-        batchId: ID,
-        repositoryTagId: COUNT,
-        repository: STR,
-        tag: STR,
+        ...TAG_KEY,
         reason: TEXT_OR_NULL,
         detail: TEXT_OR_NULL,
       },
-      required: ["runId", "batchId", "repositoryTagId", "repository", "tag"],
+      required: TAG_KEY_NAMES,
     },
   },
   "tag.repaired": {
@@ -156,16 +136,12 @@ export const BATCH_LOG_EVENTS = {
       "`runId`, `batchId`, `repositoryTagId`, `repository`, `tag`, `detail` (the changed columns and notes, as `tag_outcome.reprocess_detail`), `changes` (count), `columns` (distinct `table.column`)",
     schema: {
       properties: {
-        runId: ID,
-        batchId: ID,
-        repositoryTagId: COUNT,
-        repository: STR,
-        tag: STR,
+        ...TAG_KEY,
         detail: TEXT_OR_NULL,
         changes: COUNT,
         columns: COLUMNS,
       },
-      required: ["runId", "batchId", "repositoryTagId", "repository", "tag", "detail", "changes", "columns"],
+      required: [...TAG_KEY_NAMES, "detail", "changes", "columns"],
     },
   },
   "tag.repair_refused": {
@@ -175,27 +151,13 @@ export const BATCH_LOG_EVENTS = {
       "as `tag.repaired`, plus `reason` (the refusal code: `would_change_digest_under_live_tag`, `would_change_digest`, `shared_manifest_bytes`, `inconsistent_mapping`); `changes` and `columns` are what was not done",
     schema: {
       properties: {
-        runId: ID,
-        batchId: ID,
-        repositoryTagId: COUNT,
-        repository: STR,
-        tag: STR,
+        ...TAG_KEY,
         reason: ACTOR,
         detail: TEXT_OR_NULL,
         changes: COUNT,
         columns: COLUMNS,
       },
-      required: [
-        "runId",
-        "batchId",
-        "repositoryTagId",
-        "repository",
-        "tag",
-        "reason",
-        "detail",
-        "changes",
-        "columns",
-      ],
+      required: [...TAG_KEY_NAMES, "reason", "detail", "changes", "columns"],
     },
   },
 } as const satisfies Record<string, LogEventEntry>;

@@ -53,3 +53,11 @@ export const BATCH_COUNTS = {
   required: ["pending", "running", "done", "failed", "total"],
   properties: { pending: COUNT, running: COUNT, done: COUNT, failed: COUNT, total: COUNT },
 } as const;
+
+/** The fields that name a batch attempt, shared by the batch events. */
+export const BATCH_KEY = { runId: ID, batchId: ID, attempt: ATTEMPT, lo: COUNT, hi: COUNT } as const;
+export const BATCH_KEY_NAMES = ["runId", "batchId", "attempt", "lo", "hi"] as const;
+
+/** The fields that name one tag of a batch, shared by the tag events. */
+export const TAG_KEY = { runId: ID, batchId: ID, repositoryTagId: COUNT, repository: STR, tag: STR } as const;
+export const TAG_KEY_NAMES = ["runId", "batchId", "repositoryTagId", "repository", "tag"] as const;
