@@ -14,6 +14,19 @@ import {
   type LogEventEntry,
 } from "./field-schemas.js";
 
+/** `backfill pause` and `backfill cancel`: the same fields, with the status each sets. */
+function controlEvent<S extends "paused" | "cancelled">(command: string, status: S) {
+  return {
+    level: "warn",
+    when: `\`backfill ${command}\` (logged by that command)`,
+    fields: `\`runId\`, \`actor\` (user@host), \`from\`, \`status\` (${status}), \`reason\`?`,
+    schema: {
+      properties: { runId: ID, actor: ACTOR, from: RUN_STATUS, status: { const: status }, reason: STR },
+      required: ["runId", "actor", "from", "status"],
+    },
+  } as const;
+}
+
 /** The events of runs (part of LOG_EVENTS, src/log-events/log-events.ts). */
 export const RUN_LOG_EVENTS = {
   "run.started": {
@@ -59,24 +72,8 @@ export const RUN_LOG_EVENTS = {
       required: ["runId", "kind", "target", "dryRun", "totalTags", "batches", "batchSize"],
     },
   },
-  "run.paused": {
-    level: "warn",
-    when: "`backfill pause` (logged by that command)",
-    fields: "`runId`, `actor` (user@host), `from`, `status` (paused), `reason`?",
-    schema: {
-      properties: { runId: ID, actor: ACTOR, from: RUN_STATUS, status: { const: "paused" }, reason: STR },
-      required: ["runId", "actor", "from", "status"],
-    },
-  },
-  "run.cancelled": {
-    level: "warn",
-    when: "`backfill cancel` (logged by that command)",
-    fields: "`runId`, `actor` (user@host), `from`, `status` (cancelled), `reason`?",
-    schema: {
-      properties: { runId: ID, actor: ACTOR, from: RUN_STATUS, status: { const: "cancelled" }, reason: STR },
-      required: ["runId", "actor", "from", "status"],
-    },
-  },
+  "run.paused": controlEvent("pause", "paused"),
+  "run.cancelled": controlEvent("cancel", "cancelled"),
   "run.progress": {
     level: "info",
     when: "every 5 s while `run` follows a run without a terminal, and at its end or pause (`err`: ledger unreadable)",
