@@ -17,19 +17,22 @@ export type StorageDefect =
  * storage missing, still uploading, without a checksum or with one that is not a digest means no manifest;
  * a `tarsum+` checksum is used as it is, as Quay did (see pull-rule.ts).
  */
-export function storageDefects(image: ChainImage): StorageDefect[] {
+export function storageDefects(image: ChainImage): readonly StorageDefect[] {
   if (image.storageId === null || image.storage === null) {
     return [{ reason: "null_storage", blocks: true, detail: "no storage" }];
   }
+  const { uploading, checksum } = image.storage;
+  const usable = checksum !== null && checksum !== "" && isQuayDigest(checksum);
+  // The common case, once per layer of every tag: nothing to report, nothing allocated.
+  if (uploading !== true && usable && !checksum.startsWith("tarsum")) return NONE;
   const storage = `storage ${image.storageId}`;
   const defects: StorageDefect[] = [];
-  if (image.storage.uploading === true) {
+  if (uploading === true) {
     defects.push({ reason: "uploading_storage", blocks: true, detail: `${storage} is still uploading` });
   }
-  const checksum = image.storage.checksum;
   if (checksum === null || checksum === "") {
     defects.push({ reason: "missing_checksum", blocks: true, detail: `${storage} has no checksum` });
-  } else if (!isQuayDigest(checksum)) {
+  } else if (!usable) {
     const detail = `${storage} has checksum ${JSON.stringify(checksum)}, not a digest`;
     defects.push({ reason: "invalid_checksum", blocks: true, detail });
   } else if (checksum.startsWith("tarsum")) {
@@ -37,3 +40,5 @@ export function storageDefects(image: ChainImage): StorageDefect[] {
   }
   return defects;
 }
+
+const NONE: readonly StorageDefect[] = Object.freeze([]);
