@@ -20,6 +20,8 @@ import { runFilters } from "../src/run/run-filters.js";
 import { logEvent } from "../src/log-events/log-event.js";
 import { finishRunIfDone } from "../src/run/finish-run.js";
 import { logTagEvents } from "./batch-tag-events.js";
+import type { ThrottleGate } from "../src/run/throttle-checker.js";
+import { throttleGate, type Throttled } from "./throttle-gate.js";
 
 export const backfillBatchPayloadSchema = {
   type: "object",
@@ -45,12 +47,15 @@ export interface BackfillBatchContext {
   maxAttempts: number;
   /** Who acts, for the run's audit trail (`worker:<host>:<pid>`). */
   actor: string;
+  /** The process's throttle checker: asked before every claim; no throttling without it. */
+  throttle?: ThrottleGate;
 }
 
 export type BackfillBatchResult =
   | { kind: "done"; counts: BatchResult["counts"] }
   | { kind: "preempted" }
   | { kind: "lease-held"; retryAfterMs: number }
+  | Throttled
   | { kind: "not-claimable"; status: string }
   | { kind: "run-inactive"; status: string };
 
@@ -71,6 +76,11 @@ export async function handleBackfillBatch(
   const run = await getRun(ctx.db, payload.runId);
   if (!run) throw new PermanentJobError(`run ${payload.runId} does not exist`);
   if (run.status !== "running") return runInactive(ctx, payload, run.status);
+  if (ctx.throttle) {
+    const held = await throttleGate(run, { ...ctx, throttle: ctx.throttle });
+    if (held === "paused") return runInactive(ctx, payload, "paused");
+    if (held) return held;
+  }
 
   const claimed = await claimBatch(ctx.db, payload.batchId, ctx.leaseMs);
   if (!claimed) return notClaimable(ctx, payload);

@@ -27,6 +27,7 @@ export const JOB_TABLE: readonly JobKind[] = [
         attempt: job.attempt,
         maxAttempts: job.maxAttempts,
         actor: ctx.actor,
+        ...(ctx.throttle ? { throttle: ctx.throttle } : {}),
       }),
   }),
   // Scheduler ticks: only a process given the scheduler's setup (`backfill worker`) consumes them.

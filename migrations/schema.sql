@@ -57,6 +57,9 @@ CREATE TABLE backfill.run (
     started_at timestamp with time zone,
     finished_at timestamp with time zone,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    throttle_reason text,
+    throttled_since timestamp with time zone,
+    throttled_ms bigint DEFAULT 0 NOT NULL,
     CONSTRAINT run_batch_size_check CHECK ((batch_size > 0)),
     CONSTRAINT run_kind_check CHECK ((kind = ANY (ARRAY['backfill'::text, 'scheduled'::text, 'reprocess'::text]))),
     CONSTRAINT run_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'running'::text, 'paused'::text, 'cancelled'::text, 'completed'::text, 'failed'::text])))
@@ -104,6 +107,13 @@ CREATE TABLE backfill.tag_outcome (
     reprocess_detail text,
     CONSTRAINT tag_outcome_outcome_check CHECK ((outcome = ANY (ARRAY['backfilled'::text, 'backfilled_broken'::text, 'skipped'::text, 'failed'::text]))),
     CONSTRAINT tag_outcome_reprocess_check CHECK ((reprocess = ANY (ARRAY['repaired'::text, 'unchanged'::text, 'refused'::text, 'failed'::text])))
+);
+
+CREATE TABLE backfill.throttle_switch (
+    run_id bigint,
+    reason text,
+    actor text NOT NULL,
+    set_at timestamp with time zone DEFAULT now() NOT NULL
 );
 
 CREATE TABLE public.image (
@@ -661,6 +671,8 @@ CREATE INDEX tag_outcome_reason ON backfill.tag_outcome USING btree (reason) WHE
 
 CREATE INDEX tag_outcome_run_id_outcome ON backfill.tag_outcome USING btree (run_id, outcome);
 
+CREATE UNIQUE INDEX throttle_switch_scope ON backfill.throttle_switch USING btree (COALESCE(run_id, (0)::bigint));
+
 CREATE INDEX image_ancestors ON public.image USING btree (ancestors varchar_pattern_ops);
 
 CREATE INDEX image_docker_image_id ON public.image USING btree (docker_image_id);
@@ -840,6 +852,9 @@ ALTER TABLE ONLY backfill.tag_outcome
 
 ALTER TABLE ONLY backfill.tag_outcome
     ADD CONSTRAINT tag_outcome_run_id_fkey FOREIGN KEY (run_id) REFERENCES backfill.run(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY backfill.throttle_switch
+    ADD CONSTRAINT throttle_switch_run_id_fkey FOREIGN KEY (run_id) REFERENCES backfill.run(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.image
     ADD CONSTRAINT image_repository_id_fkey FOREIGN KEY (repository_id) REFERENCES public.repository(id);

@@ -8,6 +8,7 @@ import { registerRunCommand } from "./run-command.js";
 import { registerRunControlCommands } from "./run-control-command.js";
 import { registerScheduleCommand } from "./schedule-command.js";
 import { registerStatusCommand } from "./status-command.js";
+import { registerThrottleCommand } from "./throttle-command.js";
 import { registerWorkerCommand } from "./worker-command.js";
 import { registerSeedCommand } from "./seed-command.js";
 import { registerVerifyCommand } from "./verify-command.js";
@@ -42,6 +43,7 @@ registerWorkerCommand(program);
 registerScheduleCommand(program);
 registerStatusCommand(program);
 registerRunControlCommands(program);
+registerThrottleCommand(program);
 registerReprocessCommand(program);
 registerExplainCommand(program);
 

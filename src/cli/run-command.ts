@@ -13,6 +13,8 @@ import { action, EXIT, intOption } from "./command-runner.js";
 import { ProgressBar } from "./progress-bar.js";
 import { openRuntime } from "../runtime/command-runtime.js";
 import { onStopSignals, type StopSignals } from "./stop-signals.js";
+import { ThrottleChecker } from "../run/throttle-checker.js";
+import { throttleSettings } from "../run/throttle-settings.js";
 
 interface RunOptions {
   namespace?: string;
@@ -86,6 +88,7 @@ async function runCommand(opts: RunOptions): Promise<number> {
       retry: DEFAULT_RETRY_POLICY,
       processBatch: core.processBatch,
       jobs: rt.jobs,
+      throttle: new ThrottleChecker(db, throttleSettings(config)),
       signal: abort.signal,
       stopDeadlineMs,
       waitWhilePaused: true,

@@ -2,7 +2,13 @@ import type { RunStatusDetail } from "../run/run-status.js";
 import { formatDuration } from "../run/progress-meter.js";
 import { formatRate } from "../run/run-rate.js";
 import { formatRows } from "../text-table.js";
-import { formatFields, formatQueues, noWorkerAdvice, type QueueCounts } from "./status-view.js";
+import {
+  formatFields,
+  formatQueues,
+  formatThrottle,
+  noWorkerAdvice,
+  type QueueCounts,
+} from "./status-view.js";
 
 export type StatusDetail = RunStatusDetail & { queues: QueueCounts };
 
@@ -27,6 +33,8 @@ export function formatDetail(d: StatusDetail): string {
     `  batches   pending ${d.batches.pending}, running ${d.batches.running}, done ${d.batches.done}, failed ${d.batches.failed}`,
     `  rate      ${rate}`,
   ];
+  if (d.throttle.since !== null || d.throttle.totalMs > 0)
+    lines.push(`  throttle  ${formatThrottle(d.throttle)}`);
   if (d.error) lines.push(`  error     ${d.error}`);
   const reasons = Object.entries(d.byReason).sort((a, b) => b[1] - a[1]);
   if (reasons.length) lines.push("  reasons", ...formatRows(reasons, "    "));

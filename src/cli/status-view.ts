@@ -45,9 +45,21 @@ export function formatStatusList(
     ]);
     lines.push(...formatRows([header, ...rows]));
     for (const r of runs.filter((x) => x.noWorker)) lines.push("", noWorkerAdvice(r.id));
+    for (const r of runs.filter((x) => x.throttle.since !== null)) {
+      lines.push("", `run ${r.id} ${formatThrottle(r.throttle)}`);
+    }
   }
   lines.push("", ...formatQueues(queues));
   return `${lines.join("\n")}\n`;
+}
+
+/** `throttled: replay lag 3.1 s > 1 s, since 12:01, 4m00s total` (or the total of a run not throttled now). */
+export function formatThrottle(t: StatusRun["throttle"]): string {
+  const total = `${formatDuration(t.totalMs)} total`;
+  if (t.since === null) return `not throttled, ${total}`;
+  const at = new Date(t.since);
+  const hhmm = `${String(at.getHours()).padStart(2, "0")}:${String(at.getMinutes()).padStart(2, "0")}`;
+  return `throttled: ${t.reason ?? "?"}, since ${hhmm}, ${total}`;
 }
 
 export function noWorkerAdvice(runId: string): string {

@@ -8,6 +8,8 @@ import { openRuntime } from "../runtime/command-runtime.js";
 import { addBatchOptions } from "./batch-options.js";
 import { action, EXIT, intOption } from "./command-runner.js";
 import { onStopSignals, type StopSignals } from "./stop-signals.js";
+import { ThrottleChecker } from "../run/throttle-checker.js";
+import { throttleSettings } from "../run/throttle-settings.js";
 
 interface WorkerOptions {
   concurrency?: number;
@@ -61,6 +63,7 @@ async function workerCommand(opts: WorkerOptions): Promise<number> {
       leaseMs: opts.leaseSeconds * 1000,
       processBatch: core.processBatch,
       jobs: rt.jobs,
+      throttle: new ThrottleChecker(db, throttleSettings(config)),
       scheduler: {
         batchSize: config.batchSize,
         config: redactedConfig(config, { signed: core.signed }),

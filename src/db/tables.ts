@@ -200,6 +200,10 @@ export interface RunTable {
   started_at: Timestamp | null;
   finished_at: Timestamp | null;
   updated_at: Generated<Timestamp>;
+  /** Why no batch of the run is claimed now, since when, and the throttled time before (migration 0004). */
+  throttle_reason: Generated<string | null>;
+  throttled_since: Generated<Timestamp | null>;
+  throttled_ms: Generated<string>;
 }
 
 export interface BatchTable {

@@ -149,4 +149,29 @@ export const RUN_LOG_EVENTS = {
       required: ["runId", "status", "pausedBy", "resume", "cancel"],
     },
   },
+  "throttle.started": {
+    level: "warn",
+    when: "a worker held a run's next batch back: a health signal over its threshold, the throttle query or URL, or a manual switch (logged once per throttled stretch)",
+    fields: "`runId`, `reason` (every signal over its line, e.g. `replay lag 3.1 s > 1 s`)",
+    schema: { properties: { runId: ID, reason: STR }, required: ["runId", "reason"] },
+  },
+  "throttle.ended": {
+    level: "info",
+    when: "every signal is back under its resume level (80% of the threshold) and a worker claims the run's next batch",
+    fields:
+      "`runId`, `reason` (the last one), `durationMs` (this stretch), `totalMs` (the run's throttled time so far)",
+    schema: {
+      properties: { runId: ID, reason: STR, durationMs: MS, totalMs: MS },
+      required: ["runId", "reason", "durationMs", "totalMs"],
+    },
+  },
+  "throttle.switched": {
+    level: "info",
+    when: "`backfill throttle RUN|--all on|off` (logged by that command)",
+    fields: "`runId`? (absent for --all), `on`, `actor` (user@host), `reason`?",
+    schema: {
+      properties: { runId: ID, on: BOOL, actor: ACTOR, reason: STR },
+      required: ["on", "actor"],
+    },
+  },
 } as const satisfies Record<string, LogEventEntry>;

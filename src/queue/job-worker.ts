@@ -9,9 +9,12 @@ import { redisErrorReporter } from "./redis-error-reporter.js";
 
 const ajv = new Ajv({ allErrors: true });
 
-/** What a handler may ask the adapter to do instead of completing: come back later, without an attempt. */
+/**
+ * What a handler may ask the adapter to do instead of completing: come back later, without an attempt
+ * (someone else holds the batch's lease, or the backfill is throttled).
+ */
 export interface RetryLater {
-  kind: "lease-held";
+  kind: "lease-held" | "throttled";
   retryAfterMs: number;
 }
 
@@ -67,7 +70,10 @@ export function startJobWorker<P, R>(setup: JobWorkerSetup<P, R>): Worker<P, R> 
     }
     setup.dbHealth.markUp();
     const later = result as Partial<RetryLater> | undefined;
-    if (later?.kind === "lease-held" && typeof later.retryAfterMs === "number") {
+    if (
+      (later?.kind === "lease-held" || later?.kind === "throttled") &&
+      typeof later.retryAfterMs === "number"
+    ) {
       await job.moveToDelayed(Date.now() + later.retryAfterMs, token);
       throw new DelayedError();
     }

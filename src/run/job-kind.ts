@@ -3,6 +3,7 @@ import type { Kysely } from "kysely";
 import type { Database } from "../db/tables.js";
 import type { Logger } from "../log.js";
 import type { LeaseRegistry } from "./lease-registry.js";
+import type { ThrottleGate } from "./throttle-checker.js";
 
 /** What the scheduler-tick job needs besides the database (only `backfill worker` consumes ticks). */
 export interface SchedulerSetup {
@@ -27,6 +28,8 @@ export interface WorkerContext {
   /** Who acts, for the run's audit trail (`worker:<host>:<pid>`). */
   actor: string;
   scheduler?: SchedulerSetup;
+  /** The process's throttle checker (one per process, shared by its consumers). */
+  throttle?: ThrottleGate;
 }
 
 /** One delivery as the queue reports it. */

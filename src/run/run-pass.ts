@@ -20,6 +20,7 @@ import { estimateRun } from "./run-rate.js";
 import { loadRunClock } from "../db/load-run-clock.js";
 import { startOrResumeRun, type StartRunInput } from "./start-run.js";
 import { startWorkerRuntime } from "./worker-runtime.js";
+import type { ThrottleGate } from "./throttle-checker.js";
 
 export interface RunPassSetup {
   db: Kysely<Database>;
@@ -32,6 +33,8 @@ export interface RunPassSetup {
   processBatch: DbProcessBatch;
   /** The job kinds the in-process workers consume (jobs/job-table.ts). */
   jobs: readonly JobKind[];
+  /** Asked before every batch claim (src/run/throttle-checker.ts); no throttling without it. */
+  throttle?: ThrottleGate;
   run: StartRunInput;
   /** How often the ledger is read for progress and completion. */
   pollMs?: number;
@@ -116,6 +119,7 @@ export async function runPass(setup: RunPassSetup): Promise<PassOutcome> {
       leaseMs: setup.leaseMs,
       processBatch: setup.processBatch,
       jobs: setup.jobs,
+      ...(setup.throttle ? { throttle: setup.throttle } : {}),
     });
     let ending: FollowEnd = "aborted";
     try {

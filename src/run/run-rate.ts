@@ -12,6 +12,8 @@ export interface RunRateInput {
   events: readonly RunClockEvent[];
   /** Now, or the end of the last interval for a run that has ended. */
   nowMs: number;
+  /** Running time spent throttled (no batch claimed on purpose): not counted, like paused time. */
+  throttledMs?: number;
 }
 
 /**
@@ -35,7 +37,7 @@ export function runningMs(events: readonly RunClockEvent[], nowMs: number): numb
  * left at that rate; null while nothing has been measured or when the run is not running.
  */
 export function runRate(input: RunRateInput): ProgressEstimate & { runningMs: number } {
-  const ms = runningMs(input.events, input.nowMs);
+  const ms = Math.max(0, runningMs(input.events, input.nowMs) - (input.throttledMs ?? 0));
   const ratePerSec = ms > 0 ? Math.round((input.mapped * 10_000) / ms) / 10 : 0;
   const remaining = Math.max(0, input.total - input.done);
   const running = input.events.at(-1)?.to === "running";
@@ -55,8 +57,10 @@ export function estimateRun(
   tags: { backfilled: number; backfilled_broken: number; done: number },
   events: readonly RunClockEvent[],
   nowMs: number,
+  throttledMs = 0,
 ): ProgressEstimate & { runningMs: number } {
   return runRate({
+    throttledMs,
     mapped: tags.backfilled + tags.backfilled_broken,
     done: tags.done,
     total: Math.max(totalTags ?? 0, tags.done),

@@ -11,8 +11,15 @@ import { estimateRun } from "./run-rate.js";
 import { runReport, type RunReport } from "./run-report.js";
 import { noWorker } from "./worker-presence.js";
 
-/** A run as `status` shows it: its report, and whether any worker serves it. */
-export type StatusRun = RunReport & { noWorker: boolean };
+/** Why a run is held back now, since when, and its throttled time so far (this stretch included). */
+export interface RunThrottle {
+  reason: string | null;
+  since: Date | null;
+  totalMs: number;
+}
+
+/** A run as `status` shows it: its report, whether any worker serves it, and its throttle. */
+export type StatusRun = RunReport & { noWorker: boolean; throttle: RunThrottle };
 
 /** One state change of the run's audit trail. */
 export interface HistoryLine {
@@ -32,12 +39,21 @@ export async function statusRun(db: Kysely<Database>, run: RunRow): Promise<Stat
   const progress = await batchProgress(db, runId);
   const clock = await loadRunClock(db, runId);
   const now = Date.now();
-  const estimate = estimateRun(run.total_tags, progress.tags, clock, now);
+  const throttle = runThrottle(run, now);
+  const estimate = estimateRun(run.total_tags, progress.tags, clock, now, throttle.totalMs);
   const since = clock.at(-1)?.atMs ?? now;
-  const idle = noWorker(run.status, await runLiveness(db, runId), (now - since) / 1000);
-  const report = runReport(run, progress, estimate);
+  // A throttled run claims nothing on purpose: that is not a missing worker.
+  const idle =
+    throttle.since === null && noWorker(run.status, await runLiveness(db, runId), (now - since) / 1000);
+  const report = { ...runReport(run, progress, estimate), throttle };
   // Without a worker there is no rate to speak of and no ETA.
   return idle ? { ...report, etaMs: null, noWorker: true } : { ...report, noWorker: false };
+}
+
+function runThrottle(run: RunRow, now: number): RunThrottle {
+  const since = run.throttled_since === null ? null : new Date(run.throttled_since as unknown as Date);
+  const current = since === null ? 0 : Math.max(0, now - since.getTime());
+  return { reason: run.throttle_reason, since, totalMs: Number(run.throttled_ms) + current };
 }
 
 /** The registry's coverage and the newest `limit` runs. */

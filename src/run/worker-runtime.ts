@@ -10,6 +10,7 @@ import { startJobWorker } from "../queue/job-worker.js";
 import { DbHealth } from "./db-health.js";
 import type { JobKind, SchedulerSetup, WorkerContext } from "./job-kind.js";
 import { LeaseRegistry } from "./lease-registry.js";
+import type { ThrottleGate } from "./throttle-checker.js";
 import { startLedgerResync } from "./ledger-resync.js";
 import { logEvent } from "../log-events/log-event.js";
 
@@ -23,6 +24,8 @@ export interface WorkerRuntimeSetup {
   processBatch: DbProcessBatch;
   /** The job kinds to consume (jobs/job-table.ts): one consumer per kind this process enables. */
   jobs: readonly JobKind[];
+  /** Asked before every batch claim (src/run/throttle-checker.ts); no throttling without it. */
+  throttle?: ThrottleGate;
   /** Also consume scheduler ticks (the `worker` command does; `run` does not). */
   scheduler?: SchedulerSetup;
   /** Re-enqueue the batches not done of running runs every `intervalMs` (the `worker` command does). */
@@ -57,6 +60,7 @@ export function startWorkerRuntime(setup: WorkerRuntimeSetup): WorkerRuntime {
     leaseMs: setup.leaseMs,
     actor,
     ...(setup.scheduler ? { scheduler: setup.scheduler } : {}),
+    ...(setup.throttle ? { throttle: setup.throttle } : {}),
   };
   const workers = startConsumers(setup, ctx, () => forcing);
   const stopResync = setup.resync

@@ -1,0 +1,146 @@
+import type { Kysely } from "kysely";
+import { loadHealthSignals, runThrottleQuery, type HealthSignals } from "../db/load-health-signals.js";
+import type { Database } from "../db/tables.js";
+import { listThrottleSwitches, type ThrottleSwitch } from "../db/throttle-switch.js";
+import { errorMessage } from "../error-message.js";
+import { probeThrottleUrl } from "./throttle-url-probe.js";
+import type { ThrottleSettings } from "./throttle-settings.js";
+import { decideThrottle, type SignalReading, type ThrottleVerdict } from "./throttle-decision.js";
+
+/** What the batch handler asks before it claims (jobs/backfill-batch.ts). */
+export interface ThrottleGate {
+  verdict(runId: string): Promise<ThrottleVerdict>;
+  /** How long a held-back delivery waits before it asks again. */
+  readonly retryAfterMs: number;
+}
+
+interface Reading {
+  atMs: number;
+  signals: SignalReading[];
+  switches: ThrottleSwitch[];
+}
+
+/**
+ * One per worker process: reads every signal at most once per `pollMs` (all concurrent deliveries share
+ * the reading), and keeps the hysteresis between readings. A signal that cannot be read holds the
+ * backfill back with the error as its reason: failing safe, and never failing the worker.
+ */
+export class ThrottleChecker implements ThrottleGate {
+  private reading: Promise<Reading> | undefined;
+  private holding = new Set<string>();
+  readonly retryAfterMs: number;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly settings: ThrottleSettings,
+  ) {
+    this.retryAfterMs = Math.max(250, settings.pollMs);
+  }
+
+  async verdict(runId: string): Promise<ThrottleVerdict> {
+    const reading = await this.current();
+    const manual = reading.switches
+      .filter((s) => s.runId === null || s.runId === runId)
+      .map((s): SignalReading => ({
+        name: s.runId === null ? "switch_all" : "switch_run",
+        label: s.runId === null ? "manual throttle (all runs)" : "manual throttle",
+        value: 1,
+        unit: "flag",
+        max: 0,
+        ...(s.reason ? { detail: s.reason } : {}),
+      }));
+    return decideThrottle([...manual, ...reading.signals], this.holding);
+  }
+
+  private async current(): Promise<Reading> {
+    const pending = this.reading;
+    if (pending) {
+      const reading = await pending;
+      if (Date.now() - reading.atMs < this.settings.pollMs) return reading;
+      // Another delivery already started the next reading: share it.
+      if (this.reading !== pending && this.reading) return this.reading;
+    }
+    this.reading = this.read(Date.now());
+    return this.reading;
+  }
+
+  private async read(atMs: number): Promise<Reading> {
+    const [health, query, url, switches] = await Promise.all([
+      guard("health signals", () => loadHealthSignals(this.db)),
+      this.settings.query === undefined
+        ? undefined
+        : guard("throttle query", async () => runThrottleQuery(this.db, this.settings.query ?? "")),
+      this.settings.url === undefined
+        ? undefined
+        : probeThrottleUrl(this.settings.url, this.settings.urlTimeoutMs),
+      listThrottleSwitches(this.db).catch(() => [] as ThrottleSwitch[]),
+    ]);
+    const signals: SignalReading[] = [];
+    if (health instanceof Failure) signals.push(health.reading);
+    else if (health) signals.push(...healthReadings(health, this.settings));
+    if (query instanceof Failure) signals.push(query.reading);
+    else if (query !== undefined) signals.push(flag("query", "throttle query", query, "it says throttle"));
+    if (url !== undefined) signals.push(flag("url", "throttle URL", url !== "ok", url));
+    const verdict = decideThrottle(signals, this.holding);
+    this.holding = new Set(verdict.holding);
+    return { atMs, signals, switches };
+  }
+}
+
+function healthReadings(h: HealthSignals, s: ThrottleSettings): SignalReading[] {
+  return [
+    {
+      name: "replay_lag",
+      label: "replay lag",
+      value: h.replayLagS,
+      unit: "seconds",
+      max: s.maxReplicaLagS,
+      critical: s.criticalReplicaLagS,
+    },
+    {
+      name: "transaction_age",
+      label: "oldest transaction",
+      value: h.oldestTransactionS,
+      unit: "seconds",
+      max: s.maxTransactionAgeS,
+      critical: s.criticalTransactionAgeS,
+    },
+    {
+      name: "lock_waiters",
+      label: "sessions waiting on backfill locks",
+      value: h.lockWaiters,
+      unit: "count",
+      max: s.maxLockWaiters,
+    },
+    {
+      name: "connection_use",
+      label: "connection use",
+      value: h.connectionUse,
+      unit: "fraction",
+      max: s.maxConnectionUse,
+    },
+    {
+      name: "vacuums",
+      label: "vacuums on written tables",
+      value: h.vacuums,
+      unit: "count",
+      max: s.maxVacuums,
+    },
+  ];
+}
+
+function flag(name: string, label: string, raised: boolean, detail: string): SignalReading {
+  return { name, label, value: raised ? 1 : 0, unit: "flag", max: 0, detail };
+}
+
+class Failure {
+  constructor(readonly reading: SignalReading) {}
+}
+
+async function guard<T>(what: string, read: () => Promise<T>): Promise<T | Failure> {
+  try {
+    return await read();
+  } catch (err) {
+    return new Failure(flag(what.replace(/ /g, "_"), `${what} failed`, true, errorMessage(err)));
+  }
+}

@@ -1,0 +1,35 @@
+import type { Config } from "../config.js";
+
+/** The throttle's thresholds and probes (src/config.ts reads them from BACKFILL_* variables). */
+export interface ThrottleSettings {
+  maxReplicaLagS: number | undefined;
+  criticalReplicaLagS: number | undefined;
+  maxTransactionAgeS: number | undefined;
+  criticalTransactionAgeS?: number | undefined;
+  maxLockWaiters: number | undefined;
+  maxConnectionUse: number | undefined;
+  /** Vacuums allowed at once on the tables the backfill writes; the signal is off when undefined. */
+  maxVacuums: number | undefined;
+  /** SQL returning a row with a truthy first column while the backfill should hold back. */
+  query: string | undefined;
+  /** Anything but 200 within `urlTimeoutMs` holds the backfill back. */
+  url: string | undefined;
+  urlTimeoutMs: number;
+  /** How long one verdict is reused: the signals are read at most this often per process. */
+  pollMs: number;
+}
+
+export function throttleSettings(config: Config): ThrottleSettings {
+  return {
+    maxReplicaLagS: config.maxReplicaLagS,
+    criticalReplicaLagS: config.criticalReplicaLagS,
+    maxTransactionAgeS: config.maxTransactionAgeS,
+    maxLockWaiters: config.maxLockWaiters,
+    maxConnectionUse: config.maxConnectionUse,
+    maxVacuums: config.maxVacuums,
+    query: config.throttleQuery,
+    url: config.throttleUrl,
+    urlTimeoutMs: config.throttleUrlTimeoutMs,
+    pollMs: config.throttleCheckMs,
+  };
+}
