@@ -5,7 +5,10 @@ import type { Database } from "./tables.js";
 export interface HealthSignals {
   /** The largest replay lag of the primary's streaming replicas, seconds (0 without replicas). */
   replayLagS: number;
-  /** Age of the oldest open transaction of any other session, seconds. */
+  /**
+   * Age of the oldest open transaction of another client session of this database, seconds (the ones that
+   * hold back vacuum of the tables the backfill writes).
+   */
   oldestTransactionS: number;
   /** Other sessions waiting on a lock held by a session whose application_name starts with `backfill`. */
   lockWaiters: number;
@@ -41,7 +44,8 @@ export async function loadHealthSignals(db: Kysely<Database>): Promise<HealthSig
     SELECT
       (SELECT coalesce(max(extract(epoch FROM replay_lag)), 0) FROM pg_stat_replication) AS "replayLagS",
       (SELECT coalesce(max(extract(epoch FROM now() - xact_start)), 0) FROM pg_stat_activity
-        WHERE xact_start IS NOT NULL AND pid <> pg_backend_pid()) AS "oldestTransactionS",
+        WHERE xact_start IS NOT NULL AND pid <> pg_backend_pid() AND backend_type = 'client backend'
+          AND datname = current_database()) AS "oldestTransactionS",
       (SELECT count(*) FROM pg_stat_activity w
         WHERE coalesce(w.application_name, '') NOT LIKE 'backfill%' AND EXISTS (SELECT 1 FROM pg_stat_activity h
           WHERE h.pid = ANY (pg_blocking_pids(w.pid)) AND h.application_name LIKE 'backfill%')) AS "lockWaiters",

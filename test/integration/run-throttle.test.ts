@@ -1,0 +1,226 @@
+import assert from "node:assert/strict";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { after, before, describe, test } from "node:test";
+import { sql } from "kysely";
+import pg from "pg";
+import { batchProgress } from "../../src/db/batch-progress.js";
+import { getRun } from "../../src/db/run-get.js";
+import { runPass, type RunPassSetup } from "../../src/run/run-pass.js";
+import { ThrottleChecker } from "../../src/run/throttle-checker.js";
+import type { ThrottleSettings } from "../../src/run/throttle-settings.js";
+import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
+import { createTestRedis, type TestRedis } from "../support/test-redis.js";
+import {
+  collectingLogger,
+  fakeProcessBatch,
+  insertLegacyTags,
+  invalidLogLines,
+  jsonLines,
+  runCli,
+  waitFor,
+} from "./run-support.js";
+import { JOB_TABLE } from "../../jobs/job-table.js";
+
+/** Every server-wide signal off: only the one a test turns on can throttle. */
+const QUIET: ThrottleSettings = {
+  maxReplicaLagS: undefined,
+  criticalReplicaLagS: undefined,
+  maxTransactionAgeS: undefined,
+  maxLockWaiters: undefined,
+  maxConnectionUse: undefined,
+  maxVacuums: undefined,
+  query: undefined,
+  url: undefined,
+  urlTimeoutMs: 300,
+  pollMs: 150,
+};
+
+describe("throttling", () => {
+  let tdb: TestDatabase;
+  let redis: TestRedis;
+  let env: Record<string, string>;
+  const logs = collectingLogger();
+
+  before(async () => {
+    tdb = await createTestDatabase("run_throttle");
+    redis = await createTestRedis("run-throttle");
+    await insertLegacyTags(tdb.db, { namespaces: ["acme"], reposPerNamespace: 2, tagsPerRepo: 6 });
+    env = { DATABASE_URL: tdb.url, REDIS_URL: redis.url, BACKFILL_QUEUE_PREFIX: redis.prefix };
+  });
+  after(async () => {
+    await redis.cleanup();
+    await tdb.drop();
+  });
+
+  const setup = (settings: Partial<ThrottleSettings>): RunPassSetup => ({
+    db: tdb.db,
+    logger: logs.logger,
+    redisUrl: redis.url,
+    prefix: redis.prefix,
+    concurrency: 2,
+    leaseMs: 3000,
+    retry: { attempts: 3, backoffMs: 50, jitter: 0.5 },
+    processBatch: fakeProcessBatch(tdb.db, { delayMs: 50 }),
+    jobs: JOB_TABLE,
+    throttle: new ThrottleChecker(tdb.db, { ...QUIET, ...settings }),
+    pollMs: 50,
+    progressLogMs: 0,
+    run: {
+      kind: "backfill",
+      filters: {},
+      options: {},
+      dryRun: false,
+      batchSize: 2,
+      startedBy: { test: true },
+      config: {},
+      actor: "test",
+    },
+  });
+  const resetMappings = async () => {
+    await sql`DELETE FROM tagtorepositorytag`.execute(tdb.db);
+    await sql`DELETE FROM tag`.execute(tdb.db);
+  };
+  const activeRunId = () =>
+    waitFor("the run to exist", async () => {
+      const row = await tdb.db
+        .selectFrom("backfill.run")
+        .select("id")
+        .where("status", "=", "running")
+        .executeTakeFirst();
+      return row ? String(row.id) : undefined;
+    });
+  const throttledWith = (runId: string, pattern: RegExp) =>
+    waitFor(`run ${runId} throttled with ${String(pattern)}`, async () => {
+      const run = await getRun(tdb.db, runId);
+      return run?.throttle_reason && pattern.test(run.throttle_reason) ? run : undefined;
+    });
+  /** Nothing of the run was claimed: no batch ever attempted. */
+  const claims = async (runId: string) => {
+    const row = await tdb.db
+      .selectFrom("backfill.batch")
+      .select((eb) => eb.fn.sum<string>("attempts").as("n"))
+      .where("run_id", "=", runId)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  };
+  const events = (name: string, runId: string) =>
+    logs.lines().filter((l) => l.event === name && l.runId === runId);
+
+  test("throttle --all on: a running run claims nothing and status says why; off: it finishes", async () => {
+    const on = await runCli(["throttle", "--all", "on", "--reason", "maintenance window"], env);
+    assert.equal(on.status, 0, on.stderr);
+    assert.match(on.stdout, /all runs: throttle on/);
+    const pass = runPass(setup({}));
+    const runId = await activeRunId();
+    await throttledWith(runId, /manual throttle \(all runs\): maintenance window/);
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(await claims(runId), 0, "no batch claimed while throttled");
+    const status = await runCli(["status"], env);
+    assert.equal(status.status, 0, status.stderr);
+    assert.match(
+      status.stdout,
+      new RegExp(
+        `run ${runId} throttled: manual throttle \\(all runs\\): maintenance window, since \\d\\d:\\d\\d, \\d+s total`,
+      ),
+    );
+    const off = await runCli(["throttle", "--all", "off"], env);
+    assert.equal(off.status, 0, off.stderr);
+    const out = await pass;
+    assert.equal(out.run.status, "completed");
+    assert.equal((await batchProgress(tdb.db, runId)).batches.pending, 0);
+    assert.equal(events("throttle.started", runId).length, 1);
+    const [ended] = events("throttle.ended", runId);
+    assert.ok(ended, "throttle.ended logged");
+    assert.match(String(ended.reason), /maintenance window/);
+    assert.ok(Number(ended.durationMs) >= 1000, `durationMs ${String(ended.durationMs)}`);
+    const run = await getRun(tdb.db, runId);
+    assert.equal(run?.throttle_reason, null);
+    assert.ok(Number(run?.throttled_ms) >= 1000);
+    const switched = [...jsonLines(on.stderr), ...jsonLines(off.stderr)].filter(
+      (l) => l.event === "throttle.switched",
+    );
+    assert.equal(switched.length, 2);
+    assert.deepEqual(invalidLogLines([...logs.lines(), ...switched]), []);
+  });
+
+  test("throttle RUN on refuses an unknown run; a bad state is a usage error", async () => {
+    const unknown = await runCli(["throttle", "999999", "on"], env);
+    assert.equal(unknown.status, 2);
+    assert.match(unknown.stderr, /no run with id '999999'/);
+    const bad = await runCli(["throttle", "--all", "maybe"], env);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /expected on or off/);
+  });
+
+  test("the throttle query: its flag throttles, and flipping it releases the run", async () => {
+    await resetMappings();
+    await sql`CREATE TABLE ops_flag (throttled boolean NOT NULL)`.execute(tdb.db);
+    await sql`INSERT INTO ops_flag VALUES (true)`.execute(tdb.db);
+    const pass = runPass(setup({ query: "SELECT throttled FROM ops_flag" }));
+    const runId = await activeRunId();
+    await throttledWith(runId, /throttle query/);
+    assert.equal(await claims(runId), 0);
+    await sql`UPDATE ops_flag SET throttled = false`.execute(tdb.db);
+    const out = await pass;
+    assert.equal(out.run.status, "completed");
+    assert.equal(events("throttle.ended", runId).length, 1);
+  });
+
+  test("the throttle URL: 503 throttles, 200 releases; no answer throttles after the timeout, logged", async () => {
+    let mode: "503" | "200" | "hang" = "503";
+    const server = http.createServer((_req, res) => {
+      if (mode === "hang") return; // never answers
+      res.writeHead(mode === "503" ? 503 : 200).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/throttle`;
+    try {
+      await resetMappings();
+      const pass = runPass(setup({ url }));
+      const runId = await activeRunId();
+      await throttledWith(runId, /throttle URL: HTTP 503/);
+      assert.equal(await claims(runId), 0);
+      mode = "200";
+      assert.equal((await pass).run.status, "completed");
+
+      await resetMappings();
+      mode = "hang";
+      const second = runPass(setup({ url }));
+      const hungId = await activeRunId();
+      await throttledWith(hungId, /throttle URL: no answer within 0\.3 s/);
+      const [started] = events("throttle.started", hungId);
+      assert.match(String(started?.reason), /no answer within 0\.3 s/);
+      mode = "200";
+      assert.equal((await second).run.status, "completed");
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  test("the oldest transaction: a session holding one open past the threshold throttles; commit releases", async () => {
+    await resetMappings();
+    const holder = new pg.Client({ connectionString: tdb.url, application_name: "someone-else" });
+    await holder.connect();
+    try {
+      await holder.query("BEGIN");
+      await holder.query("SELECT txid_current()");
+      await new Promise((r) => setTimeout(r, 1200));
+      const pass = runPass(setup({ maxTransactionAgeS: 1 }));
+      const runId = await activeRunId();
+      await throttledWith(runId, /oldest transaction \d+(\.\d)? s > 1 s/);
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(await claims(runId), 0);
+      await holder.query("COMMIT");
+      assert.equal((await pass).run.status, "completed");
+      assert.equal(events("throttle.ended", runId).length, 1);
+    } finally {
+      await holder.end();
+    }
+  });
+
+  test("every line logged is valid against docs/log-events.schema.json", () => {
+    assert.deepEqual(invalidLogLines(logs.lines()), []);
+  });
+});
