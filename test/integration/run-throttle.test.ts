@@ -6,6 +6,7 @@ import { sql } from "kysely";
 import pg from "pg";
 import { batchProgress } from "../../src/db/batch-progress.js";
 import { getRun } from "../../src/db/run-get.js";
+import { listRunEvents } from "../../src/db/run-events-list.js";
 import { runPass, type RunPassSetup } from "../../src/run/run-pass.js";
 import { ThrottleChecker } from "../../src/run/throttle-checker.js";
 import type { ThrottleSettings } from "../../src/run/throttle-settings.js";
@@ -216,6 +217,28 @@ describe("throttling", () => {
       assert.equal((await pass).run.status, "completed");
       assert.equal(events("throttle.ended", runId).length, 1);
     } finally {
+      await holder.end();
+    }
+  });
+
+  test("a signal past its critical threshold pauses the run, with the reason in its history", async () => {
+    await resetMappings();
+    const holder = new pg.Client({ connectionString: tdb.url, application_name: "someone-else" });
+    await holder.connect();
+    try {
+      await holder.query("BEGIN");
+      await holder.query("SELECT txid_current()");
+      await new Promise((r) => setTimeout(r, 1200));
+      const out = await runPass(setup({ maxTransactionAgeS: 0.5, criticalTransactionAgeS: 1 }));
+      assert.equal(out.run.status, "paused");
+      const runId = String(out.run.id);
+      assert.equal(await claims(runId), 0);
+      const history = await listRunEvents(tdb.db, runId);
+      const pause = history.find((e) => e.to_status === "paused");
+      assert.match(JSON.stringify(pause?.detail), /critical: oldest transaction \d+(\.\d)? s > 1 s/);
+      assert.match(String(pause?.actor), /^worker:/);
+    } finally {
+      await holder.query("ROLLBACK").catch(() => undefined);
       await holder.end();
     }
   });
