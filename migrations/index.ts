@@ -2,10 +2,12 @@ import type { Migration } from "kysely";
 import * as quayTables from "./0001-quay-tables.js";
 import * as backfillLedger from "./0002-backfill-ledger.js";
 import * as tagOutcomeReprocess from "./0003-tag-outcome-reprocess.js";
+import * as batchContended from "./0004-batch-contended.js";
 
 /** Every migration, in order. A static index, not a directory scan: a test checks it lists every file. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0001-quay-tables": quayTables,
   "0002-backfill-ledger": backfillLedger,
   "0003-tag-outcome-reprocess": tagOutcomeReprocess,
+  "0004-batch-contended": batchContended,
 };
