@@ -1,0 +1,208 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { sql, type Kysely } from "kysely";
+import pg from "pg";
+import { handleBackfillBatch } from "../../jobs/backfill-batch.js";
+import { connect, type SessionGuards } from "../../src/db/connect.js";
+import type { Database } from "../../src/db/tables.js";
+import { LeaseRegistry } from "../../src/run/lease-registry.js";
+import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
+import {
+  collectingLogger,
+  fakeProcessBatch,
+  insertLegacyTags,
+  invalidLogLines,
+  mappingSnapshot,
+  waitFor,
+} from "./run-support.js";
+
+const LOCK_TIMEOUT_MS = 300;
+const APP_NAME = "backfill-worker:test-host:1";
+
+describe("session guards on a live database: the backfill loses lock fights, never queues the application", () => {
+  let tdb: TestDatabase;
+  let candidates = 0;
+  const opened: Kysely<Database>[] = [];
+  const clients: pg.Client[] = [];
+
+  before(async () => {
+    tdb = await createTestDatabase("live_guards");
+    ({ candidates } = await insertLegacyTags(tdb.db, {
+      namespaces: ["acme"],
+      reposPerNamespace: 1,
+      tagsPerRepo: 6,
+    }));
+  });
+  after(async () => {
+    for (const c of clients) await c.end().catch(() => undefined);
+    for (const db of opened) await db.destroy();
+    await tdb.drop();
+  });
+
+  function guarded(guards: SessionGuards): Kysely<Database> {
+    const db = connect(tdb.url, { max: 4, applicationName: APP_NAME, guards });
+    opened.push(db);
+    return db;
+  }
+
+  /** A session of the application's own: no guards, as Quay's are. */
+  async function session(): Promise<pg.Client> {
+    const client = new pg.Client({ connectionString: tdb.url, application_name: "quay-app" });
+    await client.connect();
+    clients.push(client);
+    return client;
+  }
+
+  async function pendingBatch(): Promise<{ runId: string; batchId: string }> {
+    const run = await tdb.db
+      .insertInto("backfill.run")
+      .values({
+        kind: "backfill",
+        status: "running",
+        target: `test-${Math.random()}`,
+        filters: "{}",
+        options: "{}",
+        batch_size: 500,
+        started_by: "{}",
+        config: "{}",
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const range = await sql<{ lo: number; hi: number }>`
+      SELECT min(id)::int AS lo, max(id)::int AS hi FROM repositorytag`.execute(tdb.db);
+    const batch = await tdb.db
+      .insertInto("backfill.batch")
+      .values({
+        run_id: run.id,
+        seq: 0,
+        lo: range.rows[0]?.lo ?? 0,
+        hi: range.rows[0]?.hi ?? 0,
+        status: "pending",
+        counts: "{}",
+        timings: "{}",
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    return { runId: String(run.id), batchId: String(batch.id) };
+  }
+
+  function context(db: Kysely<Database>, logger: ReturnType<typeof collectingLogger>["logger"]) {
+    return {
+      db,
+      logger,
+      processBatch: fakeProcessBatch(db),
+      leases: new LeaseRegistry(),
+      leaseMs: 10_000,
+      attempt: 1,
+      maxAttempts: 1,
+      actor: "test",
+    };
+  }
+
+  const batchRow = (batchId: string) =>
+    tdb.db
+      .selectFrom("backfill.batch")
+      .select(["status", "attempts", "contended", "error"])
+      .where("id", "=", batchId)
+      .executeTakeFirstOrThrow();
+
+  test("every connection carries the guards and names the worker", async () => {
+    const db = guarded({
+      statementTimeoutMs: 60_000,
+      lockTimeoutMs: LOCK_TIMEOUT_MS,
+      idleInTransactionTimeoutMs: 30_000,
+    });
+    const row = await sql<Record<string, string>>`
+      SELECT current_setting('statement_timeout') AS statement, current_setting('lock_timeout') AS lock,
+        current_setting('idle_in_transaction_session_timeout') AS idle,
+        current_setting('application_name') AS name`.execute(db);
+    assert.deepEqual(row.rows[0], { statement: "1min", lock: "300ms", idle: "30s", name: APP_NAME });
+  });
+
+  test("a held table lock: the batch times out within the lock timeout, is contended (no attempt spent), the application waits no longer than that, and the batch completes once the lock is gone", async () => {
+    const logs = collectingLogger();
+    const db = guarded({
+      statementTimeoutMs: 60_000,
+      lockTimeoutMs: LOCK_TIMEOUT_MS,
+      idleInTransactionTimeoutMs: 30_000,
+    });
+    const holder = await session();
+    const app = await session();
+    const { runId, batchId } = await pendingBatch();
+    await holder.query("BEGIN");
+    await holder.query("LOCK TABLE tag IN SHARE MODE");
+
+    // maxAttempts 1: a failure would fail the batch for good; a contended batch must not.
+    const delivery = handleBackfillBatch({ runId, batchId }, context(db, logs.logger));
+    // The backfill is queued for the tag table behind the holder...
+    await waitFor(
+      "the backfill to wait on a lock",
+      async () => {
+        const r = await sql<{ n: number }>`
+        SELECT count(*)::int AS n FROM pg_stat_activity
+        WHERE application_name = ${APP_NAME} AND wait_event_type = 'Lock'`.execute(tdb.db);
+        return (r.rows[0]?.n ?? 0) > 0;
+      },
+      10_000,
+    );
+    // ...and the application asks for a lock that conflicts with the backfill's queued request, not with
+    // the holder's: it waits at most until the backfill gives up.
+    const asked = performance.now();
+    await app.query("BEGIN");
+    await app.query("LOCK TABLE tag IN SHARE MODE");
+    const appWaitMs = performance.now() - asked;
+    await app.query("COMMIT");
+    assert.ok(appWaitMs < LOCK_TIMEOUT_MS + 700, `the application waited ${Math.round(appWaitMs)} ms`);
+
+    const outcome = await delivery;
+    assert.equal(outcome.kind, "contended");
+    assert.ok("retryAfterMs" in outcome && outcome.retryAfterMs >= 750 && outcome.retryAfterMs <= 1250);
+    const row = await batchRow(batchId);
+    assert.equal(row.status, "pending");
+    assert.equal(row.attempts, 0, "the claim's attempt is given back");
+    assert.equal(row.contended, 1);
+    assert.match(row.error ?? "", /lock timeout/);
+    assert.equal((await mappingSnapshot(tdb.db)).counts?.maps, 0, "nothing written");
+    const lines = logs.lines();
+    const contended = lines.find((l) => l.event === "batch.contended");
+    assert.ok(contended, JSON.stringify(lines));
+    assert.equal(contended.sqlstate, "55P03");
+    assert.equal(contended.contended, 1);
+    assert.equal(contended.batchId, batchId);
+    assert.equal(lines.filter((l) => l.event === "batch.failed" || l.event === "batch.retrying").length, 0);
+    assert.deepEqual(invalidLogLines(lines), []);
+
+    // A second contended delivery in a row waits longer.
+    const again = await handleBackfillBatch({ runId, batchId }, context(db, logs.logger));
+    assert.equal(again.kind, "contended");
+    assert.ok("retryAfterMs" in again && again.retryAfterMs >= 1500);
+    assert.equal((await batchRow(batchId)).contended, 2);
+
+    await holder.query("COMMIT");
+    const done = await handleBackfillBatch({ runId, batchId }, context(db, logs.logger));
+    assert.equal(done.kind, "done");
+    assert.equal((await batchRow(batchId)).status, "done");
+    assert.equal((await mappingSnapshot(tdb.db)).counts?.maps, candidates);
+  });
+
+  test("a statement past statement_timeout is contended too (57014)", async () => {
+    await sql`DELETE FROM tagtorepositorytag`.execute(tdb.db);
+    await sql`DELETE FROM tag`.execute(tdb.db);
+    const logs = collectingLogger();
+    // No lock timeout here: the statement waits on the lock until the statement timeout cancels it.
+    const db = guarded({ statementTimeoutMs: LOCK_TIMEOUT_MS });
+    const holder = await session();
+    const { runId, batchId } = await pendingBatch();
+    await holder.query("BEGIN");
+    await holder.query("LOCK TABLE tag IN SHARE MODE");
+    try {
+      const outcome = await handleBackfillBatch({ runId, batchId }, context(db, logs.logger));
+      assert.equal(outcome.kind, "contended");
+      const contended = logs.lines().find((l) => l.event === "batch.contended");
+      assert.equal(contended?.sqlstate, "57014");
+      assert.equal((await batchRow(batchId)).status, "pending");
+    } finally {
+      await holder.query("COMMIT");
+    }
+  });
+});
