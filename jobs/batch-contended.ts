@@ -12,7 +12,7 @@ import { contendedDelayMs } from "../src/queue/retry-policy.js";
  * A batch that lost a lock fight (lock_timeout) or ran past statement_timeout: its transaction rolled
  * back, so nothing was written. It is given back without spending an attempt and comes back later, the
  * delay growing with the contended deliveries in a row (counted in the ledger, so any worker that takes
- * it next continues the count).
+ * it next continues the count); after a few in a row it is cut in two (src/db/batch-release-contended.ts).
  */
 export async function settleContended(
   db: Kysely<Database>,
@@ -22,10 +22,12 @@ export async function settleContended(
 ): Promise<{ kind: "contended"; retryAfterMs: number }> {
   const message = errorMessage(err);
   // Lease lost or the release failed: the count is unknown, and the lease's expiry frees the batch.
-  const contended = await releaseContendedBatch(db, claimed.id, claimed.leaseToken, message).catch(
+  const released = await releaseContendedBatch(db, claimed.id, claimed.leaseToken, message).catch(
     () => undefined,
   );
-  const retryAfterMs = contendedDelayMs(contended ?? 1);
+  // After a split each half starts afresh, at the first delay.
+  const contended = released?.contended ?? 1;
+  const retryAfterMs = contendedDelayMs(contended);
   logEvent(
     log,
     "warn",
@@ -34,8 +36,9 @@ export async function settleContended(
       lo: claimed.lo,
       hi: claimed.hi,
       sqlstate: contentionCode(err) ?? "57014",
-      contended: contended ?? 1,
+      contended,
       retryAfterMs,
+      ...(released?.splitInto !== undefined ? { splitInto: released.splitInto } : {}),
       err: message,
     },
     "lock or statement timeout; batch given back, retried later",

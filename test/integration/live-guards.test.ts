@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { after, afterEach, before, describe, test } from "node:test";
 import { sql, type Kysely } from "kysely";
 import pg from "pg";
 import { handleBackfillBatch } from "../../jobs/backfill-batch.js";
@@ -46,6 +46,11 @@ describe("session guards on a live database: the backfill loses lock fights, nev
   }
 
   /** A session of the application's own: no guards, as Quay's are. */
+  // A failed assertion must not leave a holder's lock behind for the next test.
+  afterEach(async () => {
+    for (const c of clients) await c.query("ROLLBACK").catch(() => undefined);
+  });
+
   async function session(): Promise<pg.Client> {
     const client = new pg.Client({ connectionString: tdb.url, application_name: "quay-app" });
     await client.connect();
@@ -119,7 +124,7 @@ describe("session guards on a live database: the backfill loses lock fights, nev
     assert.deepEqual(row.rows[0], { statement: "1min", lock: "300ms", idle: "30s", name: APP_NAME });
   });
 
-  test("a held table lock: the batch times out within the lock timeout, is contended (no attempt spent), the application waits no longer than that, and the batch completes once the lock is gone", async () => {
+  test("a held table lock: the batch times out within the lock timeout, is contended (no attempt spent), the application waits no longer than that; the third time in a row it is split, and both halves complete once the lock is gone", async () => {
     const logs = collectingLogger();
     const db = guarded({
       statementTimeoutMs: 60_000,
@@ -178,11 +183,53 @@ describe("session guards on a live database: the backfill loses lock fights, nev
     assert.ok("retryAfterMs" in again && again.retryAfterMs >= 1500);
     assert.equal((await batchRow(batchId)).contended, 2);
 
+    // The third in a row cuts the batch in two: it keeps the lower half, a new pending batch the upper.
+    const before = await tdb.db
+      .selectFrom("backfill.batch")
+      .select(["lo", "hi"])
+      .where("id", "=", batchId)
+      .executeTakeFirstOrThrow();
+    const third = await handleBackfillBatch({ runId, batchId }, context(db, logs.logger));
+    assert.equal(third.kind, "contended");
+    const split = logs.lines().filter((l) => l.event === "batch.contended")[2];
+    assert.equal(split?.contended, 0);
+    assert.equal(typeof split?.splitInto, "string");
+    const halves = await tdb.db
+      .selectFrom("backfill.batch")
+      .select(["id", "lo", "hi", "status", "contended"])
+      .where("run_id", "=", runId)
+      .orderBy("seq")
+      .execute();
+    assert.equal(halves.length, 2);
+    const [lower, upper] = halves;
+    assert.equal(String(lower?.id), batchId);
+    assert.equal(String(upper?.id), split?.splitInto);
+    assert.equal(lower?.lo, before.lo);
+    assert.equal(upper?.hi, before.hi);
+    assert.equal((lower?.hi ?? 0) + 1, upper?.lo, "the halves cover the range, no gap, no overlap");
+    assert.deepEqual(
+      halves.map((h) => [h.status, h.contended]),
+      [
+        ["pending", 0],
+        ["pending", 0],
+      ],
+    );
+    assert.deepEqual(invalidLogLines(logs.lines()), []);
+
     await holder.query("COMMIT");
-    const done = await handleBackfillBatch({ runId, batchId }, context(db, logs.logger));
-    assert.equal(done.kind, "done");
-    assert.equal((await batchRow(batchId)).status, "done");
+    for (const half of halves) {
+      const id = String(half.id);
+      const done = await handleBackfillBatch({ runId, batchId: id }, context(db, logs.logger));
+      assert.equal(done.kind, "done");
+      assert.equal((await batchRow(id)).status, "done");
+    }
     assert.equal((await mappingSnapshot(tdb.db)).counts?.maps, candidates);
+    const run = await tdb.db
+      .selectFrom("backfill.run")
+      .select("status")
+      .where("id", "=", runId)
+      .executeTakeFirstOrThrow();
+    assert.equal(run.status, "completed");
   });
 
   test("a statement past statement_timeout is contended too (57014)", async () => {
