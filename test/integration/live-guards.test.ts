@@ -5,7 +5,10 @@ import pg from "pg";
 import { handleBackfillBatch } from "../../jobs/backfill-batch.js";
 import { connect, type SessionGuards } from "../../src/db/connect.js";
 import type { Database } from "../../src/db/tables.js";
+import { JOB_TABLE } from "../../jobs/job-table.js";
 import { LeaseRegistry } from "../../src/run/lease-registry.js";
+import { runPass } from "../../src/run/run-pass.js";
+import { createTestRedis } from "../support/test-redis.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
 import {
   collectingLogger,
@@ -250,6 +253,58 @@ describe("session guards on a live database: the backfill loses lock fights, nev
       assert.equal((await batchRow(batchId)).status, "pending");
     } finally {
       await holder.query("COMMIT");
+    }
+  });
+
+  test("through the queue: contended deliveries spend no attempt (one allowed) and the run completes once the lock is gone", async () => {
+    await sql`DELETE FROM tagtorepositorytag`.execute(tdb.db);
+    await sql`DELETE FROM tag`.execute(tdb.db);
+    const redis = await createTestRedis("live-guards");
+    const logs = collectingLogger();
+    const db = guarded({ statementTimeoutMs: 60_000, lockTimeoutMs: LOCK_TIMEOUT_MS });
+    const holder = await session();
+    await holder.query("BEGIN");
+    await holder.query("LOCK TABLE tag IN SHARE MODE");
+    const release = setTimeout(() => void holder.query("COMMIT"), 2500);
+    try {
+      const out = await runPass({
+        db,
+        logger: logs.logger,
+        redisUrl: redis.url,
+        prefix: redis.prefix,
+        concurrency: 2,
+        leaseMs: 5000,
+        // One attempt: a contended delivery that spent it would fail the batch for good.
+        retry: { attempts: 1, backoffMs: 50, jitter: 0.5 },
+        processBatch: fakeProcessBatch(db),
+        jobs: JOB_TABLE,
+        pollMs: 50,
+        resyncMs: 500,
+        progressLogMs: 0,
+        run: {
+          kind: "backfill",
+          filters: {},
+          options: {},
+          dryRun: false,
+          batchSize: 3,
+          startedBy: { test: true },
+          config: {},
+          actor: "test",
+        },
+      });
+      assert.equal(out.run.status, "completed");
+      const lines = logs.lines();
+      assert.ok(
+        lines.some((l) => l.event === "batch.contended"),
+        "the lock was met",
+      );
+      assert.equal(lines.filter((l) => l.event === "batch.failed").length, 0);
+      assert.deepEqual(invalidLogLines(lines), []);
+      assert.equal((await mappingSnapshot(tdb.db)).counts?.maps, candidates);
+    } finally {
+      clearTimeout(release);
+      await holder.query("COMMIT").catch(() => undefined);
+      await redis.cleanup();
     }
   });
 });
