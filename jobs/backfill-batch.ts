@@ -19,6 +19,7 @@ import type { LeaseRegistry } from "../src/run/lease-registry.js";
 import { runFilters } from "../src/run/run-filters.js";
 import { logEvent } from "../src/log-events/log-event.js";
 import { finishRunIfDone } from "../src/run/finish-run.js";
+import { settleContended } from "./batch-contended.js";
 import { logTagEvents } from "./batch-tag-events.js";
 import type { ThrottleGate } from "../src/run/throttle-checker.js";
 import { throttleGate, type Throttled } from "./throttle-gate.js";
@@ -56,6 +57,7 @@ export type BackfillBatchResult =
   | { kind: "preempted" }
   | { kind: "lease-held"; retryAfterMs: number }
   | Throttled
+  | { kind: "contended"; retryAfterMs: number }
   | { kind: "not-claimable"; status: string }
   | { kind: "run-inactive"; status: string };
 
@@ -96,6 +98,8 @@ export async function handleBackfillBatch(
     const outcome = await process(run, claimed, ctx, log);
     return outcome;
   } catch (err) {
+    // A lock or statement timeout is not a failure: no attempt spent, the batch comes back later.
+    if (classifyError(err) === "contended") return await settleContended(ctx.db, claimed, err, log);
     await afterFailure(err, claimed, ctx, log);
     throw err;
   } finally {

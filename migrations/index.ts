@@ -3,6 +3,7 @@ import * as quayTables from "./0001-quay-tables.js";
 import * as backfillLedger from "./0002-backfill-ledger.js";
 import * as tagOutcomeReprocess from "./0003-tag-outcome-reprocess.js";
 import * as runThrottle from "./0004-run-throttle.js";
+import * as batchContended from "./0005-batch-contended.js";
 
 /** Every migration, in order. A static index, not a directory scan: a test checks it lists every file. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -10,4 +11,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0002-backfill-ledger": backfillLedger,
   "0003-tag-outcome-reprocess": tagOutcomeReprocess,
   "0004-run-throttle": runThrottle,
+  "0005-batch-contended": batchContended,
 };

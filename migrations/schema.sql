@@ -17,6 +17,7 @@ CREATE TABLE backfill.batch (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     started_at timestamp with time zone,
     finished_at timestamp with time zone,
+    contended integer DEFAULT 0 NOT NULL,
     CONSTRAINT batch_check CHECK ((lo <= hi)),
     CONSTRAINT batch_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'running'::text, 'done'::text, 'failed'::text])))
 );

@@ -16,6 +16,12 @@ export interface Config {
   readonly queuePrefix: string;
   /** How long opening a PostgreSQL or Redis connection may take before the command gives up. */
   readonly connectTimeoutMs: number;
+  /** Session guards of the backfill's connections (src/db/connect.ts): a longer statement is cancelled. */
+  readonly statementTimeoutMs: number;
+  /** How long a backfill statement waits for a lock before giving up (and retrying later). */
+  readonly lockTimeoutMs: number;
+  /** A backfill session idle inside a transaction this long is ended by the server. */
+  readonly idleInTransactionTimeoutMs: number;
   readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   /** Throttle thresholds (src/run/throttle-checker.ts); a signal without one is not read. */
   readonly maxReplicaLagS: number;
@@ -135,6 +141,27 @@ const VARIABLES: Readonly<Record<string, VariableSpec>> = {
     expected: "an integer number of seconds from 1 to 300",
     parse: asSecondsInMs,
     fallback: 10_000,
+  },
+  BACKFILL_STATEMENT_TIMEOUT_SECONDS: {
+    key: "statementTimeoutMs",
+    schema: { type: "integer", minimum: 1000, maximum: 86_400_000 },
+    expected: "an integer number of seconds from 1 to 86400",
+    parse: asSecondsInMs,
+    fallback: 60_000,
+  },
+  BACKFILL_LOCK_TIMEOUT_MS: {
+    key: "lockTimeoutMs",
+    schema: { type: "integer", minimum: 1, maximum: 600_000 },
+    expected: "an integer number of milliseconds from 1 to 600000",
+    parse: asInt,
+    fallback: 500,
+  },
+  BACKFILL_IDLE_IN_TRANSACTION_TIMEOUT_SECONDS: {
+    key: "idleInTransactionTimeoutMs",
+    schema: { type: "integer", minimum: 1000, maximum: 86_400_000 },
+    expected: "an integer number of seconds from 1 to 86400",
+    parse: asSecondsInMs,
+    fallback: 60_000,
   },
   LOG_LEVEL: {
     key: "logLevel",

@@ -1,3 +1,4 @@
+import { classifyError } from "../classify-error.js";
 import type { BatchReads, BatchWrites } from "./batch-store.js";
 import type { ManifestParts } from "./store-read-rows.js";
 import { applyRepair, RepairConflict, type AppliedRepair } from "./apply-repair.js";
@@ -87,6 +88,8 @@ export async function applyRepairs(
       for (const [table, count] of Object.entries(done.rows)) rows[table] = (rows[table] ?? 0) + count;
       applied.set(plan.tag.id, { ok: true, applied: done });
     } catch (err) {
+      // A lock or statement timeout is the batch's, not the tag's: the whole batch is retried later.
+      if (classifyError(err) === "contended") throw err;
       await store.rollbackToSavepoint(name);
       await store.releaseSavepoint(name);
       const detail = err instanceof Error ? err.message : String(err);

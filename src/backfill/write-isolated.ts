@@ -1,3 +1,4 @@
+import { classifyError } from "../classify-error.js";
 import type { BatchWrites } from "./batch-store.js";
 import type { DroppedTag } from "./prepare-write.js";
 import {
@@ -22,7 +23,8 @@ const MAX_RACES = 3;
 /**
  * Runs the write pass inside a savepoint. Tags that lost a conflict are dropped and the rest written
  * again; an unexpected error splits the set in halves, each in its own savepoint, until the tag that
- * causes it is alone and recorded as failed, so everything else still commits. Logging is the caller's:
+ * causes it is alone and recorded as failed, so everything else still commits (a lock or statement
+ * timeout is rethrown: the whole batch is retried later). Logging is the caller's:
  * the failed tags are in the batch result (`tag.failed`).
  */
 export async function writeIsolated(
@@ -46,6 +48,9 @@ export async function writeIsolated(
         for (const [tagId, manifest] of result.manifests) out.manifests.set(tagId, manifest);
         return;
       } catch (err) {
+        // A lock or statement timeout belongs to the whole batch, not to a tag: splitting would only
+        // wait again per half. The transaction rolls back and the batch comes back later.
+        if (classifyError(err) === "contended") throw err;
         await store.rollbackToSavepoint(name);
         await store.releaseSavepoint(name);
         if (err instanceof WriteConflict) {

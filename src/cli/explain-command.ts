@@ -47,7 +47,7 @@ export function registerExplainCommand(program: Command): void {
         const rt = openRuntime();
         const config = rt.config;
         const signer = await rt.signer();
-        const db = rt.database({ max: 1, applicationName: "backfill-explain" });
+        const db = rt.database({ max: 1, applicationName: "backfill-explain", guards: "read-only" });
         try {
           const report = await buildExplainReport(createExplainSource(db), ref, {
             signer,

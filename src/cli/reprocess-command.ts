@@ -8,7 +8,7 @@ import { heapLimitProblem } from "../run/heap-limit-check.js";
 import { dryRunReprocess } from "../run/reprocess-dry-run.js";
 import { reprocessPass, type ReprocessPassOutcome } from "../run/reprocess-pass.js";
 import { selectReprocessTags } from "../run/reprocess-selection.js";
-import { openRuntime } from "../runtime/command-runtime.js";
+import { openRuntime, processApplicationName } from "../runtime/command-runtime.js";
 import { addBatchOptions } from "./batch-options.js";
 import { action, EXIT } from "./command-runner.js";
 import { ProgressBar } from "./progress-bar.js";
@@ -66,7 +66,12 @@ async function reprocessCommand(opts: ReprocessOptions): Promise<number> {
   const heapProblem = heapLimitProblem(batchSize, concurrency);
   if (heapProblem) throw new UsageError(heapProblem);
   try {
-    const db = rt.database({ max: concurrency + 3, logged: true });
+    const db = rt.database({
+      max: concurrency + 3,
+      logged: true,
+      applicationName: processApplicationName("reprocess"),
+      guards: "batch",
+    });
     const { ids, mappedLeftOut } = await selectReprocessTags(db, selection, force);
     if (mappedLeftOut > 0 && !opts.json) {
       process.stderr.write(

@@ -11,7 +11,7 @@ import { formatRunSummary, passVerdict } from "../run/run-summary.js";
 import { addBatchOptions } from "./batch-options.js";
 import { action, EXIT, intOption } from "./command-runner.js";
 import { ProgressBar } from "./progress-bar.js";
-import { openRuntime } from "../runtime/command-runtime.js";
+import { openRuntime, processApplicationName } from "../runtime/command-runtime.js";
 import { onStopSignals, type StopSignals } from "./stop-signals.js";
 import { ThrottleChecker } from "../run/throttle-checker.js";
 import { throttleSettings } from "../run/throttle-settings.js";
@@ -66,7 +66,12 @@ async function runCommand(opts: RunOptions): Promise<number> {
   const stopDeadlineMs = opts.shutdownSeconds * 1000;
   let signals: StopSignals | undefined;
   try {
-    const db = rt.database({ max: concurrency + 3, logged: true });
+    const db = rt.database({
+      max: concurrency + 3,
+      logged: true,
+      applicationName: processApplicationName("run"),
+      guards: "batch",
+    });
     const core = await rt.batchCore({ requireKey: !dryRun });
     signals = onStopSignals({
       deadlineMs: stopDeadlineMs,

@@ -51,7 +51,7 @@ async function statusCommand(opts: StatusOptions): Promise<number> {
   }
   const rt = openRuntime();
   try {
-    const db = rt.database({ max: 2 });
+    const db = rt.database({ max: 2, guards: "read-only" });
     if (opts.watch === undefined) {
       process.stdout.write(await render(db, rt, opts));
       return EXIT.ok;

@@ -38,7 +38,7 @@ export function registerVerifyCommand(program: Command): void {
         if (flags.namespace !== undefined) parseNamespace(flags.namespace);
         const rt = openRuntime();
         try {
-          const db = rt.database({ max: 4, applicationName: "backfill-verify" });
+          const db = rt.database({ max: 4, applicationName: "backfill-verify", guards: "read-only" });
           const lookup = await resolveVerifyScope(db, flags);
           if (!lookup.found) throw new UsageError(`${lookup.missing} does not exist`);
           const progress = process.stderr.isTTY

@@ -4,7 +4,7 @@ import { DEFAULT_RETRY_POLICY } from "../queue/retry-policy.js";
 import { heapLimitProblem } from "../run/heap-limit-check.js";
 import { redactedConfig, startedBy } from "../run/run-audit.js";
 import { startWorkerRuntime, type WorkerRuntime } from "../run/worker-runtime.js";
-import { openRuntime } from "../runtime/command-runtime.js";
+import { openRuntime, processApplicationName } from "../runtime/command-runtime.js";
 import { addBatchOptions } from "./batch-options.js";
 import { action, EXIT, intOption } from "./command-runner.js";
 import { onStopSignals, type StopSignals } from "./stop-signals.js";
@@ -50,7 +50,12 @@ async function workerCommand(opts: WorkerOptions): Promise<number> {
   const heapProblem = heapLimitProblem(config.batchSize, concurrency);
   if (heapProblem) throw new UsageError(heapProblem);
   try {
-    const db = rt.database({ max: concurrency + 3, logged: true });
+    const db = rt.database({
+      max: concurrency + 3,
+      logged: true,
+      applicationName: processApplicationName("worker"),
+      guards: "batch",
+    });
     const core = await rt.batchCore({ requireKey: true });
     // worker.started only once Redis answered; a silent or refusing Redis stops here with one line.
     const queues = await rt.queues({ check: true });

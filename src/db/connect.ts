@@ -21,6 +21,35 @@ export interface ConnectOptions {
   applicationName?: string;
   /** How long opening a connection may take (a port that accepts but never answers); 10 s by default. */
   connectTimeoutMs?: number;
+  /** Session guards, set on every connection of the pool; the server's settings when absent. */
+  guards?: SessionGuards;
+}
+
+/** What a session of the backfill may do to a live database: how long it may run, wait or sit idle. */
+export interface SessionGuards {
+  statementTimeoutMs?: number;
+  /** Short: the backfill gives up a lock fight, so the application never queues behind its request. */
+  lockTimeoutMs?: number;
+  idleInTransactionTimeoutMs?: number;
+}
+
+/** PostgreSQL keeps the first 63 bytes of application_name; cut at a character, not inside one. */
+export function applicationNameWithin63Bytes(name: string): string {
+  let out = name;
+  while (Buffer.byteLength(out) > 63) out = out.slice(0, -1);
+  return out;
+}
+
+/** pg sends these as startup parameters, so every connection has them from its first statement on. */
+function guardSettings(guards: SessionGuards | undefined): Partial<pg.PoolConfig> {
+  if (!guards) return {};
+  return {
+    ...(guards.statementTimeoutMs ? { statement_timeout: guards.statementTimeoutMs } : {}),
+    ...(guards.lockTimeoutMs ? { lock_timeout: guards.lockTimeoutMs } : {}),
+    ...(guards.idleInTransactionTimeoutMs
+      ? { idle_in_transaction_session_timeout: guards.idleInTransactionTimeoutMs }
+      : {}),
+  };
 }
 
 /** pg's current reading of these modes (verify the certificate, as verify-full), which it warns about. */
@@ -66,7 +95,8 @@ export function connect(databaseUrl: string, options: ConnectOptions = {}): Kyse
     // A server that vanishes without a goodbye is noticed by the kernel instead of never.
     keepAlive: true,
     types,
-    application_name: options.applicationName ?? "backfill",
+    application_name: applicationNameWithin63Bytes(options.applicationName ?? "backfill"),
+    ...guardSettings(options.guards),
   });
   // An idle client that loses its server must not crash the process; the next query reconnects.
   pool.on("error", (err) => {

@@ -215,6 +215,8 @@ export interface BatchTable {
   tag_ids: number[] | null;
   status: BatchStatus;
   attempts: Generated<number>;
+  /** Deliveries in a row that ended in a lock or statement timeout (migrations/0005-batch-contended.ts). */
+  contended: Generated<number>;
   lease_token: string | null;
   lease_expires_at: Timestamp | null;
   counts: Json;

@@ -66,6 +66,23 @@ export const BATCH_LOG_EVENTS = {
       required: ["runId", "batchId", "attempt", "err"],
     },
   },
+  "batch.contended": {
+    level: "warn",
+    when: "a batch hit the lock or statement timeout of the session guards; it was given back without spending an attempt and comes back after `retryAfterMs`",
+    fields:
+      "`runId`, `batchId`, `attempt`, `lo`, `hi`, `sqlstate` (`55P03` lock timeout, `57014` statement timeout), `contended` (deliveries in a row that ended so; 0 after a split), `retryAfterMs`, `splitInto`? (the new batch that took the upper half, when this one was cut in two), `err`",
+    schema: {
+      properties: {
+        ...BATCH_KEY,
+        sqlstate: { type: "string", pattern: "^[0-9A-Z]{5}$" },
+        contended: COUNT,
+        retryAfterMs: MS,
+        splitInto: ID,
+        err: ERR,
+      },
+      required: [...BATCH_KEY_NAMES, "sqlstate", "contended", "retryAfterMs", "err"],
+    },
+  },
   "batch.failed": {
     level: "error",
     when: "a batch failed on its last attempt, or with an error no retry can fix",

@@ -6,6 +6,7 @@ import { errorMessage } from "../error-message.js";
 import { logEvent } from "../log-events/log-event.js";
 import { redisConnection } from "./redis-connection.js";
 import { redisErrorReporter } from "./redis-error-reporter.js";
+import { contendedDelayMs } from "./retry-policy.js";
 
 const ajv = new Ajv({ allErrors: true });
 
@@ -14,7 +15,8 @@ const ajv = new Ajv({ allErrors: true });
  * (someone else holds the batch's lease, or the backfill is throttled).
  */
 export interface RetryLater {
-  kind: "lease-held" | "throttled";
+  /** lease-held: another worker has the batch; throttled: a health signal holds new claims back; contended: it lost a lock fight and was given back. */
+  kind: "lease-held" | "throttled" | "contended";
   retryAfterMs: number;
 }
 
@@ -42,8 +44,8 @@ export interface JobWorkerSetup<P, R> {
 
 /**
  * The adapter between BullMQ and a plain handler `(payload, ctx)`: validates the payload, passes the
- * attempt numbers, and maps outcomes to BullMQ's vocabulary. A database outage or a lease held elsewhere
- * moves the job to delayed (DelayedError: no attempt spent); a permanent error becomes UnrecoverableError
+ * attempt numbers, and maps outcomes to BullMQ's vocabulary. A database outage, a lock or statement
+ * timeout (contended) or a lease held elsewhere moves the job to delayed (DelayedError: no attempt spent); a permanent error becomes UnrecoverableError
  * (no retry); anything else is thrown for the exponential backoff. The BullMQ Job stops here.
  */
 export function startJobWorker<P, R>(setup: JobWorkerSetup<P, R>): Worker<P, R> {
@@ -62,6 +64,11 @@ export function startJobWorker<P, R>(setup: JobWorkerSetup<P, R>): Worker<P, R> 
           await job.moveToDelayed(Date.now() + setup.dbHealth.markDown(err), token);
           throw new DelayedError();
         }
+        case "contended": {
+          // A handler that settles its own contention returns a RetryLater instead; this is the rest.
+          await job.moveToDelayed(Date.now() + contendedDelayMs(1), token);
+          throw new DelayedError();
+        }
         case "permanent":
           throw new UnrecoverableError(errorMessage(err));
         case "retry":
@@ -71,7 +78,7 @@ export function startJobWorker<P, R>(setup: JobWorkerSetup<P, R>): Worker<P, R> 
     setup.dbHealth.markUp();
     const later = result as Partial<RetryLater> | undefined;
     if (
-      (later?.kind === "lease-held" || later?.kind === "throttled") &&
+      (later?.kind === "lease-held" || later?.kind === "throttled" || later?.kind === "contended") &&
       typeof later.retryAfterMs === "number"
     ) {
       await job.moveToDelayed(Date.now() + later.retryAfterMs, token);

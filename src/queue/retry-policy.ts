@@ -19,3 +19,14 @@ export function batchJobOptions(policy: RetryPolicy) {
     removeOnFail: true,
   };
 }
+
+/**
+ * How long a contended job (a lock or statement timeout: the application held what the batch needed)
+ * waits before it comes back, spending no attempt: 1 s after the first, doubling with each contended
+ * delivery in a row up to a minute, with jitter so batches that lost together do not return together.
+ */
+export function contendedDelayMs(contendedInARow: number, random: () => number = Math.random): number {
+  const exponent = Math.min(Math.max(contendedInARow, 1) - 1, 6);
+  const delay = Math.min(1000 * 2 ** exponent, 60_000);
+  return Math.floor(delay * (0.75 + random() * 0.5));
+}

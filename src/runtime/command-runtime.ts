@@ -1,7 +1,8 @@
+import os from "node:os";
 import type { Kysely } from "kysely";
 import { JOB_TABLE } from "../../jobs/job-table.js";
 import { loadConfig, type Config } from "../config.js";
-import { connect } from "../db/connect.js";
+import { applicationNameWithin63Bytes, connect, type SessionGuards } from "../db/connect.js";
 import type { Database } from "../db/tables.js";
 import { UsageError } from "../errors.js";
 import { createLogger, type Logger } from "../log.js";
@@ -23,6 +24,11 @@ export interface DatabaseOptions {
   applicationName?: string;
   /** Send SQL (debug) and idle-client errors to the runtime's logger. */
   logged?: boolean;
+  /**
+   * The session guards of the config: `batch` all three (commands that write batches), `read-only` the
+   * lock and idle-in-transaction timeouts only (a long read is not cut short); none when absent.
+   */
+  guards?: "batch" | "read-only";
 }
 
 export interface QueueOptions {
@@ -85,6 +91,7 @@ export function openRuntime(options: RuntimeOptions = {}): CommandRuntime {
         ...(dbOptions.logged ? { logger: runtime.logger } : {}),
         ...(dbOptions.applicationName ? { applicationName: dbOptions.applicationName } : {}),
         connectTimeoutMs: config.connectTimeoutMs,
+        ...(dbOptions.guards ? { guards: sessionGuards(config, dbOptions.guards) } : {}),
       });
       db = opened;
       track(() => opened.destroy());
@@ -118,6 +125,19 @@ export function openRuntime(options: RuntimeOptions = {}): CommandRuntime {
     },
   };
   return runtime;
+}
+
+function sessionGuards(config: Config, kind: "batch" | "read-only"): SessionGuards {
+  return {
+    ...(kind === "batch" ? { statementTimeoutMs: config.statementTimeoutMs } : {}),
+    lockTimeoutMs: config.lockTimeoutMs,
+    idleInTransactionTimeoutMs: config.idleInTransactionTimeoutMs,
+  };
+}
+
+/** application_name of a command's sessions: what it is and which process (`backfill-worker:<host>:<pid>`). */
+export function processApplicationName(role: string): string {
+  return applicationNameWithin63Bytes(`backfill-${role}:${os.hostname()}:${process.pid}`);
 }
 
 async function operatorSigner(file: string | undefined): Promise<Signer | undefined> {

@@ -61,4 +61,17 @@ describe("a configuration value the drivers cannot use stops the command with on
       assert.match(out.stderr, /expects a run id \(an integer from 1, .*\), got '99999999999999999999'/);
     }
   });
+
+  test("a session guard that is negative, zero or not a number stops `run` with one line naming it", async () => {
+    for (const [variable, value] of [
+      ["BACKFILL_LOCK_TIMEOUT_MS", "-5"],
+      ["BACKFILL_STATEMENT_TIMEOUT_SECONDS", "abc"],
+      ["BACKFILL_IDLE_IN_TRANSACTION_TIMEOUT_SECONDS", "0"],
+    ] as const) {
+      const out = await runCli(["run", "--dry-run", "--no-progress"], { ...NO_REDIS, [variable]: value });
+      assert.equal(out.status, 2, `${variable}=${value}: ${out.stderr}`);
+      assertOneLine(out.stderr);
+      assert.match(out.stderr, new RegExp(`^backfill: ${variable}: expected an integer`));
+    }
+  });
 });

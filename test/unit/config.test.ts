@@ -26,6 +26,22 @@ describe("config", () => {
     assert.equal(loadConfig({ BACKFILL_CONNECT_TIMEOUT_SECONDS: "3" }).connectTimeoutMs, 3000);
   });
 
+  test("the session guards: statement 60 s, lock 500 ms, idle in transaction 60 s by default", () => {
+    const config = loadConfig({});
+    assert.equal(config.statementTimeoutMs, 60_000);
+    assert.equal(config.lockTimeoutMs, 500);
+    assert.equal(config.idleInTransactionTimeoutMs, 60_000);
+    const set = loadConfig({
+      BACKFILL_STATEMENT_TIMEOUT_SECONDS: "120",
+      BACKFILL_LOCK_TIMEOUT_MS: "200",
+      BACKFILL_IDLE_IN_TRANSACTION_TIMEOUT_SECONDS: "30",
+    });
+    assert.deepEqual(
+      [set.statementTimeoutMs, set.lockTimeoutMs, set.idleInTransactionTimeoutMs],
+      [120_000, 200, 30_000],
+    );
+  });
+
   const bad: [string, string, RegExp][] = [
     ["DATABASE_URL", "mysql://x", /DATABASE_URL: expected a postgres:\/\/ connection URL/],
     ["REDIS_URL", "127.0.0.1:6379", /REDIS_URL: expected a redis:\/\//],
@@ -44,6 +60,13 @@ describe("config", () => {
       /BACKFILL_CONNECT_TIMEOUT_SECONDS: expected an integer number of seconds/,
     ],
     ["BACKFILL_CONNECT_TIMEOUT_SECONDS", "2s", /BACKFILL_CONNECT_TIMEOUT_SECONDS/],
+    ["BACKFILL_STATEMENT_TIMEOUT_SECONDS", "0", /BACKFILL_STATEMENT_TIMEOUT_SECONDS: expected an integer/],
+    ["BACKFILL_STATEMENT_TIMEOUT_SECONDS", "-5", /BACKFILL_STATEMENT_TIMEOUT_SECONDS/],
+    ["BACKFILL_LOCK_TIMEOUT_MS", "0", /BACKFILL_LOCK_TIMEOUT_MS: expected an integer number of milliseconds/],
+    ["BACKFILL_LOCK_TIMEOUT_MS", "-1", /BACKFILL_LOCK_TIMEOUT_MS/],
+    ["BACKFILL_LOCK_TIMEOUT_MS", "0.5s", /BACKFILL_LOCK_TIMEOUT_MS/],
+    ["BACKFILL_IDLE_IN_TRANSACTION_TIMEOUT_SECONDS", "0", /BACKFILL_IDLE_IN_TRANSACTION_TIMEOUT_SECONDS/],
+    ["BACKFILL_IDLE_IN_TRANSACTION_TIMEOUT_SECONDS", "x", /BACKFILL_IDLE_IN_TRANSACTION_TIMEOUT_SECONDS/],
   ];
   for (const [variable, value, message] of bad) {
     test(`${variable}=${value} stops with a message naming the variable`, () => {
