@@ -17,11 +17,12 @@ export async function renderLogEventsSchema(): Promise<string> {
     description:
       "One pino JSON line of the backfill worker. Every line has an `event` from this vocabulary; the fields each event requires are below. Units are in field names (…Ms milliseconds, ratePerSec tags per second). Extra fields may be added, never renamed or removed. See docs/log-events.md.",
     type: "object",
-    required: ["level", "time", "pid", "event", "msg"],
+    required: ["level", "time", "pid", "hostname", "event", "msg"],
     properties: {
       level: { enum: ["trace", "debug", "info", "warn", "error", "fatal"] },
       time: { type: "string", pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T" },
       pid: { type: "integer" },
+      hostname: { type: "string" },
       msg: { type: "string" },
       event: { enum: [...EVENT_NAMES].sort() },
       runId: { type: "string", pattern: "^[0-9]+$" },

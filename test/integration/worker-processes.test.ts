@@ -65,6 +65,8 @@ describe("worker processes", () => {
         "3",
         "--shutdown-seconds",
         "20",
+        "--heartbeat-seconds",
+        "1",
       ],
       { cwd: REPO_ROOT, env: env(url), stdio: ["ignore", "pipe", "pipe"] },
     );
