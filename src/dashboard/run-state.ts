@@ -49,13 +49,14 @@ export class RunState {
       target: this.target,
       status: this.status,
       dryRun: this.dryRun,
-      done: p?.done ?? settled,
+      // Progress readings lag the batches logged after them; both only grow, so the larger is the newer.
+      done: Math.max(p?.done ?? 0, settled),
       total,
       ratePerSec: p?.ratePerSec ?? this.#derivedRate(),
-      etaMs: p ? p.etaMs : null,
+      etaMs: p && this.status === "running" ? p.etaMs : null,
       batches: this.#batches(),
-      broken: p?.broken ?? this.tags.backfilled_broken,
-      failed: p?.failed ?? this.tags.failed,
+      broken: Math.max(p?.broken ?? 0, this.tags.backfilled_broken),
+      failed: Math.max(p?.failed ?? 0, this.tags.failed),
       tags: { ...this.tags },
       byReason: { ...this.byReason },
       throttle: {
