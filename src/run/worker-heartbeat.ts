@@ -37,15 +37,17 @@ export function startWorkerHeartbeat(setup: WorkerHeartbeatSetup): () => void {
     if (!setup.progress || running) return;
     running = true;
     logRunsProgress(setup, () => stopped)
-      .catch((err: unknown) =>
+      .catch((err: unknown) => {
+        // A read cut short by the shutdown closing the pool is no news.
+        if (stopped) return;
         logEvent(
           setup.logger,
           "warn",
           "worker.error",
           { source: "progress", err: errorMessage(err) },
           "could not read the progress of running runs; trying again later",
-        ),
-      )
+        );
+      })
       .finally(() => {
         running = false;
       });
