@@ -17,11 +17,12 @@ export async function renderLogEventsSchema(): Promise<string> {
     description:
       "One pino JSON line of the backfill worker. Every line has an `event` from this vocabulary; the fields each event requires are below. Units are in field names (…Ms milliseconds, ratePerSec tags per second). Extra fields may be added, never renamed or removed. See docs/log-events.md.",
     type: "object",
-    required: ["level", "time", "pid", "event", "msg"],
+    required: ["level", "time", "pid", "hostname", "event", "msg"],
     properties: {
       level: { enum: ["trace", "debug", "info", "warn", "error", "fatal"] },
       time: { type: "string", pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T" },
       pid: { type: "integer" },
+      hostname: { type: "string" },
       msg: { type: "string" },
       event: { enum: [...EVENT_NAMES].sort() },
       runId: { type: "string", pattern: "^[0-9]+$" },
@@ -37,6 +38,11 @@ export async function renderLogEventsSchema(): Promise<string> {
   return format(JSON.stringify(schema, null, 2), { parser: "json", printWidth: 110 });
 }
 
+/** A table cell: a `|` in the text (e.g. `RUN|--all`) would end the cell. */
+function cell(text: string): string {
+  return text.replaceAll("|", "\\|");
+}
+
 /** docs/log-events.md with its event table regenerated from LOG_EVENTS; the prose around it is kept. */
 export async function renderLogEventsDoc(current: string): Promise<string> {
   const begin = current.indexOf(TABLE_BEGIN);
@@ -44,7 +50,7 @@ export async function renderLogEventsDoc(current: string): Promise<string> {
   if (begin < 0 || end < begin) throw new Error(`docs/log-events.md lacks the ${TABLE_BEGIN} markers`);
   const rows = EVENT_NAMES.map((event) => {
     const { level, when, fields } = LOG_EVENTS[event];
-    return `| \`${event}\` | ${level} | ${when} | ${fields} |`;
+    return `| \`${event}\` | ${cell(level)} | ${cell(when)} | ${cell(fields)} |`;
   });
   const table = [
     "| event | level | when | fields (besides the common ones) |",

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure PostgreSQL and Redis answer on loopback: installs the Debian packages when they are
-# missing and starts the servers with the machine's own commands when they are down.
+# missing and starts the servers with the machine's own commands when they are down. Also installs
+# promtool (Debian's prometheus package), which the metrics test runs on /metrics output.
 set -euo pipefail
 
 PGHOST_ADDR=127.0.0.1
@@ -58,6 +59,13 @@ ensure_redis() {
   wait_for Redis "$PGHOST_ADDR" "$REDIS_PORT_NUM"
 }
 
+# Not fatal here: without it only the metrics test fails, and it says why.
+ensure_promtool() {
+  if command -v promtool >/dev/null 2>&1; then return 0; fi
+  apt_install --no-install-recommends prometheus || log "promtool is missing; the /metrics test will fail"
+}
+
 ensure_postgres
 ensure_redis
+ensure_promtool
 log "PostgreSQL and Redis answer on $PGHOST_ADDR"

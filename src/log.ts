@@ -1,3 +1,4 @@
+import os from "node:os";
 import { pino, type Logger, type LoggerOptions } from "pino";
 
 export type { Logger } from "pino";
@@ -41,7 +42,8 @@ export function setLogFile(path: string | undefined): void {
 export function createLogger(setup: LoggerSetup = {}): Logger {
   const options: LoggerOptions = {
     level: setup.level ?? "info",
-    base: { pid: process.pid },
+    // `hostname` on every line: a dashboard tells the workers of several machines apart by it.
+    base: { pid: process.pid, hostname: os.hostname() },
     redact: { paths: REDACT_PATHS, censor: "[redacted]" },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },

@@ -16,6 +16,7 @@ interface WorkerOptions {
   leaseSeconds: number;
   shutdownSeconds: number;
   resyncSeconds: number;
+  heartbeatSeconds: number;
 }
 
 export function registerWorkerCommand(program: Command): void {
@@ -38,6 +39,12 @@ export function registerWorkerCommand(program: Command): void {
       "how often the batches not done of running runs are enqueued again (heals a restarted Redis)",
       intOption("--resync-seconds", 1, 3600),
       30,
+    )
+    .option(
+      "--heartbeat-seconds <n>",
+      "how often worker.heartbeat and the run.progress of every running run are logged",
+      intOption("--heartbeat-seconds", 1, 3600),
+      10,
     )
     .action(action((opts: WorkerOptions) => workerCommand(opts)));
 }
@@ -80,6 +87,7 @@ async function workerCommand(opts: WorkerOptions): Promise<number> {
         intervalMs: opts.resyncSeconds * 1000,
         enqueue: (runId, batchIds) => queues.enqueueBatches(runId, batchIds, DEFAULT_RETRY_POLICY),
       },
+      heartbeat: { intervalMs: opts.heartbeatSeconds * 1000, progress: true },
     });
     return await untilStopped(runtime, opts.shutdownSeconds * 1000);
   } finally {

@@ -1,4 +1,4 @@
-import { ID, COUNT, ERR, STR, BOOL, MS, ATTEMPT, type LogEventEntry } from "./field-schemas.js";
+import { ID, COUNT, ERR, STR, BOOL, MS, ATTEMPT, TEXT_OR_NULL, type LogEventEntry } from "./field-schemas.js";
 
 /** The events of workers, services, the scheduler and the queue (part of LOG_EVENTS, src/log-events/log-events.ts). */
 export const PROCESS_LOG_EVENTS = {
@@ -29,9 +29,19 @@ export const PROCESS_LOG_EVENTS = {
       required: ["reason", "released", "durationMs", "forced"],
     },
   },
+  "worker.heartbeat": {
+    level: "info",
+    when: "a worker (the `worker` command, or `run`'s in-process one) is alive: once when it starts, then every `--heartbeat-seconds` (10 by default)",
+    fields:
+      "`actor`, `held` (leases held now), `lastBatchAt` (ISO time the last batch this process held was let go, null before the first), `intervalMs` (until the next heartbeat; silent for 3 of them = lost); `hostname` and `pid` are on every line",
+    schema: {
+      properties: { actor: STR, held: COUNT, lastBatchAt: TEXT_OR_NULL, intervalMs: ATTEMPT },
+      required: ["actor", "held", "lastBatchAt", "intervalMs"],
+    },
+  },
   "worker.error": {
     level: "error / debug / warn",
-    when: "a queue error that is not a lost connection; a job attempt failed (debug); a ledger resync failed (warn, `source` resync)",
+    when: "a queue error that is not a lost connection; a job attempt failed (debug); a ledger resync failed (warn, `source` resync); a worker could not read the progress of running runs (warn, `source` progress)",
     fields: "`source`?, `jobId`?, `err`",
     schema: { properties: { source: STR, jobId: STR, err: ERR }, required: ["err"] },
   },

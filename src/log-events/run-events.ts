@@ -76,9 +76,9 @@ export const RUN_LOG_EVENTS = {
   "run.cancelled": controlEvent("cancel", "cancelled"),
   "run.progress": {
     level: "info",
-    when: "every 5 s while `run` follows a run without a terminal, and at its end or pause (`err`: ledger unreadable)",
+    when: "every 5 s while `run` follows a run without a terminal, and at its end or pause (`err`: ledger unreadable); every `--heartbeat-seconds` from each `worker` for every running run",
     fields:
-      "`runId`, `done`, `total` (tags), `batchesDone`, `batchesTotal`, `broken`, `failed`, `ratePerSec`, `etaMs` (null while unknown); or only `err` (warn) when the progress could not be read",
+      "`runId`, `done`, `total` (tags), `batchesDone`, `batchesTotal`, `broken`, `failed`, `ratePerSec`, `etaMs` (null while unknown); or only `err` (warn) when the progress could not be read. From a `worker` also `kind`, `target`, `status`, `batchesPending`, `batchesRunning`, `batchesFailed`, `skipped` (tags), `throttledMs` (throttled time so far), `throttleReason` (null when not throttled)",
     schema: {
       properties: {
         runId: ID,
@@ -91,6 +91,15 @@ export const RUN_LOG_EVENTS = {
         ratePerSec: MS,
         etaMs: { type: ["integer", "null"], minimum: 0 },
         err: ERR,
+        kind: RUN_KIND,
+        target: STR,
+        status: RUN_STATUS,
+        batchesPending: COUNT,
+        batchesRunning: COUNT,
+        batchesFailed: COUNT,
+        skipped: COUNT,
+        throttledMs: MS,
+        throttleReason: TEXT_OR_NULL,
       },
       required: ["runId"],
     },

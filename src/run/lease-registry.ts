@@ -4,13 +4,19 @@
  */
 export class LeaseRegistry {
   readonly #held = new Map<string, string>();
+  #lastDeletedAt: Date | null = null;
 
   add(batchId: string, leaseToken: string): void {
     this.#held.set(batchId, leaseToken);
   }
 
   delete(batchId: string): void {
-    this.#held.delete(batchId);
+    if (this.#held.delete(batchId)) this.#lastDeletedAt = new Date();
+  }
+
+  /** When this process last let a batch go (finished, failed or handed back): the heartbeat's `lastBatchAt`. */
+  get lastDeletedAt(): Date | null {
+    return this.#lastDeletedAt;
   }
 
   entries(): [batchId: string, leaseToken: string][] {

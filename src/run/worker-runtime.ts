@@ -12,6 +12,7 @@ import type { JobKind, SchedulerSetup, WorkerContext } from "./job-kind.js";
 import { LeaseRegistry } from "./lease-registry.js";
 import type { ThrottleGate } from "./throttle-checker.js";
 import { startLedgerResync } from "./ledger-resync.js";
+import { DEFAULT_HEARTBEAT_MS, startWorkerHeartbeat } from "./worker-heartbeat.js";
 import { logEvent } from "../log-events/log-event.js";
 
 export interface WorkerRuntimeSetup {
@@ -33,6 +34,8 @@ export interface WorkerRuntimeSetup {
     intervalMs: number;
     enqueue: (runId: string, batchIds: readonly string[]) => Promise<number>;
   };
+  /** `worker.heartbeat` every `intervalMs` (10 s by default); with `progress`, `run.progress` of running runs. */
+  heartbeat?: { intervalMs: number; progress: boolean };
 }
 
 export interface WorkerRuntime {
@@ -73,6 +76,17 @@ export function startWorkerRuntime(setup: WorkerRuntimeSetup): WorkerRuntime {
     { concurrency: setup.concurrency, queues: workers.map((w) => w.name), leaseMs: setup.leaseMs, actor },
     "worker started",
   );
+  const stopHeartbeat = startWorkerHeartbeat({
+    db: setup.db,
+    logger: setup.logger,
+    actor,
+    leases,
+    ...(setup.heartbeat ?? { intervalMs: DEFAULT_HEARTBEAT_MS, progress: false }),
+  });
+  const stopTimers = async () => {
+    stopHeartbeat();
+    await stopResync();
+  };
   // The current batches did not finish in time: give their leases back so another worker takes them now;
   // their own commits will find the lease gone and roll back.
   const releaseAndClose = async (reason: string): Promise<number> => {
@@ -84,9 +98,9 @@ export function startWorkerRuntime(setup: WorkerRuntimeSetup): WorkerRuntime {
     await forceClose(workers);
     return released;
   };
-  const stop = gracefulStop(setup.logger, leases, workers, stopResync, releaseAndClose);
+  const stop = gracefulStop(setup.logger, leases, workers, stopTimers, releaseAndClose);
   const forceStop = async (reason: string) => {
-    void stopResync();
+    void stopTimers();
     const released = await releaseAndClose(reason);
     logEvent(
       setup.logger,
@@ -133,7 +147,7 @@ function gracefulStop(
   logger: Logger,
   leases: LeaseRegistry,
   workers: readonly Worker<unknown, unknown>[],
-  stopResync: () => Promise<void>,
+  stopTimers: () => Promise<void>,
   releaseAndClose: (reason: string) => Promise<number>,
 ): (deadlineMs: number, reason: string) => Promise<{ released: number }> {
   let stopping: Promise<{ released: number }> | undefined;
@@ -147,7 +161,7 @@ function gracefulStop(
         { reason, deadlineMs, held: leases.size },
         "worker stopping",
       );
-      await stopResync();
+      await stopTimers();
       let timer: NodeJS.Timeout | undefined;
       const closed = Promise.allSettled(workers.map((w) => w.close())).then(() => "closed" as const);
       const deadline = new Promise<"deadline">((resolve) => {

@@ -9,6 +9,7 @@ import type { Kysely } from "kysely";
 import { batchProgress } from "../../src/db/batch-progress.js";
 import { getRun } from "../../src/db/run-get.js";
 import type { Database } from "../../src/db/tables.js";
+import { LogAggregator } from "../../src/dashboard/log-aggregator.js";
 import { createLogger } from "../../src/log.js";
 import { openQueues } from "../../src/queue/backfill-queues.js";
 import { startOrResumeRun } from "../../src/run/start-run.js";
@@ -65,6 +66,8 @@ describe("worker processes", () => {
         "3",
         "--shutdown-seconds",
         "20",
+        "--heartbeat-seconds",
+        "1",
       ],
       { cwd: REPO_ROOT, env: env(url), stdio: ["ignore", "pipe", "pipe"] },
     );
@@ -287,5 +290,28 @@ describe("worker processes", () => {
     ]) {
       assert.ok(events.has(e), `no ${e} line`);
     }
+  });
+
+  test("the dashboard reads these logs: every worker's heartbeats, progress from workers, the host on each line", () => {
+    const text = output.join("");
+    const aggregator = new LogAggregator();
+    for (const line of text.split("\n")) aggregator.add(line);
+    const model = aggregator.model(Date.now());
+    assert.equal(
+      model.lines.skipped.invalid + model.lines.skipped.unknown_event,
+      0,
+      JSON.stringify(model.lines),
+    );
+    const lines = text
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.ok(lines.every((l) => l.hostname === os.hostname()));
+    assert.ok(lines.filter((l) => l.event === "worker.heartbeat").length >= 2);
+    const progress = lines.filter((l) => l.event === "run.progress" && typeof l.batchesPending === "number");
+    assert.ok(progress.length > 0, "no run.progress from a worker");
+    assert.ok(model.workers.length >= 2);
+    assert.ok(model.workers.every((w) => w.actor?.startsWith("worker:")));
+    assert.ok(model.runs.some((r) => r.batches.total > 0 && r.tags.backfilled > 0));
   });
 });

@@ -11,7 +11,7 @@ const edges = readImports(REPO_ROOT, ["src", "jobs"]);
 const graph = folderGraph(edges);
 
 /** The pure core: no I/O module, no storage, no queue. */
-const PURE = ["src/manifest", "src/seed", "src/backfill", "src/verify", "src/explain"];
+const PURE = ["src/manifest", "src/seed", "src/backfill", "src/verify", "src/explain", "src/dashboard"];
 const IO_MODULES =
   /^(kysely|pg|ioredis|bullmq|pino|node:fs|node:net|node:child_process|node:worker_threads)(\/|$)/;
 
