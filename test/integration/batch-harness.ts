@@ -34,11 +34,12 @@ export function batchDeps(
   };
 }
 
-/** A run and a batch row for the outcomes' foreign keys. */
+/** A run and a batch row for the outcomes' foreign keys (`running`, as claimed), or a `pending` one to claim. */
 export async function createRunAndBatch(
   db: Kysely<Database>,
   lo: number,
   hi: number,
+  status: "running" | "pending" = "running",
 ): Promise<{ runId: string; batchId: string }> {
   const run = await db
     .insertInto("backfill.run")
@@ -61,7 +62,7 @@ export async function createRunAndBatch(
       seq: Math.floor(Math.random() * 1e9),
       lo,
       hi,
-      status: "running",
+      status,
       counts: "{}",
       timings: "{}",
     })

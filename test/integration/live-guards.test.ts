@@ -18,6 +18,7 @@ import {
   mappingSnapshot,
   waitFor,
 } from "./run-support.js";
+import { createRunAndBatch } from "./batch-harness.js";
 
 const LOCK_TIMEOUT_MS = 300;
 const APP_NAME = "backfill-worker:test-host:1";
@@ -62,36 +63,9 @@ describe("session guards on a live database: the backfill loses lock fights, nev
   }
 
   async function pendingBatch(): Promise<{ runId: string; batchId: string }> {
-    const run = await tdb.db
-      .insertInto("backfill.run")
-      .values({
-        kind: "backfill",
-        status: "running",
-        target: `test-${Math.random()}`,
-        filters: "{}",
-        options: "{}",
-        batch_size: 500,
-        started_by: "{}",
-        config: "{}",
-      })
-      .returning("id")
-      .executeTakeFirstOrThrow();
     const range = await sql<{ lo: number; hi: number }>`
       SELECT min(id)::int AS lo, max(id)::int AS hi FROM repositorytag`.execute(tdb.db);
-    const batch = await tdb.db
-      .insertInto("backfill.batch")
-      .values({
-        run_id: run.id,
-        seq: 0,
-        lo: range.rows[0]?.lo ?? 0,
-        hi: range.rows[0]?.hi ?? 0,
-        status: "pending",
-        counts: "{}",
-        timings: "{}",
-      })
-      .returning("id")
-      .executeTakeFirstOrThrow();
-    return { runId: String(run.id), batchId: String(batch.id) };
+    return createRunAndBatch(tdb.db, range.rows[0]?.lo ?? 0, range.rows[0]?.hi ?? 0, "pending");
   }
 
   function context(db: Kysely<Database>, logger: ReturnType<typeof collectingLogger>["logger"]) {
