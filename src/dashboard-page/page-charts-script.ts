@@ -4,6 +4,11 @@
  */
 export const PAGE_CHARTS_SCRIPT = String.raw`"use strict";
 const charts = {};
+// One slot of padding each side: a run shorter than a slot still gets a readable time axis.
+let slotS = 10;
+function xRange(u, min, max) {
+  return min == null ? [Date.now() / 1000 - 60, Date.now() / 1000] : [min - slotS, max + slotS];
+}
 function chart(key, series, data) {
   const target = document.getElementById("chart-" + key);
   if (charts[key]) {
@@ -15,11 +20,12 @@ function chart(key, series, data) {
     return;
   }
   const width = Math.max(280, target.clientWidth || 360);
-  const opts = { width, height: 180, scales: { x: { time: true } }, series: [{}, ...series] };
+  const opts = { width, height: 180, scales: { x: { time: true, range: xRange } }, series: [{}, ...series] };
   charts[key] = new uPlot(opts, data, target);
 }
 function drawCharts(model) {
   const s = model.series;
+  slotS = model.bucketMs / 1000;
   const x = s.map((b) => b.startMs / 1000);
   chart("rate", [{ label: "tags/s", stroke: "#1a7f5a", width: 2 }], [x, s.map((b) => b.tagsPerSec)]);
   chart("duration", [
