@@ -37,15 +37,21 @@ export function registerDashboardCommand(program: Command): void {
 
 async function dashboardCommand(paths: string[], opts: DashboardOptions): Promise<number> {
   const state = new DashboardState();
+  let problems = 0;
   const input: DashboardInput = {
     paths,
     pollMs: opts.pollMs,
     stdin: process.stdin,
     onLine: state.add,
-    onProblem: (message) => process.stderr.write(`backfill: dashboard: cannot read ${message}\n`),
+    onProblem: (message) => {
+      problems++;
+      process.stderr.write(`backfill: dashboard: cannot read ${message}\n`);
+    },
   };
   if (opts.out !== undefined) {
     await readInputOnce(input);
+    // A report of half the input would pass for the whole: no file then.
+    if (problems > 0) return EXIT.failed;
     writeFileSync(opts.out, exportPage(state));
     const { read, used } = state.aggregator.model(Date.now()).lines;
     process.stdout.write(`wrote ${opts.out} (${read} lines read, ${used} used)\n`);
