@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The main job end to end on a scratch database: create the demo database (dropped and recreated), migrate,
 # seed a synthetic legacy registry with every defect class, backfill it with a throwaway signing key, print
-# the summary, then verify the result.
+# the summary, then verify the result. The run's log is kept in a file (DEMO_LOG, by default
+# backfill-demo.log in the system's temporary directory) and the script ends by printing the command that
+# opens the dashboard on it.
 #
 # The database and the Redis queue prefix are the user's own, so two users on one server do not share them:
 # backfill_demo_<user> and backfill-demo-<user> unless DEMO_DATABASE / BACKFILL_QUEUE_PREFIX say otherwise.
@@ -27,6 +29,7 @@ done
 user=$(printf '%s' "${USER:-$(id -un)}" | tr 'A-Z' 'a-z' | tr -c 'a-z0-9_' '_' | cut -c1-20)
 DEMO_DATABASE=${DEMO_DATABASE:-backfill_demo_${user}}
 DEMO_TAGS=${DEMO_TAGS:-2000}
+DEMO_LOG=${DEMO_LOG:-${TMPDIR:-/tmp}/backfill-demo-${user}.log}
 ADMIN_URL=${DATABASE_URL:-postgres://root@127.0.0.1:5432/test}
 export BACKFILL_QUEUE_PREFIX=${BACKFILL_QUEUE_PREFIX:-backfill-demo-${user//_/-}}
 case "$DEMO_DATABASE" in
@@ -78,6 +81,11 @@ cleanup() {
   else
     echo "== left for a look: database $DEMO_DATABASE, queue prefix $BACKFILL_QUEUE_PREFIX (npm run demo -- --clean-only removes them)"
   fi
+  # Last, so it is what the demo ends with: the log file stays whatever --clean removed.
+  if [ -s "$DEMO_LOG" ]; then
+    echo "== dashboard of the run's log (then open http://127.0.0.1:9464/; --out FILE writes one page instead):"
+    echo "npm run backfill -- dashboard $DEMO_LOG"
+  fi
 }
 trap cleanup EXIT
 
@@ -102,8 +110,9 @@ echo "== migrate"
 backfill migrate
 echo "== seed --tags $DEMO_TAGS"
 backfill seed --tags "$DEMO_TAGS"
-echo "== run"
-backfill run --concurrency "${DEMO_CONCURRENCY:-2}" --no-progress
+echo "== run (log lines in $DEMO_LOG)"
+: >"$DEMO_LOG"
+LOG_LEVEL=info backfill --log-file "$DEMO_LOG" run --concurrency "${DEMO_CONCURRENCY:-2}" --no-progress
 echo "== status"
 backfill status
 echo "== verify"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure PostgreSQL and Redis answer on loopback: installs the Debian packages when they are
 # missing and starts the servers with the machine's own commands when they are down. Also installs
-# promtool (Debian's prometheus package), which the metrics test runs on /metrics output.
+# promtool (Debian's prometheus package), which the metrics test runs on /metrics output, and Debian's
+# chromium, which the dashboard's browser test drives.
 set -euo pipefail
 
 PGHOST_ADDR=127.0.0.1
@@ -65,7 +66,14 @@ ensure_promtool() {
   apt_install --no-install-recommends prometheus || log "promtool is missing; the /metrics test will fail"
 }
 
+# Not fatal either: without it only the dashboard's browser test fails, saying so.
+ensure_chromium() {
+  if command -v chromium >/dev/null 2>&1; then return 0; fi
+  apt_install --no-install-recommends chromium || log "chromium is missing; the dashboard browser test will fail"
+}
+
 ensure_postgres
 ensure_redis
 ensure_promtool
+ensure_chromium
 log "PostgreSQL and Redis answer on $PGHOST_ADDR"

@@ -13,6 +13,7 @@ import { registerWorkerCommand } from "./worker-command.js";
 import { registerSeedCommand } from "./seed-command.js";
 import { registerVerifyCommand } from "./verify-command.js";
 import { registerExplainCommand } from "./explain-command.js";
+import { registerDashboardCommand } from "./dashboard-command.js";
 import { setLogFile } from "../log.js";
 import { codeVersion } from "../run/run-audit.js";
 import { oneLineUsageError } from "./usage-error-line.js";
@@ -46,6 +47,7 @@ registerRunControlCommands(program);
 registerThrottleCommand(program);
 registerReprocessCommand(program);
 registerExplainCommand(program);
+registerDashboardCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -11,7 +11,15 @@ const edges = readImports(REPO_ROOT, ["src", "jobs"]);
 const graph = folderGraph(edges);
 
 /** The pure core: no I/O module, no storage, no queue. */
-const PURE = ["src/manifest", "src/seed", "src/backfill", "src/verify", "src/explain", "src/dashboard"];
+const PURE = [
+  "src/manifest",
+  "src/seed",
+  "src/backfill",
+  "src/verify",
+  "src/explain",
+  "src/dashboard",
+  "src/dashboard-page",
+];
 const IO_MODULES =
   /^(kysely|pg|ioredis|bullmq|pino|node:fs|node:net|node:child_process|node:worker_threads)(\/|$)/;
 
