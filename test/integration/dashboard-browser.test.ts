@@ -32,8 +32,14 @@ interface RunSummary {
   byReason: Record<string, number>;
 }
 
-const SCREENSHOT = path.join(REPO_ROOT, "docs", "dashboard.png");
-const EXPORT_SCREENSHOT = path.join(REPO_ROOT, "docs", "dashboard-export.png");
+// The screenshots go to a temporary folder, so a test run changes no tracked file; with
+// UPDATE_SCREENSHOTS=1 they replace the ones docs/ and the README show.
+const SHOTS =
+  process.env.UPDATE_SCREENSHOTS === "1"
+    ? path.join(REPO_ROOT, "docs")
+    : mkdtempSync(path.join(os.tmpdir(), "bf-shots-"));
+const SCREENSHOT = path.join(SHOTS, "dashboard.png");
+const EXPORT_SCREENSHOT = path.join(SHOTS, "dashboard-export.png");
 
 /** The dashboard as an operator uses it: a real run's log, the real CLI, Debian's chromium. */
 describe("backfill dashboard in headless chromium", () => {
