@@ -15,8 +15,9 @@ import { openRuntime, processApplicationName } from "../runtime/command-runtime.
 import { onStopSignals, type StopSignals } from "./stop-signals.js";
 import { ThrottleChecker } from "../run/throttle-checker.js";
 import { throttleSettings } from "../run/throttle-settings.js";
+import { addWindowOptions, parseWindowFlags, type WindowFlags } from "./window-options.js";
 
-interface RunOptions {
+interface RunOptions extends WindowFlags {
   namespace?: string;
   repository?: string;
   batchSize?: number;
@@ -38,7 +39,7 @@ export function registerRunCommand(program: Command): void {
     )
     .option("--namespace <name>", "only repositories of this namespace")
     .option("--repository <ns/repo>", "only this repository");
-  addBatchOptions(command, { batchSize: true })
+  addWindowOptions(addBatchOptions(command, { batchSize: true }))
     .option("--dry-run", "plan and sign but write nothing; report what would be written (no key needed)")
     .option("--no-progress", "no progress bar even on a terminal (log run.progress instead)")
     .option("--json", "print the result as one JSON document (logs stay on stderr)")
@@ -57,6 +58,7 @@ async function runCommand(opts: RunOptions): Promise<number> {
   const rt = openRuntime({ quiet: bar !== undefined });
   const config = rt.config;
   const filters = parseFilters(opts);
+  const window = parseWindowFlags(opts) ?? undefined;
   const dryRun = opts.dryRun === true;
   const concurrency = opts.concurrency ?? config.concurrency;
   const batchSize = opts.batchSize ?? config.batchSize;
@@ -112,6 +114,7 @@ async function runCommand(opts: RunOptions): Promise<number> {
         startedBy: startedBy("cli"),
         config: redactedConfig(config, { concurrency, batchSize, signed: core.signed }),
         actor: operatorActor(),
+        window,
       },
     });
     bar?.finish();
