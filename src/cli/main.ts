@@ -9,6 +9,7 @@ import { registerRunControlCommands } from "./run-control-command.js";
 import { registerScheduleCommand } from "./schedule-command.js";
 import { registerStatusCommand } from "./status-command.js";
 import { registerThrottleCommand } from "./throttle-command.js";
+import { registerTuneCommand } from "./tune-command.js";
 import { registerWorkerCommand } from "./worker-command.js";
 import { registerSeedCommand } from "./seed-command.js";
 import { registerVerifyCommand } from "./verify-command.js";
@@ -44,6 +45,7 @@ registerScheduleCommand(program);
 registerStatusCommand(program);
 registerRunControlCommands(program);
 registerThrottleCommand(program);
+registerTuneCommand(program);
 registerReprocessCommand(program);
 registerExplainCommand(program);
 
