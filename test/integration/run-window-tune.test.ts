@@ -210,11 +210,18 @@ describe("time windows and backfill tune", () => {
       [],
     );
     const removed = before.filter((b) => b.status === "pending").map((b) => String(b.id));
-    const left = await tdb.db.selectFrom("backfill.batch").select("id").where("id", "in", removed).execute();
-    assert.deepEqual(left, [], "the pending batches were replaced");
+    // Those claimed between our look and the tune finished as they were; the rest were replaced.
+    const left = await tdb.db
+      .selectFrom("backfill.batch")
+      .select(["id", "status"])
+      .where("id", "in", removed)
+      .execute();
+    assert.ok(left.every((b) => b.status === "done"));
+    const gone = removed.filter((id) => !left.some((b) => String(b.id) === id));
+    assert.ok(gone.length > 0, "some pending batches were replaced");
     // A queued job of a replaced batch ends harmlessly.
     const delivery = await handleBackfillBatch(
-      { runId, batchId: removed[0] ?? "0" },
+      { runId, batchId: gone[0] ?? "0" },
       {
         db: tdb.db,
         logger: logs.logger,
@@ -294,6 +301,34 @@ describe("time windows and backfill tune", () => {
     const nothing = await cli(["tune", String(finished.id)]);
     assert.equal(nothing.status, 2);
     assert.match(nothing.stderr, /nothing to change/);
+  });
+
+  test("bad --window or --time-zone stops run, schedule and tune with one line naming it, exit 2", async () => {
+    // A URL that cannot answer: the usage checks come first.
+    const dead = { DATABASE_URL: "postgres://nobody@127.0.0.1:1/none", REDIS_URL: "redis://127.0.0.1:1" };
+    const cases: [string[], RegExp][] = [
+      [
+        ["run", "--window", "22:00-22:00"],
+        /^backfill: --window '22:00-22:00' is empty: start and end are the same\n$/,
+      ],
+      [["run", "--window", "25:00-06:00"], /^backfill: --window expects HH:MM-HH:MM .*got '25:00-06:00'\n$/],
+      [
+        ["run", "--window", "22:00-06:00", "--time-zone", "Mars/Olympus"],
+        /^backfill: --time-zone: unknown time zone 'Mars\/Olympus' .*\n$/,
+      ],
+      [
+        ["schedule", "--every", "10m", "--window", "2200-0600"],
+        /^backfill: --window expects .*'2200-0600'\n$/,
+      ],
+      [["schedule", "--window", "22:00-06:00"], /^backfill: --window goes with --every or --cron/],
+      [["tune", "5", "--window", "06:00-06:00"], /^backfill: --window '06:00-06:00' is empty/],
+      [["tune", "5", "--max-lag", "0"], /^backfill: --max-lag expects seconds, .*got '0'\n$/],
+    ];
+    for (const [args, pattern] of cases) {
+      const out = await runCli(args, dead);
+      assert.equal(out.status, 2, `${args.join(" ")}: ${out.stderr}`);
+      assert.match(out.stderr, pattern, args.join(" "));
+    }
   });
 
   test("every line logged is valid against docs/log-events.schema.json", () => {
