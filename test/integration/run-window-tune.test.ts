@@ -3,6 +3,7 @@ import { after, before, describe, test } from "node:test";
 import { sql } from "kysely";
 import { handleBackfillBatch } from "../../jobs/backfill-batch.js";
 import { JOB_TABLE } from "../../jobs/job-table.js";
+import { handleScheduledRun } from "../../jobs/scheduled-run.js";
 import { batchProgress } from "../../src/db/batch-progress.js";
 import { listRunEvents } from "../../src/db/run-events-list.js";
 import { getRun } from "../../src/db/run-get.js";
@@ -301,6 +302,27 @@ describe("time windows and backfill tune", () => {
     const nothing = await cli(["tune", String(finished.id)]);
     assert.equal(nothing.status, 2);
     assert.match(nothing.stderr, /nothing to change/);
+  });
+
+  test("a scheduler tick carrying a window starts a run with it", async () => {
+    await resetMappings();
+    const tick = await handleScheduledRun(
+      { window: "22:00-06:00", timeZone: "America/New_York" },
+      {
+        db: tdb.db,
+        logger: logs.logger,
+        batchSize: 10,
+        startedBy: { test: true },
+        config: {},
+        actor: "scheduler:test",
+        enqueue: () => Promise.resolve(0),
+      },
+    );
+    assert.equal(tick.kind, "started");
+    const run = await getRun(tdb.db, tick.kind === "started" ? tick.runId : "0");
+    assert.equal(run?.time_window, "22:00-06:00");
+    assert.equal(run?.time_zone, "America/New_York");
+    await sql`UPDATE backfill.run SET status = 'cancelled' WHERE id = ${run?.id}`.execute(tdb.db);
   });
 
   test("bad --window or --time-zone stops run, schedule and tune with one line naming it, exit 2", async () => {
