@@ -128,11 +128,7 @@ async function runCommand(opts: RunOptions): Promise<number> {
 /** The pass's result on stdout (a summary, or one JSON document), why it is not complete on stderr. */
 function printPass(out: PassOutcome, opts: RunOptions, batchSize: number): number {
   const verdict = passVerdict(out.run, out.progress, out.remaining, out.interrupted);
-  if (out.resumed && out.run.batch_size !== batchSize && opts.batchSize !== undefined) {
-    process.stderr.write(
-      `backfill: note: resumed run ${String(out.run.id)} keeps its batch size ${out.run.batch_size}\n`,
-    );
-  }
+  if (out.resumed) noteKeptSettings(out.run, opts, batchSize);
   if (opts.json) {
     const report = {
       ...runReport(out.run, out.progress, out.estimate),
@@ -149,6 +145,21 @@ function printPass(out: PassOutcome, opts: RunOptions, batchSize: number): numbe
   }
   if (!verdict.ok) process.stderr.write(`backfill: ${verdict.reason ?? "run not complete"}\n`);
   return verdict.ok ? EXIT.ok : EXIT.failed;
+}
+
+/** A resumed run keeps its own batch size and window, whatever the flags say; `backfill tune` changes them. */
+function noteKeptSettings(run: PassOutcome["run"], opts: RunOptions, batchSize: number): void {
+  const id = String(run.id);
+  if (run.batch_size !== batchSize && opts.batchSize !== undefined) {
+    process.stderr.write(`backfill: note: resumed run ${id} keeps its batch size ${run.batch_size}\n`);
+  }
+  const window = parseWindowFlags(opts);
+  if (window && (run.time_window !== window.window || run.time_zone !== window.zone)) {
+    const kept = run.time_window === null ? "no window" : `window ${run.time_window} ${run.time_zone ?? ""}`;
+    process.stderr.write(
+      `backfill: note: resumed run ${id} keeps ${kept}; \`backfill tune ${id}\` changes it\n`,
+    );
+  }
 }
 
 function parseFilters(opts: RunOptions): RunFilters {
