@@ -84,7 +84,9 @@ async function scheduleCommand(opts: ScheduleOptions): Promise<number> {
           ? `cron "${current.pattern}"`
           : `every ${String((current.every ?? 0) / 1000)}s`;
       const next = current.next !== undefined ? `, next tick ${new Date(current.next).toISOString()}` : "";
-      process.stdout.write(`schedule: ${when}${next} (ticks are processed by \`backfill worker\`)\n`);
+      const hours =
+        current.window !== undefined ? `, runs work ${current.window} ${current.timeZone ?? "UTC"}` : "";
+      process.stdout.write(`schedule: ${when}${next}${hours} (ticks are processed by \`backfill worker\`)\n`);
     }
     return EXIT.ok;
   } finally {

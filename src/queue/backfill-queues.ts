@@ -28,7 +28,9 @@ export interface BackfillQueues {
   removeSchedule(): Promise<{ removed: boolean; pendingTicks: number }>;
   /** Whether the scheduler is installed (a tick handled after its removal must not start a run). */
   isScheduled(): Promise<boolean>;
-  describeSchedule(): Promise<{ every?: number; pattern?: string; next?: number } | undefined>;
+  describeSchedule(): Promise<
+    { every?: number; pattern?: string; next?: number; window?: string; timeZone?: string } | undefined
+  >;
   counts(): Promise<Record<string, Record<string, number>>>;
   /** Removes the jobs of these batches that wait (or are delayed); jobs a worker holds stay. */
   removeBatchJobs(runId: string, batchIds: readonly string[]): Promise<number>;
@@ -154,6 +156,9 @@ function scheduleMethods(schedule: Queue<JobPayloads[typeof JOB.scheduledRun]>):
         ...(s.every !== undefined && s.every !== null ? { every: Number(s.every) } : {}),
         ...(s.pattern ? { pattern: s.pattern } : {}),
         ...(s.next !== undefined ? { next: s.next } : {}),
+        ...(s.template?.data?.window !== undefined
+          ? { window: s.template.data.window, timeZone: s.template.data.timeZone ?? "UTC" }
+          : {}),
       };
     },
   };

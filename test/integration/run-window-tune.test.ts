@@ -325,6 +325,22 @@ describe("time windows and backfill tune", () => {
     await sql`UPDATE backfill.run SET status = 'cancelled' WHERE id = ${run?.id}`.execute(tdb.db);
   });
 
+  test("schedule --window: the ticks carry it and the schedule shows it", async () => {
+    const installed = await cli([
+      "schedule",
+      "--every",
+      "10m",
+      "--window",
+      "22:00-06:00",
+      "--time-zone",
+      "Europe/Berlin",
+    ]);
+    assert.equal(installed.status, 0, installed.stderr);
+    assert.match(installed.stdout, /^schedule: every 600s, .*runs work 22:00-06:00 Europe\/Berlin/);
+    const removed = await cli(["schedule", "--remove"]);
+    assert.equal(removed.status, 0, removed.stderr);
+  });
+
   test("bad --window or --time-zone stops run, schedule and tune with one line naming it, exit 2", async () => {
     // A URL that cannot answer: the usage checks come first.
     const dead = { DATABASE_URL: "postgres://nobody@127.0.0.1:1/none", REDIS_URL: "redis://127.0.0.1:1" };
