@@ -3,7 +3,6 @@ import { after, before, describe, test } from "node:test";
 import { sql } from "kysely";
 import { handleBackfillBatch } from "../../jobs/backfill-batch.js";
 import { JOB_TABLE } from "../../jobs/job-table.js";
-import { handleScheduledRun } from "../../jobs/scheduled-run.js";
 import { batchProgress } from "../../src/db/batch-progress.js";
 import { listRunEvents } from "../../src/db/run-events-list.js";
 import { getRun } from "../../src/db/run-get.js";
@@ -24,18 +23,8 @@ import {
   waitFor,
 } from "./run-support.js";
 
-const QUIET: ThrottleSettings = {
-  maxReplicaLagS: undefined,
-  criticalReplicaLagS: undefined,
-  maxTransactionAgeS: undefined,
-  maxLockWaiters: undefined,
-  maxConnectionUse: undefined,
-  maxVacuums: undefined,
-  query: undefined,
-  url: undefined,
-  urlTimeoutMs: 300,
-  pollMs: 100,
-};
+/** Every server-wide signal off: only the run's window throttles. */
+const QUIET = { urlTimeoutMs: 300, pollMs: 100 } as ThrottleSettings;
 
 const hhmm = (ms: number): string => new Date(ms).toISOString().slice(11, 16);
 
@@ -124,6 +113,21 @@ describe("time windows and backfill tune", () => {
       .executeTakeFirstOrThrow();
     return Number(row.n);
   };
+  /** One delivery of a batch job, as a worker without a throttle makes it. */
+  const deliver = (runId: string, batchId: string) =>
+    handleBackfillBatch(
+      { runId, batchId },
+      {
+        db: tdb.db,
+        logger: logs.logger,
+        processBatch: fakeProcessBatch(tdb.db),
+        leases: new LeaseRegistry(),
+        leaseMs: 3000,
+        attempt: 1,
+        maxAttempts: 3,
+        actor: "test",
+      },
+    );
   const events = (name: string, runId: string) =>
     [...logs.lines(), ...cliLines].filter((l) => l.event === name && l.runId === runId);
 
@@ -221,19 +225,7 @@ describe("time windows and backfill tune", () => {
     const gone = removed.filter((id) => !left.some((b) => String(b.id) === id));
     assert.ok(gone.length > 0, "some pending batches were replaced");
     // A queued job of a replaced batch ends harmlessly.
-    const delivery = await handleBackfillBatch(
-      { runId, batchId: gone[0] ?? "0" },
-      {
-        db: tdb.db,
-        logger: logs.logger,
-        processBatch: fakeProcessBatch(tdb.db),
-        leases: new LeaseRegistry(),
-        leaseMs: 3000,
-        attempt: 1,
-        maxAttempts: 3,
-        actor: "test",
-      },
-    );
+    const delivery = await deliver(runId, gone[0] ?? "0");
     assert.deepEqual(delivery, { kind: "run-inactive", status: "completed" });
     const history = await listRunEvents(tdb.db, runId);
     const tune = history.find((e) => (e.detail as { command?: string }).command === "tune");
@@ -269,19 +261,7 @@ describe("time windows and backfill tune", () => {
       .execute();
     const tuned = await cli(["tune", runId, "--batch-size", "3", "--no-window"]);
     assert.equal(tuned.status, 0, tuned.stderr);
-    const delivery = await handleBackfillBatch(
-      { runId, batchId: String(pending?.id) },
-      {
-        db: tdb.db,
-        logger: logs.logger,
-        processBatch: fakeProcessBatch(tdb.db),
-        leases: new LeaseRegistry(),
-        leaseMs: 3000,
-        attempt: 1,
-        maxAttempts: 3,
-        actor: "test",
-      },
-    );
+    const delivery = await deliver(runId, String(pending?.id));
     assert.deepEqual(delivery, { kind: "not-claimable", status: "gone" });
     assert.equal((await pass).run.status, "completed");
     assert.equal((await mappingSnapshot(tdb.db)).counts?.unmapped, 0);
@@ -302,71 +282,6 @@ describe("time windows and backfill tune", () => {
     const nothing = await cli(["tune", String(finished.id)]);
     assert.equal(nothing.status, 2);
     assert.match(nothing.stderr, /nothing to change/);
-  });
-
-  test("a scheduler tick carrying a window starts a run with it", async () => {
-    await resetMappings();
-    const tick = await handleScheduledRun(
-      { window: "22:00-06:00", timeZone: "America/New_York" },
-      {
-        db: tdb.db,
-        logger: logs.logger,
-        batchSize: 10,
-        startedBy: { test: true },
-        config: {},
-        actor: "scheduler:test",
-        enqueue: () => Promise.resolve(0),
-      },
-    );
-    assert.equal(tick.kind, "started");
-    const run = await getRun(tdb.db, tick.kind === "started" ? tick.runId : "0");
-    assert.equal(run?.time_window, "22:00-06:00");
-    assert.equal(run?.time_zone, "America/New_York");
-    await sql`UPDATE backfill.run SET status = 'cancelled' WHERE id = ${run?.id}`.execute(tdb.db);
-  });
-
-  test("schedule --window: the ticks carry it and the schedule shows it", async () => {
-    const installed = await cli([
-      "schedule",
-      "--every",
-      "10m",
-      "--window",
-      "22:00-06:00",
-      "--time-zone",
-      "Europe/Berlin",
-    ]);
-    assert.equal(installed.status, 0, installed.stderr);
-    assert.match(installed.stdout, /^schedule: every 600s, .*runs work 22:00-06:00 Europe\/Berlin/);
-    const removed = await cli(["schedule", "--remove"]);
-    assert.equal(removed.status, 0, removed.stderr);
-  });
-
-  test("bad --window or --time-zone stops run, schedule and tune with one line naming it, exit 2", async () => {
-    // A URL that cannot answer: the usage checks come first.
-    const dead = { DATABASE_URL: "postgres://nobody@127.0.0.1:1/none", REDIS_URL: "redis://127.0.0.1:1" };
-    const cases: [string[], RegExp][] = [
-      [
-        ["run", "--window", "22:00-22:00"],
-        /^backfill: --window '22:00-22:00' is empty: start and end are the same\n$/,
-      ],
-      [["run", "--window", "25:00-06:00"], /^backfill: --window expects HH:MM-HH:MM .*got '25:00-06:00'\n$/],
-      [
-        ["run", "--window", "22:00-06:00", "--time-zone", "Mars/Olympus"],
-        /^backfill: --time-zone: unknown time zone 'Mars\/Olympus' .*\n$/,
-      ],
-      [
-        ["schedule", "--every", "10m", "--window", "2200-0600"],
-        /^backfill: --window expects .*'2200-0600'\n$/,
-      ],
-      [["schedule", "--window", "22:00-06:00"], /^backfill: --window goes with --every or --cron/],
-      [["tune", "5", "--window", "06:00-06:00"], /^backfill: --window '06:00-06:00' is empty/],
-      [["tune", "5", "--max-lag", "0"], /^backfill: --max-lag expects seconds, .*got '0'\n$/],
-    ];
-    for (const [args, pattern] of cases) {
-      const out = await runCli(args, dead);
-      assert.equal(out.status, 2, `${args.join(" ")}: ${out.stderr}`);
-      assert.match(out.stderr, pattern, args.join(" "));
-    }
   });
 
   test("every line logged is valid against docs/log-events.schema.json", () => {
