@@ -236,6 +236,12 @@ describe("time windows and backfill tune", () => {
       maxReplicaLagS: { from: null, to: 30 },
     });
     assert.equal((tune.detail as { reason?: string }).reason, "faster");
+    const detail = await cli(["status", "--run", runId]);
+    assert.match(detail.stdout, /\n {2}settings {2}max replica lag 30 s\n/);
+    assert.match(
+      detail.stdout,
+      /running -> running {2}by \S+@\S+ {2}\(.*batchSize: \{to: 5, from: 2\}.*command: tune/,
+    );
     const [logged] = events("run.tuned", runId);
     assert.ok(logged, "run.tuned logged");
     assert.equal(logged.enqueued, true);
