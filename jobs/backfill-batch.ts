@@ -176,7 +176,8 @@ async function notClaimable(
     .select(["status", "run_id", "lease_expires_at"])
     .where("id", "=", payload.batchId)
     .executeTakeFirst();
-  if (!row) throw new PermanentJobError(`batch ${payload.batchId} does not exist`);
+  // `backfill tune` re-cut it: its tags are in new batches of the run, enqueued on their own.
+  if (!row) return skipped(ctx, payload, "gone", "batch re-cut; its tags are in other batches");
   // The claim also refuses a batch whose run was paused or cancelled after our first look.
   const run = await getRun(ctx.db, payload.runId);
   if (run && run.status !== "running") return runInactive(ctx, payload, run.status);
@@ -186,14 +187,23 @@ async function notClaimable(
     const retryAfterMs = Math.max(1000, new Date(row.lease_expires_at).getTime() - Date.now() + 250);
     return { kind: "lease-held", retryAfterMs: Math.min(retryAfterMs, ctx.leaseMs + 1000) };
   }
+  return skipped(ctx, payload, row.status, "nothing to do");
+}
+
+function skipped(
+  ctx: BackfillBatchContext,
+  payload: BackfillBatchPayload,
+  status: string,
+  message: string,
+): BackfillBatchResult {
   logEvent(
     ctx.logger,
     "debug",
     "batch.skipped",
-    { runId: payload.runId, batchId: payload.batchId, status: row.status },
-    "nothing to do",
+    { runId: payload.runId, batchId: payload.batchId, status },
+    message,
   );
-  return { kind: "not-claimable", status: row.status };
+  return { kind: "not-claimable", status };
 }
 
 /**

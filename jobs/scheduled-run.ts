@@ -8,8 +8,11 @@ import { logEvent } from "../src/log-events/log-event.js";
 import { runTarget } from "../src/run/run-target.js";
 import { startOrResumeRun } from "../src/run/start-run.js";
 
-/** A scheduler tick carries nothing: what to do is read from the database when it fires. */
-export const scheduledRunPayloadSchema = { type: "object" } as const;
+/** A scheduler tick carries only its runs' time window (`schedule --window`); the rest is read when it fires. */
+export const scheduledRunPayloadSchema = {
+  type: "object",
+  properties: { window: { type: "string" }, timeZone: { type: "string" } },
+} as const;
 
 export type ScheduledRunPayload = JobPayloads[typeof JOB.scheduledRun];
 
@@ -38,7 +41,7 @@ export type ScheduledRunResult =
  * schedule was removed after the tick was queued. Its batches go to the batch queue.
  */
 export async function handleScheduledRun(
-  _payload: ScheduledRunPayload,
+  payload: ScheduledRunPayload,
   ctx: ScheduledRunContext,
 ): Promise<ScheduledRunResult> {
   if (ctx.isScheduled && !(await ctx.isScheduled())) {
@@ -81,6 +84,8 @@ export async function handleScheduledRun(
     startedBy: ctx.startedBy,
     config: ctx.config,
     actor: ctx.actor,
+    window:
+      payload.window === undefined ? undefined : { window: payload.window, zone: payload.timeZone ?? "UTC" },
   });
   const runId = String(started.run.id);
   if (!started.resumed) {

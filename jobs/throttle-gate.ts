@@ -5,6 +5,7 @@ import type { Logger } from "../src/log.js";
 import { logEvent } from "../src/log-events/log-event.js";
 import { controlRun } from "../src/run/control-run.js";
 import type { ThrottleGate } from "../src/run/throttle-checker.js";
+import { runThrottleOverrides } from "../src/run/run-throttle-overrides.js";
 
 /** A delivery held back before its claim: delayed like a held lease, no attempt spent, nothing written. */
 export interface Throttled {
@@ -24,14 +25,15 @@ export interface ThrottleGateContext {
  * Asks the process's throttle checker before a batch of `run` is claimed. Clear: the run's throttled
  * stretch (if any) ends and the claim goes ahead (undefined). Throttle: the reason is stored on the run
  * and the delivery comes back later. Critical: the run is paused through the operator's pause path, with
- * the reason in its audit trail; an operator resumes it.
+ * the reason in its audit trail; an operator resumes it. The run's own time window and replica-lag line
+ * (`run --window`, `backfill tune`) are read from its row, fresh at every delivery.
  */
 export async function throttleGate(
   run: RunRow,
   ctx: ThrottleGateContext,
 ): Promise<Throttled | "paused" | undefined> {
   const runId = String(run.id);
-  const verdict = await ctx.throttle.verdict(runId);
+  const verdict = await ctx.throttle.verdict(runId, runThrottleOverrides(run));
   const log = ctx.logger.child({ runId });
   if (verdict.tier === "clear") {
     if (run.throttled_since === null) return undefined;

@@ -4,6 +4,7 @@ import * as backfillLedger from "./0002-backfill-ledger.js";
 import * as tagOutcomeReprocess from "./0003-tag-outcome-reprocess.js";
 import * as runThrottle from "./0004-run-throttle.js";
 import * as batchContended from "./0005-batch-contended.js";
+import * as runWindowTune from "./0006-run-window-tune.js";
 
 /** Every migration, in order. A static index, not a directory scan: a test checks it lists every file. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -12,4 +13,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0003-tag-outcome-reprocess": tagOutcomeReprocess,
   "0004-run-throttle": runThrottle,
   "0005-batch-contended": batchContended,
+  "0006-run-window-tune": runWindowTune,
 };

@@ -61,9 +61,14 @@ CREATE TABLE backfill.run (
     throttle_reason text,
     throttled_since timestamp with time zone,
     throttled_ms bigint DEFAULT 0 NOT NULL,
+    time_window text,
+    time_zone text,
+    max_replica_lag_s double precision,
     CONSTRAINT run_batch_size_check CHECK ((batch_size > 0)),
     CONSTRAINT run_kind_check CHECK ((kind = ANY (ARRAY['backfill'::text, 'scheduled'::text, 'reprocess'::text]))),
-    CONSTRAINT run_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'running'::text, 'paused'::text, 'cancelled'::text, 'completed'::text, 'failed'::text])))
+    CONSTRAINT run_max_replica_lag_positive CHECK ((max_replica_lag_s > (0)::double precision)),
+    CONSTRAINT run_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'running'::text, 'paused'::text, 'cancelled'::text, 'completed'::text, 'failed'::text]))),
+    CONSTRAINT run_window_has_zone CHECK (((time_window IS NULL) = (time_zone IS NULL)))
 );
 
 CREATE TABLE backfill.run_event (

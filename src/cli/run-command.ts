@@ -15,8 +15,9 @@ import { openRuntime, processApplicationName } from "../runtime/command-runtime.
 import { onStopSignals, type StopSignals } from "./stop-signals.js";
 import { ThrottleChecker } from "../run/throttle-checker.js";
 import { throttleSettings } from "../run/throttle-settings.js";
+import { addWindowOptions, parseWindowFlags, type WindowFlags } from "./window-options.js";
 
-interface RunOptions {
+interface RunOptions extends WindowFlags {
   namespace?: string;
   repository?: string;
   batchSize?: number;
@@ -38,7 +39,7 @@ export function registerRunCommand(program: Command): void {
     )
     .option("--namespace <name>", "only repositories of this namespace")
     .option("--repository <ns/repo>", "only this repository");
-  addBatchOptions(command, { batchSize: true })
+  addWindowOptions(addBatchOptions(command, { batchSize: true }))
     .option("--dry-run", "plan and sign but write nothing; report what would be written (no key needed)")
     .option("--no-progress", "no progress bar even on a terminal (log run.progress instead)")
     .option("--json", "print the result as one JSON document (logs stay on stderr)")
@@ -57,6 +58,7 @@ async function runCommand(opts: RunOptions): Promise<number> {
   const rt = openRuntime({ quiet: bar !== undefined });
   const config = rt.config;
   const filters = parseFilters(opts);
+  const window = parseWindowFlags(opts) ?? undefined;
   const dryRun = opts.dryRun === true;
   const concurrency = opts.concurrency ?? config.concurrency;
   const batchSize = opts.batchSize ?? config.batchSize;
@@ -112,6 +114,7 @@ async function runCommand(opts: RunOptions): Promise<number> {
         startedBy: startedBy("cli"),
         config: redactedConfig(config, { concurrency, batchSize, signed: core.signed }),
         actor: operatorActor(),
+        window,
       },
     });
     bar?.finish();
@@ -125,11 +128,7 @@ async function runCommand(opts: RunOptions): Promise<number> {
 /** The pass's result on stdout (a summary, or one JSON document), why it is not complete on stderr. */
 function printPass(out: PassOutcome, opts: RunOptions, batchSize: number): number {
   const verdict = passVerdict(out.run, out.progress, out.remaining, out.interrupted);
-  if (out.resumed && out.run.batch_size !== batchSize && opts.batchSize !== undefined) {
-    process.stderr.write(
-      `backfill: note: resumed run ${String(out.run.id)} keeps its batch size ${out.run.batch_size}\n`,
-    );
-  }
+  if (out.resumed) noteKeptSettings(out.run, opts, batchSize);
   if (opts.json) {
     const report = {
       ...runReport(out.run, out.progress, out.estimate),
@@ -146,6 +145,21 @@ function printPass(out: PassOutcome, opts: RunOptions, batchSize: number): numbe
   }
   if (!verdict.ok) process.stderr.write(`backfill: ${verdict.reason ?? "run not complete"}\n`);
   return verdict.ok ? EXIT.ok : EXIT.failed;
+}
+
+/** A resumed run keeps its own batch size and window, whatever the flags say; `backfill tune` changes them. */
+function noteKeptSettings(run: PassOutcome["run"], opts: RunOptions, batchSize: number): void {
+  const id = String(run.id);
+  if (run.batch_size !== batchSize && opts.batchSize !== undefined) {
+    process.stderr.write(`backfill: note: resumed run ${id} keeps its batch size ${run.batch_size}\n`);
+  }
+  const window = parseWindowFlags(opts);
+  if (window && (run.time_window !== window.window || run.time_zone !== window.zone)) {
+    const kept = run.time_window === null ? "no window" : `window ${run.time_window} ${run.time_zone ?? ""}`;
+    process.stderr.write(
+      `backfill: note: resumed run ${id} keeps ${kept}; \`backfill tune ${id}\` changes it\n`,
+    );
+  }
 }
 
 function parseFilters(opts: RunOptions): RunFilters {

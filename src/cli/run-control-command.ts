@@ -7,6 +7,7 @@ import { operatorActor } from "../run/run-audit.js";
 import { openRuntime } from "../runtime/command-runtime.js";
 import { action, EXIT } from "./command-runner.js";
 import { parseRunId } from "./run-id.js";
+import { withTimeout } from "./with-timeout.js";
 
 const PAST: Record<RunControl, string> = { pause: "paused", resume: "resumed", cancel: "cancelled" };
 
@@ -114,12 +115,4 @@ function describe(name: RunControl, runId: string, result: ControlResult, worker
       return enqueued;
     }
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms / 1000} s`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -4,8 +4,9 @@ import type { ScheduleSpec } from "../queue/backfill-queues.js";
 import { logEvent } from "../log-events/log-event.js";
 import { openRuntime } from "../runtime/command-runtime.js";
 import { action, EXIT } from "./command-runner.js";
+import { addWindowOptions, parseWindowFlags, type WindowFlags } from "./window-options.js";
 
-interface ScheduleOptions {
+interface ScheduleOptions extends WindowFlags {
   every?: string;
   cron?: string;
   remove?: boolean;
@@ -23,7 +24,7 @@ export function parseEvery(raw: string): number {
 }
 
 export function registerScheduleCommand(program: Command): void {
-  program
+  const command = program
     .command("schedule")
     .description(
       "Install (or replace) the periodic run: each tick starts a run over the tags not mapped yet unless one " +
@@ -31,8 +32,8 @@ export function registerScheduleCommand(program: Command): void {
     )
     .option("--every <duration>", "a tick every 30s, 10m, 2h, 1d, …")
     .option("--cron <expression>", 'a tick on a cron pattern, e.g. "0 */2 * * *"')
-    .option("--remove", "remove the schedule")
-    .action(action((opts: ScheduleOptions) => scheduleCommand(opts)));
+    .option("--remove", "remove the schedule");
+  addWindowOptions(command).action(action((opts: ScheduleOptions) => scheduleCommand(opts)));
 }
 
 async function scheduleCommand(opts: ScheduleOptions): Promise<number> {
@@ -46,6 +47,9 @@ async function scheduleCommand(opts: ScheduleOptions): Promise<number> {
     }
     spec = { pattern: opts.cron.trim() };
   }
+  const window = parseWindowFlags(opts);
+  if (window && !spec)
+    throw new UsageError("--window goes with --every or --cron (the runs it starts get it)");
   const rt = openRuntime();
   const logger = rt.logger;
   try {
@@ -65,11 +69,11 @@ async function scheduleCommand(opts: ScheduleOptions): Promise<number> {
     }
     if (spec) {
       try {
-        await queues.upsertSchedule(spec);
+        await queues.upsertSchedule(spec, window ? { window: window.window, timeZone: window.zone } : {});
       } catch (err) {
         throw new UsageError(`the schedule was refused: ${err instanceof Error ? err.message : String(err)}`);
       }
-      logEvent(logger, "info", "schedule.updated", { ...spec }, "schedule installed");
+      logEvent(logger, "info", "schedule.updated", { ...spec, ...(window ?? {}) }, "schedule installed");
     }
     const current = await queues.describeSchedule();
     if (!current) {
@@ -80,7 +84,9 @@ async function scheduleCommand(opts: ScheduleOptions): Promise<number> {
           ? `cron "${current.pattern}"`
           : `every ${String((current.every ?? 0) / 1000)}s`;
       const next = current.next !== undefined ? `, next tick ${new Date(current.next).toISOString()}` : "";
-      process.stdout.write(`schedule: ${when}${next} (ticks are processed by \`backfill worker\`)\n`);
+      const hours =
+        current.window !== undefined ? `, runs work ${current.window} ${current.timeZone ?? "UTC"}` : "";
+      process.stdout.write(`schedule: ${when}${next}${hours} (ticks are processed by \`backfill worker\`)\n`);
     }
     return EXIT.ok;
   } finally {

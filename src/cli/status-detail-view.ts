@@ -35,6 +35,11 @@ export function formatDetail(d: StatusDetail): string {
   ];
   if (d.throttle.since !== null || d.throttle.totalMs > 0)
     lines.push(`  throttle  ${formatThrottle(d.throttle)}`);
+  const settings = [
+    ...(d.settings.window !== null ? [`window ${d.settings.window}`] : []),
+    ...(d.settings.maxReplicaLagS !== null ? [`max replica lag ${d.settings.maxReplicaLagS} s`] : []),
+  ];
+  if (settings.length > 0) lines.push(`  settings  ${settings.join(", ")}`);
   if (d.error) lines.push(`  error     ${d.error}`);
   const reasons = Object.entries(d.byReason).sort((a, b) => b[1] - a[1]);
   if (reasons.length) lines.push("  reasons", ...formatRows(reasons, "    "));

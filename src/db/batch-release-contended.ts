@@ -5,7 +5,7 @@ import type { Database } from "./tables.js";
 export const SPLIT_AFTER_CONTENDED = 3;
 
 /** The advisory-lock class that serialises the splits of one run (they number new batches). */
-const SPLIT_LOCK_CLASS = 0x42464c32; // "BFL2"
+export const SPLIT_LOCK_CLASS = 0x42464c32; // "BFL2"
 
 export interface ContendedRelease {
   /** Contended deliveries in a row, this one included (0 again after a split). */

@@ -13,6 +13,8 @@ export interface NewRun {
   startedBy: object;
   config: object;
   actor: string;
+  /** Throttle the run outside this daily window (`22:00-06:00`) of local time in `zone`. */
+  window?: { window: string; zone: string } | undefined;
 }
 
 const UNIQUE_VIOLATION = "23505";
@@ -38,6 +40,7 @@ export async function createRun(db: Kysely<Database>, run: NewRun): Promise<RunR
           batch_size: run.batchSize,
           started_by: JSON.stringify(run.startedBy),
           config: JSON.stringify(run.config),
+          ...(run.window ? { time_window: run.window.window, time_zone: run.window.zone } : {}),
         })
         .returning("id")
         .executeTakeFirstOrThrow();

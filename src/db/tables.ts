@@ -204,6 +204,10 @@ export interface RunTable {
   throttle_reason: Generated<string | null>;
   throttled_since: Generated<Timestamp | null>;
   throttled_ms: Generated<string>;
+  /** The run's time window (`22:00-06:00`) and its IANA zone, and its own replica-lag line (migration 0006). */
+  time_window: Generated<string | null>;
+  time_zone: Generated<string | null>;
+  max_replica_lag_s: Generated<number | null>;
 }
 
 export interface BatchTable {

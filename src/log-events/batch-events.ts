@@ -107,8 +107,8 @@ export const BATCH_LOG_EVENTS = {
   },
   "batch.skipped": {
     level: "debug",
-    when: "a delivery found the batch done or failed already, or its run not running (paused, cancelled, over)",
-    fields: "`runId`, `batchId`, `status` (the batch's, or `run <status>`)",
+    when: "a delivery found the batch done or failed already, gone (re-cut by `backfill tune`), or its run not running (paused, cancelled, over)",
+    fields: "`runId`, `batchId`, `status` (the batch's, `gone`, or `run <status>`)",
     schema: { properties: { runId: ID, batchId: ID, status: STR }, required: ["runId", "batchId", "status"] },
   },
   "batch.lease_lost": {

@@ -76,8 +76,8 @@ export const PROCESS_LOG_EVENTS = {
   "schedule.updated": {
     level: "info",
     when: "`schedule --every/--cron` installed the scheduler",
-    fields: "`every` (ms) or `pattern`",
-    schema: { properties: { every: ATTEMPT, pattern: STR }, required: [] },
+    fields: "`every` (ms) or `pattern`; `window` and `zone` when its runs get a time window (`--window`)",
+    schema: { properties: { every: ATTEMPT, pattern: STR, window: STR, zone: STR }, required: [] },
   },
   "schedule.removed": {
     level: "info",

@@ -158,10 +158,34 @@ export const RUN_LOG_EVENTS = {
       required: ["runId", "status", "pausedBy", "resume", "cancel"],
     },
   },
+  "run.tuned": {
+    level: "info",
+    when: "`backfill tune RUN` changed a run's settings (logged by that command)",
+    fields:
+      "`runId`, `actor` (user@host), `status`, `changes` {setting: {from, to}} (`batchSize`, `maxReplicaLagS`, `window`; null = none), `reason`?; with a new batch size `recut` (pending batches replaced), `batches` (their replacements), `enqueued` (false when Redis was down: the ledger resync enqueues them), `err`?",
+    schema: {
+      properties: {
+        runId: ID,
+        actor: ACTOR,
+        status: RUN_STATUS,
+        changes: {
+          type: "object",
+          additionalProperties: { type: "object", required: ["from", "to"] },
+        },
+        reason: STR,
+        recut: COUNT,
+        batches: COUNT,
+        enqueued: BOOL,
+        err: ERR,
+      },
+      required: ["runId", "actor", "status", "changes"],
+    },
+  },
   "throttle.started": {
     level: "warn",
-    when: "a worker held a run's next batch back: a health signal over its threshold, the throttle query or URL, or a manual switch (logged once per throttled stretch)",
-    fields: "`runId`, `reason` (every signal over its line, e.g. `replay lag 3.1 s > 1 s`)",
+    when: "a worker held a run's next batch back: a health signal over its threshold, the throttle query or URL, a manual switch, or the run's time window (logged once per throttled stretch)",
+    fields:
+      "`runId`, `reason` (every signal over its line, e.g. `replay lag 3.1 s > 1 s`, or `window 22:00-06:00 Europe/Berlin` outside the run's window)",
     schema: { properties: { runId: ID, reason: STR }, required: ["runId", "reason"] },
   },
   "throttle.ended": {

@@ -22,12 +22,15 @@ export interface BackfillQueues {
   enqueueBatches(runId: string, batchIds: readonly string[], policy: RetryPolicy): Promise<number>;
   /** Adds one job of any kind in the job table (jobs/job-table.ts) to its queue, opened on first use. */
   enqueue(queue: string, name: string, payload: object, options?: JobsOptions): Promise<void>;
-  upsertSchedule(spec: ScheduleSpec): Promise<void>;
+  /** `data`: what every tick carries (the runs' time window). */
+  upsertSchedule(spec: ScheduleSpec, data?: JobPayloads[typeof JOB.scheduledRun]): Promise<void>;
   /** Removes the scheduler and the ticks it already queued; says whether there was one, and how many ticks. */
   removeSchedule(): Promise<{ removed: boolean; pendingTicks: number }>;
   /** Whether the scheduler is installed (a tick handled after its removal must not start a run). */
   isScheduled(): Promise<boolean>;
-  describeSchedule(): Promise<{ every?: number; pattern?: string; next?: number } | undefined>;
+  describeSchedule(): Promise<
+    { every?: number; pattern?: string; next?: number; window?: string; timeZone?: string } | undefined
+  >;
   counts(): Promise<Record<string, Record<string, number>>>;
   /** Removes the jobs of these batches that wait (or are delayed); jobs a worker holds stay. */
   removeBatchJobs(runId: string, batchIds: readonly string[]): Promise<number>;
@@ -118,10 +121,10 @@ type ScheduleMethods = Pick<
 /** The scheduler's side of the queues: the one scheduler (SCHEDULER_ID) and the ticks it queued. */
 function scheduleMethods(schedule: Queue<JobPayloads[typeof JOB.scheduledRun]>): ScheduleMethods {
   return {
-    async upsertSchedule(spec) {
+    async upsertSchedule(spec, data = {}) {
       await schedule.upsertJobScheduler(SCHEDULER_ID, spec, {
         name: JOB.scheduledRun,
-        data: {},
+        data,
         opts: {
           attempts: 3,
           backoff: { type: "exponential", delay: 5000, jitter: 0.5 },
@@ -153,6 +156,9 @@ function scheduleMethods(schedule: Queue<JobPayloads[typeof JOB.scheduledRun]>):
         ...(s.every !== undefined && s.every !== null ? { every: Number(s.every) } : {}),
         ...(s.pattern ? { pattern: s.pattern } : {}),
         ...(s.next !== undefined ? { next: s.next } : {}),
+        ...(s.template?.data?.window !== undefined
+          ? { window: s.template.data.window, timeZone: s.template.data.timeZone ?? "UTC" }
+          : {}),
       };
     },
   };

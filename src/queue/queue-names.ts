@@ -17,8 +17,8 @@ export const JOB = {
 
 export interface JobPayloads {
   [JOB.backfillBatch]: { runId: string; batchId: string };
-  /** A scheduler tick carries nothing: what to do is read from the database when it fires. */
-  [JOB.scheduledRun]: Record<string, unknown>;
+  /** A scheduler tick carries only the time window its runs get; the rest is read when it fires. */
+  [JOB.scheduledRun]: { window?: string; timeZone?: string };
 }
 
 /** The one scheduler this project installs (`backfill schedule`). */

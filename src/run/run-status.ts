@@ -30,8 +30,20 @@ export interface HistoryLine {
   detail: Record<string, unknown> | null;
 }
 
+/** What the run sets for itself (`run --window`, `backfill tune`); null when it keeps the defaults. */
+export interface RunSettings {
+  /** `22:00-06:00 Europe/Berlin` */
+  window: string | null;
+  maxReplicaLagS: number | null;
+}
+
 /** One run in detail: who started it, with which settings, and every state change. */
-export type RunStatusDetail = StatusRun & { startedBy: unknown; config: unknown; events: HistoryLine[] };
+export type RunStatusDetail = StatusRun & {
+  startedBy: unknown;
+  config: unknown;
+  settings: RunSettings;
+  events: HistoryLine[];
+};
 
 /** One run with the shared rate (run-rate.ts) and whether a worker serves it. */
 export async function statusRun(db: Kysely<Database>, run: RunRow): Promise<StatusRun> {
@@ -77,6 +89,10 @@ export async function runStatusDetail(
     ...(await statusRun(db, run)),
     startedBy: run.started_by,
     config: run.config,
+    settings: {
+      window: run.time_window === null ? null : `${run.time_window} ${run.time_zone ?? "UTC"}`,
+      maxReplicaLagS: run.max_replica_lag_s,
+    },
     events: events.map((e) => ({
       at: e.at as unknown as Date,
       from: e.from_status,

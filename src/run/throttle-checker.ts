@@ -6,10 +6,12 @@ import { errorMessage } from "../error-message.js";
 import { probeThrottleUrl } from "./throttle-url-probe.js";
 import type { ThrottleSettings } from "./throttle-settings.js";
 import { decideThrottle, type SignalReading, type ThrottleVerdict } from "./throttle-decision.js";
+import { windowReading, withRunLagLine, type RunThrottleOverrides } from "./run-throttle-overrides.js";
 
 /** What the batch handler asks before it claims (jobs/backfill-batch.ts). */
 export interface ThrottleGate {
-  verdict(runId: string): Promise<ThrottleVerdict>;
+  /** `run`: the run's own window and replica-lag line (runThrottleOverrides of its row). */
+  verdict(runId: string, run?: RunThrottleOverrides): Promise<ThrottleVerdict>;
   /** How long a held-back delivery waits before it asks again. */
   readonly retryAfterMs: number;
 }
@@ -28,16 +30,20 @@ interface Reading {
 export class ThrottleChecker implements ThrottleGate {
   private reading: Promise<Reading> | undefined;
   private holding = new Set<string>();
+  /** The hysteresis of runs with their own replica-lag line. */
+  private runHolding = new Map<string, Set<string>>();
   readonly retryAfterMs: number;
 
+  /** `now`: the clock the runs' time windows are read against. */
   constructor(
     private readonly db: Kysely<Database>,
     private readonly settings: ThrottleSettings,
+    private readonly now: () => number = Date.now,
   ) {
     this.retryAfterMs = Math.max(250, settings.pollMs);
   }
 
-  async verdict(runId: string): Promise<ThrottleVerdict> {
+  async verdict(runId: string, run: RunThrottleOverrides = {}): Promise<ThrottleVerdict> {
     const reading = await this.current();
     const manual = reading.switches
       .filter((s) => s.runId === null || s.runId === runId)
@@ -49,7 +55,16 @@ export class ThrottleChecker implements ThrottleGate {
         max: 0,
         ...(s.reason ? { detail: s.reason } : {}),
       }));
-    return decideThrottle([...manual, ...reading.signals], this.holding);
+    const own = run.window ? [windowReading(run.window, this.now())] : [];
+    const lagLine = run.maxReplicaLagS;
+    if (lagLine === undefined) return decideThrottle([...manual, ...own, ...reading.signals], this.holding);
+    const signals = withRunLagLine(reading.signals, lagLine);
+    const verdict = decideThrottle(
+      [...manual, ...own, ...signals],
+      this.runHolding.get(runId) ?? this.holding,
+    );
+    this.runHolding.set(runId, new Set(verdict.holding));
+    return verdict;
   }
 
   private async current(): Promise<Reading> {
