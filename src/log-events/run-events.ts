@@ -27,6 +27,27 @@ function controlEvent<S extends "paused" | "cancelled">(command: string, status:
   } as const;
 }
 
+/** What `run.started` and `run.resumed` say of the run. */
+const RUN_HEADER = {
+  runId: ID,
+  kind: RUN_KIND,
+  target: STR,
+  dryRun: BOOL,
+  totalTags: COUNT,
+  batches: COUNT,
+  batchSize: COUNT,
+  concurrency: COUNT,
+} as const;
+const RUN_HEADER_REQUIRED = [
+  "runId",
+  "kind",
+  "target",
+  "dryRun",
+  "totalTags",
+  "batches",
+  "batchSize",
+] as const;
+
 /** The events of runs (part of LOG_EVENTS, src/log-events/log-events.ts). */
 export const RUN_LOG_EVENTS = {
   "run.started": {
@@ -35,17 +56,8 @@ export const RUN_LOG_EVENTS = {
     fields:
       "`runId`, `kind` (backfill, scheduled, reprocess), `target`, `dryRun`, `totalTags`, `batches`, `batchSize`, `concurrency`?",
     schema: {
-      properties: {
-        runId: ID,
-        kind: RUN_KIND,
-        target: STR,
-        dryRun: BOOL,
-        totalTags: COUNT,
-        batches: COUNT,
-        batchSize: COUNT,
-        concurrency: COUNT,
-      },
-      required: ["runId", "kind", "target", "dryRun", "totalTags", "batches", "batchSize"],
+      properties: RUN_HEADER,
+      required: RUN_HEADER_REQUIRED,
     },
   },
   "run.resumed": {
@@ -55,21 +67,14 @@ export const RUN_LOG_EVENTS = {
       "as `run.started`; `batches` = batches not done. From `resume` also `actor` (user@host), `from`, `reason`?, `enqueued` (false when Redis was down), `err`?",
     schema: {
       properties: {
-        runId: ID,
-        kind: RUN_KIND,
-        target: STR,
-        dryRun: BOOL,
-        totalTags: COUNT,
-        batches: COUNT,
-        batchSize: COUNT,
-        concurrency: COUNT,
+        ...RUN_HEADER,
         actor: ACTOR,
         from: RUN_STATUS,
         reason: STR,
         enqueued: BOOL,
         err: ERR,
       },
-      required: ["runId", "kind", "target", "dryRun", "totalTags", "batches", "batchSize"],
+      required: RUN_HEADER_REQUIRED,
     },
   },
   "run.paused": controlEvent("pause", "paused"),

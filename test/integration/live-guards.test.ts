@@ -19,6 +19,7 @@ import {
   waitFor,
 } from "./run-support.js";
 import { createRunAndBatch } from "./batch-harness.js";
+import { testRun } from "./run-pass-support.js";
 
 const LOCK_TIMEOUT_MS = 300;
 const APP_NAME = "backfill-worker:test-host:1";
@@ -255,16 +256,7 @@ describe("session guards on a live database: the backfill loses lock fights, nev
         pollMs: 50,
         resyncMs: 500,
         progressLogMs: 0,
-        run: {
-          kind: "backfill",
-          filters: {},
-          options: {},
-          dryRun: false,
-          batchSize: 3,
-          startedBy: { test: true },
-          config: {},
-          actor: "test",
-        },
+        run: testRun({ batchSize: 3 }),
       });
       assert.equal(out.run.status, "completed");
       const lines = logs.lines();

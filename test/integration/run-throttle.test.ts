@@ -12,16 +12,14 @@ import { ThrottleChecker } from "../../src/run/throttle-checker.js";
 import type { ThrottleSettings } from "../../src/run/throttle-settings.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
 import { createTestRedis, type TestRedis } from "../support/test-redis.js";
+import { collectingLogger, insertLegacyTags, invalidLogLines, jsonLines, runCli } from "./run-support.js";
 import {
-  collectingLogger,
-  fakeProcessBatch,
-  insertLegacyTags,
-  invalidLogLines,
-  jsonLines,
-  runCli,
-  waitFor,
-} from "./run-support.js";
-import { JOB_TABLE } from "../../jobs/job-table.js";
+  activeRunId as activeRun,
+  claims as claimCount,
+  resetMappings as resetDb,
+  testPassSetup,
+  throttledWith as throttled,
+} from "./run-pass-support.js";
 
 /** Every server-wide signal off: only the one a test turns on can throttle. */
 const QUIET: ThrottleSettings = {
@@ -54,57 +52,16 @@ describe("throttling", () => {
     await tdb.drop();
   });
 
-  const setup = (settings: Partial<ThrottleSettings>): RunPassSetup => ({
-    db: tdb.db,
-    logger: logs.logger,
-    redisUrl: redis.url,
-    prefix: redis.prefix,
-    concurrency: 2,
-    leaseMs: 3000,
-    retry: { attempts: 3, backoffMs: 50, jitter: 0.5 },
-    processBatch: fakeProcessBatch(tdb.db, { delayMs: 50 }),
-    jobs: JOB_TABLE,
-    throttle: new ThrottleChecker(tdb.db, { ...QUIET, ...settings }),
-    pollMs: 50,
-    progressLogMs: 0,
-    run: {
-      kind: "backfill",
-      filters: {},
-      options: {},
-      dryRun: false,
-      batchSize: 2,
-      startedBy: { test: true },
-      config: {},
-      actor: "test",
-    },
-  });
-  const resetMappings = async () => {
-    await sql`DELETE FROM tagtorepositorytag`.execute(tdb.db);
-    await sql`DELETE FROM tag`.execute(tdb.db);
-  };
-  const activeRunId = () =>
-    waitFor("the run to exist", async () => {
-      const row = await tdb.db
-        .selectFrom("backfill.run")
-        .select("id")
-        .where("status", "=", "running")
-        .executeTakeFirst();
-      return row ? String(row.id) : undefined;
-    });
-  const throttledWith = (runId: string, pattern: RegExp) =>
-    waitFor(`run ${runId} throttled with ${String(pattern)}`, async () => {
-      const run = await getRun(tdb.db, runId);
-      return run?.throttle_reason && pattern.test(run.throttle_reason) ? run : undefined;
-    });
+  const setup = (settings: Partial<ThrottleSettings>): RunPassSetup =>
+    testPassSetup(
+      { db: tdb.db, logger: logs.logger, redis },
+      { throttle: new ThrottleChecker(tdb.db, { ...QUIET, ...settings }) },
+    );
+  const resetMappings = () => resetDb(tdb.db);
+  const activeRunId = () => activeRun(tdb.db);
+  const throttledWith = (runId: string, pattern: RegExp) => throttled(tdb.db, runId, pattern);
   /** Nothing of the run was claimed: no batch ever attempted. */
-  const claims = async (runId: string) => {
-    const row = await tdb.db
-      .selectFrom("backfill.batch")
-      .select((eb) => eb.fn.sum<string>("attempts").as("n"))
-      .where("run_id", "=", runId)
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
-  };
+  const claims = (runId: string) => claimCount(tdb.db, runId);
   const events = (name: string, runId: string) =>
     logs.lines().filter((l) => l.event === name && l.runId === runId);
 

@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { sql } from "kysely";
 import { handleBackfillBatch } from "../../jobs/backfill-batch.js";
-import { JOB_TABLE } from "../../jobs/job-table.js";
 import { batchProgress } from "../../src/db/batch-progress.js";
 import { listRunEvents } from "../../src/db/run-events-list.js";
 import { getRun } from "../../src/db/run-get.js";
@@ -22,6 +21,14 @@ import {
   runCli,
   waitFor,
 } from "./run-support.js";
+import {
+  activeRunId as activeRun,
+  claims as claimCount,
+  resetMappings as resetDb,
+  testPassSetup,
+  testRun,
+  throttledWith as throttled,
+} from "./run-pass-support.js";
 
 /** Every server-wide signal off: only the run's window throttles. */
 const QUIET = { urlTimeoutMs: 300, pollMs: 100 } as ThrottleSettings;
@@ -60,59 +67,21 @@ describe("time windows and backfill tune", () => {
   const setup = (
     overrides: Partial<RunPassSetup> = {},
     run: Partial<RunPassSetup["run"]> = {},
-  ): RunPassSetup => ({
-    db: tdb.db,
-    logger: logs.logger,
-    redisUrl: redis.url,
-    prefix: redis.prefix,
-    concurrency: 2,
-    leaseMs: 3000,
-    retry: { attempts: 3, backoffMs: 50, jitter: 0.5 },
-    processBatch: fakeProcessBatch(tdb.db, { delayMs: 200 }),
-    jobs: JOB_TABLE,
-    throttle: new ThrottleChecker(tdb.db, QUIET),
-    pollMs: 50,
-    progressLogMs: 0,
-    resyncMs: 500,
-    run: {
-      kind: "backfill",
-      filters: {},
-      options: {},
-      dryRun: false,
-      batchSize: 2,
-      startedBy: { test: true },
-      config: {},
-      actor: "test",
-      ...run,
-    },
-    ...overrides,
-  });
-  const resetMappings = async () => {
-    await sql`DELETE FROM tagtorepositorytag`.execute(tdb.db);
-    await sql`DELETE FROM tag`.execute(tdb.db);
-  };
-  const activeRunId = () =>
-    waitFor("the run to exist", async () => {
-      const row = await tdb.db
-        .selectFrom("backfill.run")
-        .select("id")
-        .where("status", "=", "running")
-        .executeTakeFirst();
-      return row ? String(row.id) : undefined;
-    });
-  const throttledWith = (runId: string, pattern: RegExp) =>
-    waitFor(`run ${runId} throttled with ${String(pattern)}`, async () => {
-      const run = await getRun(tdb.db, runId);
-      return run?.throttle_reason && pattern.test(run.throttle_reason) ? run : undefined;
-    });
-  const claims = async (runId: string) => {
-    const row = await tdb.db
-      .selectFrom("backfill.batch")
-      .select((eb) => eb.fn.sum<string>("attempts").as("n"))
-      .where("run_id", "=", runId)
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
-  };
+  ): RunPassSetup =>
+    testPassSetup(
+      { db: tdb.db, logger: logs.logger, redis },
+      {
+        processBatch: fakeProcessBatch(tdb.db, { delayMs: 200 }),
+        throttle: new ThrottleChecker(tdb.db, QUIET),
+        resyncMs: 500,
+        run: testRun(run),
+        ...overrides,
+      },
+    );
+  const resetMappings = () => resetDb(tdb.db);
+  const activeRunId = () => activeRun(tdb.db);
+  const throttledWith = (runId: string, pattern: RegExp) => throttled(tdb.db, runId, pattern);
+  const claims = (runId: string) => claimCount(tdb.db, runId);
   /** One delivery of a batch job, as a worker without a throttle makes it. */
   const deliver = (runId: string, batchId: string) =>
     handleBackfillBatch(
