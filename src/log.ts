@@ -38,6 +38,11 @@ export function setLogFile(path: string | undefined): void {
   logFile = path;
 }
 
+/** Whether log lines go to a file (`--log-file`) rather than to the terminal a progress bar draws on. */
+export function logsToFile(): boolean {
+  return logFile !== undefined;
+}
+
 /** The one root logger: JSON lines with a stable `event` field on stderr (or the log file); pretty on a TTY. */
 export function createLogger(setup: LoggerSetup = {}): Logger {
   const options: LoggerOptions = {

@@ -16,6 +16,7 @@ import { onStopSignals, type StopSignals } from "./stop-signals.js";
 import { ThrottleChecker } from "../run/throttle-checker.js";
 import { throttleSettings } from "../run/throttle-settings.js";
 import { addWindowOptions, parseWindowFlags, type WindowFlags } from "./window-options.js";
+import { logsToFile } from "../log.js";
 
 interface RunOptions extends WindowFlags {
   namespace?: string;
@@ -55,7 +56,8 @@ export function registerRunCommand(program: Command): void {
 async function runCommand(opts: RunOptions): Promise<number> {
   const bar = opts.progress !== false && process.stderr.isTTY ? new ProgressBar() : undefined;
   // With a bar on the terminal, info lines would tear it; warnings still show.
-  const rt = openRuntime({ quiet: bar !== undefined });
+  // With a bar on the terminal the log keeps to warnings, unless it goes to a file (a dashboard reads it).
+  const rt = openRuntime({ quiet: bar !== undefined && !logsToFile() });
   const config = rt.config;
   const filters = parseFilters(opts);
   const window = parseWindowFlags(opts) ?? undefined;

@@ -201,9 +201,9 @@ async function follow(
       const clock = await loadRunClock(setup.db, runId);
       const estimate = estimateRun(run.total_tags, progress.tags, clock, Date.now());
       setup.onProgress?.(estimate, progress);
-      // The last reading is always logged: it shows the rate the summary and `status` show.
+      // Beside a bar too (a quiet logger drops it); the last one shows the rate the summary shows.
       const last = TERMINAL.has(run.status) || run.status === "paused";
-      if (!setup.onProgress && (last || Date.now() - lastLog >= progressLogMs)) {
+      if (last || Date.now() - lastLog >= progressLogMs) {
         lastLog = Date.now();
         logEvent(
           log,
