@@ -16,6 +16,7 @@ import { createSigningKeyFile, type SigningKeyFile } from "../support/signing-ke
 import { createTestRedis, type TestRedis } from "../support/test-redis.js";
 import { insertLegacyTags, invalidLogLines, jsonLines, runCli } from "./run-support.js";
 import { freePort } from "./outage-support.js";
+import { testRun } from "./run-pass-support.js";
 
 interface StatusRunJson {
   id: string;
@@ -141,16 +142,7 @@ describe("CLI output contract (streams, --json, rate, status, cancel)", () => {
 
   test("a running run no worker serves: status says so instead of a rate and an ETA", async () => {
     await insertLegacyTags(tdb.db, { namespaces: ["idle"], reposPerNamespace: 1, tagsPerRepo: 6 });
-    const { run } = await startOrResumeRun(tdb.db, {
-      kind: "backfill",
-      filters: { namespace: "idle" },
-      options: {},
-      dryRun: false,
-      batchSize: 2,
-      startedBy: { test: true },
-      config: {},
-      actor: "test",
-    });
+    const { run } = await startOrResumeRun(tdb.db, testRun({ filters: { namespace: "idle" } }));
     const idleId = String(run.id);
     const read = async () => {
       const out = await runCli(["status", "--json"], env);
@@ -212,16 +204,7 @@ describe("CLI output contract (streams, --json, rate, status, cancel)", () => {
 
   test("`cancel` with Redis down still cancels, and says the jobs are dropped by workers", async () => {
     await insertLegacyTags(tdb.db, { namespaces: ["later"], reposPerNamespace: 1, tagsPerRepo: 3 });
-    const { run } = await startOrResumeRun(tdb.db, {
-      kind: "backfill",
-      filters: { namespace: "later" },
-      options: {},
-      dryRun: false,
-      batchSize: 2,
-      startedBy: { test: true },
-      config: {},
-      actor: "test",
-    });
+    const { run } = await startOrResumeRun(tdb.db, testRun({ filters: { namespace: "later" } }));
     const id = String(run.id);
     const out = await runCli(["cancel", id], {
       ...env,

@@ -10,6 +10,7 @@ import { startOrResumeRun } from "../../src/run/start-run.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
 import { createTestRedis, type TestRedis } from "../support/test-redis.js";
 import { insertLegacyTags, invalidLogLines, jsonLines, runCli } from "./run-support.js";
+import { testRun } from "./run-pass-support.js";
 
 const PASSWORD = "audit-pw-5c1e9d";
 
@@ -90,16 +91,7 @@ describe("run audit", () => {
     await sql`DELETE FROM tagtorepositorytag`.execute(tdb.db);
     await sql`DELETE FROM tag`.execute(tdb.db);
     // An active run no worker serves, for the operator commands to act on.
-    const { run } = await startOrResumeRun(tdb.db, {
-      kind: "backfill",
-      filters: {},
-      options: {},
-      dryRun: false,
-      batchSize: 5,
-      startedBy: { test: true },
-      config: {},
-      actor: "test",
-    });
+    const { run } = await startOrResumeRun(tdb.db, testRun({ batchSize: 5 }));
     const runId = String(run.id);
     assert.equal((await runCli(["pause", runId, "--reason", "audit"], env)).status, 0);
     assert.equal((await runCli(["cancel", runId], env)).status, 0);

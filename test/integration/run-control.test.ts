@@ -24,6 +24,7 @@ import {
   waitFor,
 } from "./run-support.js";
 import { JOB_TABLE } from "../../jobs/job-table.js";
+import { testRun } from "./run-pass-support.js";
 
 const FAST_RETRY = { attempts: 3, backoffMs: 50, jitter: 0.5 };
 const CONCURRENCY = 2;
@@ -69,16 +70,7 @@ describe("backfill pause, resume, cancel", () => {
     jobs: JOB_TABLE,
     pollMs: 50,
     progressLogMs: 0,
-    run: {
-      kind: "backfill",
-      filters: {},
-      options: {},
-      dryRun: false,
-      batchSize: 2,
-      startedBy: { test: true },
-      config: {},
-      actor: "test",
-    },
+    run: testRun(),
     ...overrides,
   });
   const resetMappings = async () => {

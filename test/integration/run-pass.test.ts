@@ -19,6 +19,7 @@ import {
   mappingSnapshot,
 } from "./run-support.js";
 import { JOB_TABLE } from "../../jobs/job-table.js";
+import { testRun } from "./run-pass-support.js";
 
 const FAST_RETRY = { attempts: 3, backoffMs: 50, jitter: 0.5 };
 
@@ -56,16 +57,7 @@ describe("backfill run (in-process workers, stand-in batch core)", () => {
       jobs: JOB_TABLE,
       pollMs: 50,
       progressLogMs: 0,
-      run: {
-        kind: "backfill",
-        filters: {},
-        options: {},
-        dryRun: false,
-        batchSize: 7,
-        startedBy: { test: true },
-        config: {},
-        actor: "test",
-      },
+      run: testRun({ batchSize: 7 }),
       ...overrides,
     };
   }

@@ -8,6 +8,7 @@ import { createTestDatabase, type TestDatabase } from "../support/test-database.
 import { createTestRedis, type TestRedis } from "../support/test-redis.js";
 import { collectingLogger, fakeProcessBatch, insertLegacyTags, invalidLogLines } from "./run-support.js";
 import { JOB_TABLE } from "../../jobs/job-table.js";
+import { testRun } from "./run-pass-support.js";
 
 describe("scheduled runs", () => {
   let tdb: TestDatabase;
@@ -69,16 +70,7 @@ describe("scheduled runs", () => {
       processBatch: fakeProcessBatch(tdb.db),
       jobs: JOB_TABLE,
       pollMs: 50,
-      run: {
-        kind: "backfill",
-        filters: {},
-        options: {},
-        dryRun: false,
-        batchSize: 8,
-        startedBy: {},
-        config: {},
-        actor: "test",
-      },
+      run: testRun({ batchSize: 8, startedBy: {} }),
     });
     assert.equal(out.resumed, true);
     assert.equal(out.run.kind, "scheduled");
