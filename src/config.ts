@@ -1,4 +1,13 @@
 import { Ajv } from "ajv";
+import { adaptiveBoundsProblem, adaptiveVariables } from "./config-adaptive.js";
+import {
+  asInt,
+  asNumber,
+  asSecondsFloatInMs,
+  asSecondsInMs,
+  asString,
+  type VariableSpec as BaseSpec,
+} from "./config-variable.js";
 import { ConfigError } from "./errors.js";
 
 /** Everything the commands read from the environment, validated once and frozen. */
@@ -34,30 +43,14 @@ export interface Config {
   readonly throttleUrl: string | undefined;
   readonly throttleUrlTimeoutMs: number;
   readonly throttleCheckMs: number;
+  /** Adaptive batch size (src/run/adaptive-batch-size.ts): the wanted batch duration, 0 for off. */
+  readonly targetBatchMs: number;
+  readonly minBatchSize: number;
+  readonly maxBatchSize: number;
 }
 
-interface VariableSpec {
-  readonly key: keyof Config;
-  readonly schema: Record<string, unknown>;
-  readonly expected: string;
-  readonly parse: (raw: string) => unknown;
-  readonly fallback: unknown;
-  /** A check the schema cannot express; returns what is wrong, in words. */
-  readonly check?: (value: unknown) => string | undefined;
-}
-
-const asInt = (raw: string): unknown => (/^-?\d+$/.test(raw.trim()) ? Number(raw.trim()) : raw);
-const asString = (raw: string): unknown => raw;
-const asNumber = (raw: string): unknown => (/^-?\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw.trim()) : raw);
-const asSecondsFloatInMs = (raw: string): unknown => {
-  const value = asNumber(raw);
-  return typeof value === "number" ? value * 1000 : value;
-};
 const SECONDS = { type: "number", exclusiveMinimum: 0 };
-const asSecondsInMs = (raw: string): unknown => {
-  const value = asInt(raw);
-  return typeof value === "number" ? value * 1000 : value;
-};
+type VariableSpec = BaseSpec<keyof Config>;
 
 /**
  * A URL the drivers can parse: a bracket left open or a port above 65535 would otherwise surface as a
@@ -171,6 +164,7 @@ const VARIABLES: Readonly<Record<string, VariableSpec>> = {
     fallback: "info",
   },
   ...throttleVariables(),
+  ...adaptiveVariables(),
 };
 
 /** The throttle's variables (README, "Throttling"): every threshold is "throttle above". */
@@ -277,6 +271,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (problem !== undefined) throw new ConfigError(name, problem);
     out[spec.key] = value;
   }
+  const bounds = adaptiveBoundsProblem(out as { minBatchSize: number; maxBatchSize: number });
+  if (bounds) throw new ConfigError(bounds.variable, bounds.problem);
   return Object.freeze(out) as unknown as Config;
 }
 
