@@ -135,6 +135,10 @@ export function redactedConfig(
     libraryNamespace: config.libraryNamespace,
     manifestMaxBytes: config.manifestMaxBytes,
     queuePrefix: config.queuePrefix,
+    // The adaptive batch size reads its settings from here, so every process following the run agrees.
+    targetBatchMs: config.targetBatchMs,
+    minBatchSize: config.minBatchSize,
+    maxBatchSize: config.maxBatchSize,
     ...overrides,
   };
 }

@@ -1,7 +1,6 @@
 import type { DbProcessBatch } from "../db/batch-store.js";
 import { sql, type Kysely } from "kysely";
 import { batchProgress, type BatchProgress } from "../db/batch-progress.js";
-import { listUnfinishedBatches } from "../db/batch-list-unfinished.js";
 import { getRun } from "../db/run-get.js";
 import { listRunEvents } from "../db/run-events-list.js";
 import { countRemainingTags } from "../db/run-remaining-tags.js";
@@ -19,6 +18,7 @@ import type { ProgressEstimate } from "./progress-meter.js";
 import { estimateRun } from "./run-rate.js";
 import { loadRunClock } from "../db/load-run-clock.js";
 import { startOrResumeRun, type StartRunInput } from "./start-run.js";
+import { runResync } from "./run-resync.js";
 import { startWorkerRuntime } from "./worker-runtime.js";
 import type { ThrottleGate } from "./throttle-checker.js";
 
@@ -38,7 +38,7 @@ export interface RunPassSetup {
   run: StartRunInput;
   /** How often the ledger is read for progress and completion. */
   pollMs?: number;
-  /** How often not-done batches are enqueued again, which heals a flushed or restarted Redis. */
+  /** How often not-done batches are enqueued again (heals a flushed Redis) and the batch size adapted. */
   resyncMs?: number;
   /** How often `run.progress` is logged (when there is no progress bar). */
   progressLogMs?: number;
@@ -123,7 +123,7 @@ export async function runPass(setup: RunPassSetup): Promise<PassOutcome> {
     });
     let ending: FollowEnd = "aborted";
     try {
-      ending = await follow(setup, runId, log, (ids) => queues.enqueueBatches(runId, ids, setup.retry));
+      ending = await follow(setup, runId, log, runResync(setup, runId, queues));
     } finally {
       // A pause lets the batches in flight finish: the graceful stop waits for them.
       const reason =
@@ -182,7 +182,7 @@ async function follow(
   setup: RunPassSetup,
   runId: string,
   log: Logger,
-  reenqueue: (batchIds: string[]) => Promise<number>,
+  resync: () => Promise<void>,
 ): Promise<FollowEnd> {
   const pollMs = setup.pollMs ?? 1000;
   const resyncMs = setup.resyncMs ?? 15_000;
@@ -241,8 +241,7 @@ async function follow(
       }
       if (Date.now() - lastResync >= resyncMs) {
         lastResync = Date.now();
-        const ids = await listUnfinishedBatches(setup.db, runId);
-        if ((await abortable(reenqueue(ids), setup.signal)) === ABORTED) return "aborted";
+        if ((await abortable(resync(), setup.signal)) === ABORTED) return "aborted";
       }
     } catch (err) {
       // The database or Redis is away: keep following; the workers wait it out on their side.
