@@ -59,7 +59,11 @@ export function decideBatchSize(input: AdaptiveInput): AdaptiveDecision {
   const { currentSize, settings } = input;
   const state = foldSamples(input.state, input.samples, settings.alpha ?? DEFAULT_ALPHA);
   if (input.contended) {
-    const size = clamp(Math.floor(currentSize / 2), settings.minSize, settings.maxSize);
+    // Never larger: a size already below the minimum (set by hand) stays where it is.
+    const size = Math.min(
+      currentSize,
+      clamp(Math.floor(currentSize / 2), settings.minSize, settings.maxSize),
+    );
     if (size === currentSize) return { state };
     return {
       state: { ...state, samplesSinceChange: 0 },

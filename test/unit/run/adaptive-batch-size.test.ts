@@ -56,6 +56,17 @@ describe("adaptive batch size", () => {
     assert.equal(converge(1000, 1000).at(-1), 50);
   });
 
+  test("a size outside the bounds is brought inside them", () => {
+    const decision = decideBatchSize({
+      currentSize: 10,
+      samples: batches(10, 1000),
+      contended: false,
+      state: FRESH,
+      settings: SETTINGS,
+    });
+    assert.equal(decision.change?.size, 50);
+  });
+
   test("holds on a difference within the hysteresis", () => {
     // 2.3 s a batch: the ideal size (435) is 13 % below 500.
     const decision = decideBatchSize({
@@ -124,6 +135,14 @@ describe("adaptive batch size", () => {
       settings: SETTINGS,
     });
     assert.equal(atMin.change, undefined);
+    const belowMin = decideBatchSize({
+      currentSize: 10,
+      samples: [],
+      contended: true,
+      state: FRESH,
+      settings: SETTINGS,
+    });
+    assert.equal(belowMin.change, undefined, "contention never grows the size");
   });
 
   test("ignores empty batches", () => {
