@@ -8,16 +8,8 @@ export const LOST_AFTER_BEATS = 3;
 /** Processes kept; past it the one silent longest is forgotten (one CLI process per pid adds up). */
 const MAX_WORKERS = 1000;
 
-interface WorkerState {
-  host: string;
-  pid: number;
-  actor: string | null;
-  held: number;
-  lastBatchAtMs: number | null;
-  lastSeenMs: number;
-  intervalMs: number;
-  stopped: boolean;
-}
+/** What is kept per process: the view's facts, and what its state is derived from. */
+type WorkerState = Omit<WorkerView, "state"> & { intervalMs: number; stopped: boolean };
 
 /** The worker processes of the log, by host and pid: from `worker.*` lines, seen alive by any line of theirs. */
 export class WorkerTracker {

@@ -1,13 +1,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { sql } from "kysely";
 import type { DbProcessBatch } from "../../src/db/batch-store.js";
 import { listRunEvents } from "../../src/db/run-events-list.js";
 import { runPass } from "../../src/run/run-pass.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
 import { createTestRedis, type TestRedis } from "../support/test-redis.js";
 import { collectingLogger, fakeProcessBatch, insertLegacyTags, mappingSnapshot } from "./run-support.js";
-import { resetMappings, testPassSetup, testRun } from "./run-pass-support.js";
+import { resetMappings, testPassSetup, testRun, tagsNotInOneBatch } from "./run-pass-support.js";
 
 /** A batch core whose batches take `msPerTag` for each tag of their range: duration grows with size. */
 function proportionalCore(tdb: TestDatabase, msPerTag: number): DbProcessBatch {
@@ -66,14 +65,7 @@ describe("adaptive batch size", () => {
       unmapped: 0,
     });
     // Every candidate lies in exactly one batch of the run: the re-cuts lost and doubled nothing.
-    const cover = await sql<{ id: number; n: number }>`
-      SELECT rt.id, (SELECT count(*) FROM backfill.batch b
-                      WHERE b.run_id = ${runId}::bigint AND rt.id BETWEEN b.lo AND b.hi)::int AS n
-      FROM repositorytag rt WHERE NOT rt.hidden`.execute(tdb.db);
-    assert.deepEqual(
-      cover.rows.filter((r) => r.n !== 1),
-      [],
-    );
+    assert.deepEqual(await tagsNotInOneBatch(tdb.db, runId), []);
     const history = await listRunEvents(tdb.db, runId);
     const recorded = history.filter((e) => e.actor === "adaptive");
     assert.equal(recorded.length, tunings(runId).length, "every change is in the run's history");

@@ -79,3 +79,15 @@ export async function claims(db: Kysely<Database>, runId: string): Promise<numbe
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/** The visible tags that do not lie in exactly one batch of the run ([] when the batches cover each once). */
+export async function tagsNotInOneBatch(
+  db: Kysely<Database>,
+  runId: string,
+): Promise<{ id: number; n: number }[]> {
+  const cover = await sql<{ id: number; n: number }>`
+    SELECT rt.id, (SELECT count(*) FROM backfill.batch b
+                    WHERE b.run_id = ${runId}::bigint AND rt.id BETWEEN b.lo AND b.hi)::int AS n
+    FROM repositorytag rt WHERE NOT rt.hidden`.execute(db);
+  return cover.rows.filter((r) => r.n !== 1);
+}

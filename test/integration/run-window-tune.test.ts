@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { sql } from "kysely";
 import { handleBackfillBatch } from "../../jobs/backfill-batch.js";
 import { batchProgress } from "../../src/db/batch-progress.js";
 import { listRunEvents } from "../../src/db/run-events-list.js";
@@ -28,6 +27,7 @@ import {
   testPassSetup,
   testRun,
   throttledWith as throttled,
+  tagsNotInOneBatch,
 } from "./run-pass-support.js";
 
 /** Every server-wide signal off: only the run's window throttles. */
@@ -175,14 +175,7 @@ describe("time windows and backfill tune", () => {
       unmapped: 0,
     });
     // Every candidate lies in exactly one batch of the run, and the re-cut ones hold at most 5.
-    const cover = await sql<{ id: number; n: number }>`
-      SELECT rt.id, (SELECT count(*) FROM backfill.batch b
-                      WHERE b.run_id = ${runId}::bigint AND rt.id BETWEEN b.lo AND b.hi)::int AS n
-      FROM repositorytag rt WHERE NOT rt.hidden`.execute(tdb.db);
-    assert.deepEqual(
-      cover.rows.filter((r) => r.n !== 1),
-      [],
-    );
+    assert.deepEqual(await tagsNotInOneBatch(tdb.db, runId), []);
     const removed = before.filter((b) => b.status === "pending").map((b) => String(b.id));
     // Those claimed between our look and the tune finished as they were; the rest were replaced.
     const left = await tdb.db
