@@ -3,8 +3,10 @@ import type { Database } from "./tables.js";
 
 /** The server's health as the throttle reads it, in one round trip. */
 export interface HealthSignals {
-  /** The largest replay lag of the primary's streaming replicas, seconds (0 without replicas). */
-  replayLagS: number;
+  /** The primary's WAL position (`pg_current_wal_lsn()`), undefined on a standby. */
+  currentWalLsn: string | undefined;
+  /** The primary's replicas that report a replay position (src/run/replay-lag-tracker.ts reads them). */
+  replicas: ReplicaRow[];
   /**
    * Age of the oldest open transaction of another client session of this database, seconds (the ones that
    * hold back vacuum of the tables the backfill writes).
@@ -16,6 +18,13 @@ export interface HealthSignals {
   connectionUse: number;
   /** Vacuums (autovacuum or manual) running on the tables the backfill writes. */
   vacuums: number;
+}
+
+/** One row of pg_stat_replication. */
+export interface ReplicaRow {
+  replayLsn: string;
+  /** PostgreSQL's `replay_lag`, seconds; 0 when it shows none. */
+  replayLagS: number;
 }
 
 /** The tables a batch writes: a vacuum on one of them is a reason to slow down. */
@@ -40,9 +49,15 @@ const WRITTEN_TABLES = [
  */
 export async function loadHealthSignals(db: Kysely<Database>): Promise<HealthSignals> {
   const tables = sql.join(WRITTEN_TABLES.map((t) => sql`to_regclass(${t})`));
-  const result = await sql<{ [K in keyof HealthSignals]: string | number | null }>`
+  type Counts = Omit<HealthSignals, "currentWalLsn" | "replicas">;
+  const result = await sql<
+    { [K in keyof Counts]: string | number | null } & { currentWalLsn: string | null; replicas: unknown }
+  >`
     SELECT
-      (SELECT coalesce(max(extract(epoch FROM replay_lag)), 0) FROM pg_stat_replication) AS "replayLagS",
+      CASE WHEN NOT pg_is_in_recovery() THEN pg_current_wal_lsn()::text END AS "currentWalLsn",
+      (SELECT coalesce(json_agg(json_build_object('replayLsn', replay_lsn::text,
+          'replayLagS', coalesce(extract(epoch FROM replay_lag), 0))), '[]')
+        FROM pg_stat_replication WHERE replay_lsn IS NOT NULL) AS "replicas",
       (SELECT coalesce(max(extract(epoch FROM now() - xact_start)), 0) FROM pg_stat_activity
         WHERE xact_start IS NOT NULL AND pid <> pg_backend_pid() AND backend_type = 'client backend'
           AND datname = current_database()) AS "oldestTransactionS",
@@ -55,12 +70,21 @@ export async function loadHealthSignals(db: Kysely<Database>): Promise<HealthSig
   `.execute(db);
   const row = result.rows[0];
   return {
-    replayLagS: Number(row?.replayLagS ?? 0),
+    currentWalLsn: row?.currentWalLsn ?? undefined,
+    replicas: replicaRows(row?.replicas),
     oldestTransactionS: Number(row?.oldestTransactionS ?? 0),
     lockWaiters: Number(row?.lockWaiters ?? 0),
     connectionUse: Number(row?.connectionUse ?? 0),
     vacuums: Number(row?.vacuums ?? 0),
   };
+}
+
+function replicaRows(value: unknown): ReplicaRow[] {
+  if (!Array.isArray(value)) return [];
+  return value.map((r: { replayLsn?: unknown; replayLagS?: unknown }) => ({
+    replayLsn: String(r.replayLsn),
+    replayLagS: Number(r.replayLagS ?? 0),
+  }));
 }
 
 /** The operator's throttle query: throttle when it returns a row whose first column is truthy. */

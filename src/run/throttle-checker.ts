@@ -4,6 +4,7 @@ import type { Database } from "../db/tables.js";
 import { listThrottleSwitches, type ThrottleSwitch } from "../db/throttle-switch.js";
 import { errorMessage } from "../error-message.js";
 import { probeThrottleUrl } from "./throttle-url-probe.js";
+import { ReplayLagTracker } from "./replay-lag-tracker.js";
 import type { ThrottleSettings } from "./throttle-settings.js";
 import { decideThrottle, type SignalReading, type ThrottleVerdict } from "./throttle-decision.js";
 import { windowReading, withRunLagLine, type RunThrottleOverrides } from "./run-throttle-overrides.js";
@@ -32,6 +33,7 @@ export class ThrottleChecker implements ThrottleGate {
   private holding = new Set<string>();
   /** The hysteresis of runs with their own replica-lag line. */
   private runHolding = new Map<string, Set<string>>();
+  private replayLag = new ReplayLagTracker();
   readonly retryAfterMs: number;
 
   /** `now`: the clock the runs' time windows are read against. */
@@ -92,7 +94,8 @@ export class ThrottleChecker implements ThrottleGate {
     ]);
     const signals: SignalReading[] = [];
     if (health instanceof Failure) signals.push(health.reading);
-    else if (health) signals.push(...healthReadings(health, this.settings));
+    else if (health)
+      signals.push(...healthReadings(health, this.replayLagS(Date.now(), health), this.settings));
     if (query instanceof Failure) signals.push(query.reading);
     else if (query !== undefined) signals.push(flag("query", "throttle query", query, "it says throttle"));
     if (url !== undefined) signals.push(flag("url", "throttle URL", url !== "ok", url));
@@ -100,14 +103,20 @@ export class ThrottleChecker implements ThrottleGate {
     this.holding = new Set(verdict.holding);
     return { atMs, signals, switches };
   }
+
+  /** The replicas' replay lag now, from this process's samples of the primary's WAL position. */
+  private replayLagS(atMs: number, h: HealthSignals): number {
+    if (h.currentWalLsn === undefined) return 0;
+    return this.replayLag.observe(atMs, h.currentWalLsn, h.replicas);
+  }
 }
 
-function healthReadings(h: HealthSignals, s: ThrottleSettings): SignalReading[] {
+function healthReadings(h: HealthSignals, replayLagS: number, s: ThrottleSettings): SignalReading[] {
   return [
     {
       name: "replay_lag",
       label: "replay lag",
-      value: h.replayLagS,
+      value: replayLagS,
       unit: "seconds",
       max: s.maxReplicaLagS,
       critical: s.criticalReplicaLagS,
