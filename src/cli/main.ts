@@ -15,6 +15,7 @@ import { registerSeedCommand } from "./seed-command.js";
 import { registerVerifyCommand } from "./verify-command.js";
 import { registerExplainCommand } from "./explain-command.js";
 import { registerDashboardCommand } from "./dashboard-command.js";
+import { registerHealthCommand } from "./health-command.js";
 import { setLogFile } from "../log.js";
 import { codeVersion } from "../run/run-audit.js";
 import { oneLineUsageError } from "./usage-error-line.js";
@@ -50,6 +51,7 @@ registerTuneCommand(program);
 registerReprocessCommand(program);
 registerExplainCommand(program);
 registerDashboardCommand(program);
+registerHealthCommand(program);
 
 try {
   await program.parseAsync(process.argv);

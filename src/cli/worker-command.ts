@@ -88,6 +88,7 @@ async function workerCommand(opts: WorkerOptions): Promise<number> {
         enqueue: (runId, batchIds) => queues.enqueueBatches(runId, batchIds, DEFAULT_RETRY_POLICY),
       },
       heartbeat: { intervalMs: opts.heartbeatSeconds * 1000, progress: true },
+      ...(config.heartbeatFile ? { heartbeatFile: config.heartbeatFile } : {}),
     });
     return await untilStopped(runtime, opts.shutdownSeconds * 1000);
   } finally {
