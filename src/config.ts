@@ -16,6 +16,8 @@ export interface Config {
   readonly redisUrl: string;
   /** PEM or JWK file with the private key that signs generated schema1 manifests; unsigned without it. */
   readonly signingKeyFile: string | undefined;
+  /** The file a `worker` rewrites at each heartbeat its checks pass, for `backfill health`; none when unset. */
+  readonly heartbeatFile: string | undefined;
   readonly batchSize: number;
   readonly concurrency: number;
   /** The namespace whose repositories are named without a prefix (Docker Hub's `library`). */
@@ -90,6 +92,13 @@ const VARIABLES: Readonly<Record<string, VariableSpec>> = {
     key: "signingKeyFile",
     schema: { type: "string", minLength: 1 },
     expected: "the path of a PEM or JWK private key file (RSA >= 2048 bits or EC P-256)",
+    parse: asString,
+    fallback: undefined,
+  },
+  BACKFILL_HEARTBEAT_FILE: {
+    key: "heartbeatFile",
+    schema: { type: "string", minLength: 1 },
+    expected: "the path of a file the worker may write, e.g. /tmp/backfill-heartbeat.json",
     parse: asString,
     fallback: undefined,
   },

@@ -1,20 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { UsageError } from "../errors.js";
 import { EXIT } from "./command-runner.js";
-import { registerManifestCommand } from "./manifest-command.js";
-import { registerMigrateCommand } from "./migrate-command.js";
-import { registerReprocessCommand } from "./reprocess-command.js";
-import { registerRunCommand } from "./run-command.js";
-import { registerRunControlCommands } from "./run-control-command.js";
-import { registerScheduleCommand } from "./schedule-command.js";
-import { registerStatusCommand } from "./status-command.js";
-import { registerThrottleCommand } from "./throttle-command.js";
-import { registerTuneCommand } from "./tune-command.js";
-import { registerWorkerCommand } from "./worker-command.js";
-import { registerSeedCommand } from "./seed-command.js";
-import { registerVerifyCommand } from "./verify-command.js";
-import { registerExplainCommand } from "./explain-command.js";
-import { registerDashboardCommand } from "./dashboard-command.js";
+import { registerHealthCommand } from "./health-command.js";
 import { setLogFile } from "../log.js";
 import { codeVersion } from "../run/run-audit.js";
 import { oneLineUsageError } from "./usage-error-line.js";
@@ -36,20 +23,14 @@ program.on("option:version", () => {
   process.exit(EXIT.ok);
 });
 
-registerMigrateCommand(program);
-registerVerifyCommand(program);
-registerManifestCommand(program);
-registerSeedCommand(program);
-registerRunCommand(program);
-registerWorkerCommand(program);
-registerScheduleCommand(program);
-registerStatusCommand(program);
-registerRunControlCommands(program);
-registerThrottleCommand(program);
-registerTuneCommand(program);
-registerReprocessCommand(program);
-registerExplainCommand(program);
-registerDashboardCommand(program);
+// `health` runs every 30 s inside the worker container's memory limit (HEALTHCHECK, Kubernetes probes):
+// with only its own command loaded it peaks at ~56 MB RSS and 0.5 s CPU instead of ~115 MB and 2.4 s.
+if (process.argv[2] === "health") {
+  registerHealthCommand(program);
+} else {
+  const { registerCommands } = await import("./register-commands.js");
+  registerCommands(program);
+}
 
 try {
   await program.parseAsync(process.argv);

@@ -11,6 +11,9 @@ import { onStopSignals, type StopSignals } from "./stop-signals.js";
 import { ThrottleChecker } from "../run/throttle-checker.js";
 import { throttleSettings } from "../run/throttle-settings.js";
 
+/** How long a graceful stop waits for the current batches by default (deploy/kubernetes and compose allow for it). */
+export const WORKER_SHUTDOWN_SECONDS = 60;
+
 interface WorkerOptions {
   concurrency?: number;
   leaseSeconds: number;
@@ -32,7 +35,7 @@ export function registerWorkerCommand(program: Command): void {
       "--shutdown-seconds <n>",
       "how long a graceful stop waits for current batches",
       intOption("--shutdown-seconds", 1, 3600),
-      60,
+      WORKER_SHUTDOWN_SECONDS,
     )
     .option(
       "--resync-seconds <n>",
@@ -88,6 +91,7 @@ async function workerCommand(opts: WorkerOptions): Promise<number> {
         enqueue: (runId, batchIds) => queues.enqueueBatches(runId, batchIds, DEFAULT_RETRY_POLICY),
       },
       heartbeat: { intervalMs: opts.heartbeatSeconds * 1000, progress: true },
+      ...(config.heartbeatFile ? { heartbeatFile: config.heartbeatFile } : {}),
     });
     return await untilStopped(runtime, opts.shutdownSeconds * 1000);
   } finally {

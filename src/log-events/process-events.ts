@@ -41,7 +41,7 @@ export const PROCESS_LOG_EVENTS = {
   },
   "worker.error": {
     level: "error / debug / warn",
-    when: "a queue error that is not a lost connection; a job attempt failed (debug); a ledger resync failed (warn, `source` resync); the adaptive batch size could not measure or re-cut a run (warn, `source` adaptive); a worker could not read the progress of running runs (warn, `source` progress)",
+    when: "a queue error that is not a lost connection; a job attempt failed (debug); a ledger resync failed (warn, `source` resync); the adaptive batch size could not measure or re-cut a run (warn, `source` adaptive); a worker could not read the progress of running runs (warn, `source` progress); a worker's heartbeat file check failed and the file was not renewed (warn once until it passes again, `source` heartbeat)",
     fields: "`source`?, `jobId`?, `err`",
     schema: { properties: { source: STR, jobId: STR, err: ERR }, required: ["err"] },
   },

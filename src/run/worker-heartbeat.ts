@@ -5,6 +5,7 @@ import type { Database } from "../db/tables.js";
 import { errorMessage } from "../error-message.js";
 import type { Logger } from "../log.js";
 import { logEvent } from "../log-events/log-event.js";
+import { writeHeartbeatFile } from "./heartbeat-file.js";
 import type { LeaseRegistry } from "./lease-registry.js";
 import { statusRun } from "./run-status.js";
 
@@ -19,6 +20,11 @@ export interface WorkerHeartbeatSetup {
   intervalMs: number;
   /** Also log `run.progress` for every running run (the `worker` command does; `run` logs its own). */
   progress: boolean;
+  /**
+   * Rewrite this file at each beat whose check finds nothing wrong (worker-liveness.ts), for
+   * `backfill health`; while the check fails the file ages.
+   */
+  file?: { path: string; problem: () => Promise<string | undefined> };
 }
 
 /**
@@ -30,10 +36,12 @@ export interface WorkerHeartbeatSetup {
 export function startWorkerHeartbeat(setup: WorkerHeartbeatSetup): () => void {
   let running = false;
   let stopped = false;
+  const touchFile = setup.file ? heartbeatFileWriter(setup, setup.file, () => stopped) : () => {};
   const beat = () => {
     const lastBatchAt = setup.leases.lastDeletedAt?.toISOString() ?? null;
     const fields = { actor: setup.actor, held: setup.leases.size, lastBatchAt, intervalMs: setup.intervalMs };
     logEvent(setup.logger, "info", "worker.heartbeat", fields, "worker alive");
+    touchFile();
     if (!setup.progress || running) return;
     running = true;
     logRunsProgress(setup, () => stopped)
@@ -58,6 +66,48 @@ export function startWorkerHeartbeat(setup: WorkerHeartbeatSetup): () => void {
   return () => {
     stopped = true;
     clearInterval(timer);
+  };
+}
+
+/**
+ * One check at a time; the file is rewritten when it passes. A failing check (or write) is logged when it
+ * starts failing, not at every beat: the outage itself has its own lines (db.unavailable, redis.error).
+ */
+function heartbeatFileWriter(
+  setup: WorkerHeartbeatSetup,
+  file: { path: string; problem: () => Promise<string | undefined> },
+  stopped: () => boolean,
+): () => void {
+  let checking = false;
+  let failing = false;
+  const check = async () => {
+    const problem = await file.problem();
+    if (problem !== undefined) throw new Error(problem);
+    if (stopped()) return;
+    const record = { at: new Date().toISOString(), actor: setup.actor, intervalMs: setup.intervalMs };
+    await writeHeartbeatFile(file.path, { ...record, held: setup.leases.size });
+  };
+  return () => {
+    if (checking) return;
+    checking = true;
+    check()
+      .then(() => {
+        failing = false;
+      })
+      .catch((err: unknown) => {
+        if (failing || stopped()) return;
+        failing = true;
+        logEvent(
+          setup.logger,
+          "warn",
+          "worker.error",
+          { source: "heartbeat", err: errorMessage(err) },
+          `heartbeat file ${file.path} not renewed: backfill health will report this worker stale`,
+        );
+      })
+      .finally(() => {
+        checking = false;
+      });
   };
 }
 

@@ -14,6 +14,8 @@ import type { ThrottleGate } from "./throttle-checker.js";
 import { startLedgerResync } from "./ledger-resync.js";
 import { DEFAULT_HEARTBEAT_MS, startWorkerHeartbeat } from "./worker-heartbeat.js";
 import { logEvent } from "../log-events/log-event.js";
+import { pingDatabase } from "../db/db-ping.js";
+import { livenessProblem } from "./worker-liveness.js";
 
 export interface WorkerRuntimeSetup {
   db: Kysely<Database>;
@@ -36,6 +38,8 @@ export interface WorkerRuntimeSetup {
   };
   /** `worker.heartbeat` every `intervalMs` (10 s by default); with `progress`, `run.progress` of running runs. */
   heartbeat?: { intervalMs: number; progress: boolean };
+  /** Rewritten at each heartbeat while the consumers run and PostgreSQL and Redis answer (`backfill health`). */
+  heartbeatFile?: string;
 }
 
 export interface WorkerRuntime {
@@ -76,12 +80,14 @@ export function startWorkerRuntime(setup: WorkerRuntimeSetup): WorkerRuntime {
     { concurrency: setup.concurrency, queues: workers.map((w) => w.name), leaseMs: setup.leaseMs, actor },
     "worker started",
   );
+  const heartbeat = setup.heartbeat ?? { intervalMs: DEFAULT_HEARTBEAT_MS, progress: false };
   const stopHeartbeat = startWorkerHeartbeat({
     db: setup.db,
     logger: setup.logger,
     actor,
     leases,
-    ...(setup.heartbeat ?? { intervalMs: DEFAULT_HEARTBEAT_MS, progress: false }),
+    ...heartbeat,
+    ...(setup.heartbeatFile ? { file: heartbeatFileCheck(setup, workers, heartbeat.intervalMs) } : {}),
   });
   const stopTimers = async () => {
     stopHeartbeat();
@@ -112,6 +118,25 @@ export function startWorkerRuntime(setup: WorkerRuntimeSetup): WorkerRuntime {
     return { released };
   };
   return { actor, leases, stop, forceStop };
+}
+
+/** The heartbeat file's check: every consumer running, PostgreSQL and each consumer's Redis answering. */
+function heartbeatFileCheck(
+  setup: WorkerRuntimeSetup,
+  workers: readonly Worker<unknown, unknown>[],
+  intervalMs: number,
+): { path: string; problem: () => Promise<string | undefined> } {
+  const targets = {
+    pingDatabase: () => pingDatabase(setup.db),
+    consumers: workers.map((w) => ({
+      name: w.name,
+      isRunning: () => w.isRunning(),
+      ping: async () => (await w.getBackend().client).runCommand("ping", []) as Promise<unknown>,
+    })),
+    // An answer slower than a beat would overlap the next one.
+    timeoutMs: Math.min(intervalMs, 5000),
+  };
+  return { path: setup.heartbeatFile ?? "", problem: () => livenessProblem(targets) };
 }
 
 /** One queue consumer per job kind of the table this process enables, all sharing the database's health. */
