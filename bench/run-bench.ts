@@ -25,11 +25,15 @@ import type {
   BenchResult,
   PassResult,
   RawInsertLimit,
+  ScaleOutRow,
   SigningLimit,
 } from "./lib/bench-result.js";
 import { evaluateTargets, referenceSize, targetInputsOf } from "./lib/evaluate-targets.js";
 import { parseRunLog } from "./lib/parse-run-log.js";
 import { passMetrics, throughputSeries } from "./lib/pass-metrics.js";
+import { benchNotes } from "./lib/bench-notes.js";
+import { startPostgresCpuMeter } from "./io/postgres-cpu.js";
+import { measureScaleOut } from "./io/scale-out.js";
 import { renderReport } from "./lib/render-report.js";
 import { writeRendered } from "./render-results.js";
 
@@ -58,6 +62,7 @@ interface BenchSession {
   keys: Awaited<ReturnType<typeof createBenchKeys>>;
   created: string[];
   passes: PassResult[];
+  scaleOut: ScaleOutRow[];
   sample: RunSample | undefined;
   limits: { signing?: SigningLimit; rawInsert?: RawInsertLimit; baseline?: BaselineLimit };
 }
@@ -81,6 +86,7 @@ async function bench(options: BenchOptions, argv: readonly string[]): Promise<Be
     keys: await createBenchKeys(),
     created: [],
     passes: [],
+    scaleOut: [],
     sample: undefined,
     limits: {},
   };
@@ -123,6 +129,7 @@ async function bench(options: BenchOptions, argv: readonly string[]): Promise<Be
     passes,
     limits,
     targets: evaluateTargets(targetInputsOf({ passes, limits })),
+    ...(options.workers.length > 0 ? { scaleOut: s.scaleOut } : {}),
     notes: benchNotes(passes, reference),
   };
 }
@@ -153,6 +160,7 @@ async function benchSize(s: BenchSession, size: number, reference: number): Prom
     });
     await drop(s, baseDb);
   }
+  if (size === reference) await benchScaleOut(s, size, seedDb);
   await drop(s, seedDb);
 }
 
@@ -169,18 +177,22 @@ async function benchPass(
   const loadAvgAtStart = loadavg();
   const prefix = `bench-${s.tag}-${size}-${alg.toLowerCase()}`;
   say(`backfill run, ${size.toLocaleString("en-US")} tags, ${alg}`);
+  const meter = await startPostgresCpuMeter(s.admin, [runDb]);
   const child = await runChild(url, {
     alg,
     keyFile: s.keys.files[alg],
     prefix,
     ...(s.options.cpuProfDir === undefined ? {} : { cpuProfDir: s.options.cpuProfDir }),
   });
+  const pgCpu = await meter.stop();
   await deleteQueuePrefix(s.redisUrl, prefix);
   const log = parseRunLog(child.stderr);
   const metrics = passMetrics(log, child.wallMs, child.peakRssBytes);
-  s.passes.push({ size, alg, seedMs, loadAvgAtStart, metrics, throughput: throughputSeries(log) });
+  s.passes.push({ size, alg, seedMs, loadAvgAtStart, metrics, throughput: throughputSeries(log), pgCpu });
+  const pgMs = metrics.tags > 0 ? (pgCpu.databaseSec * 1000) / metrics.tags : 0;
   say(
-    `  ${metrics.tags} tags in ${(metrics.runMs / 1000).toFixed(1)} s: ${metrics.tagsPerSec.toFixed(1)} tags/s`,
+    `  ${metrics.tags} tags in ${(metrics.runMs / 1000).toFixed(1)} s: ${metrics.tagsPerSec.toFixed(1)} tags/s, ` +
+      `PostgreSQL ${pgMs.toFixed(2)} ms CPU per tag`,
   );
   if (s.sample === undefined && metrics.tags > 0) s.sample = await readRunSample(url);
   await drop(s, runDb);
@@ -211,27 +223,31 @@ async function measureSigningAndInsert(s: BenchSession, sample: RunSample): Prom
   await drop(s, rawDb);
 }
 
-function benchNotes(passes: readonly PassResult[], reference: number): string[] {
-  const notes = [
-    `Rate targets use the ${reference.toLocaleString("en-US")}-tag passes; the baseline ran on a copy of the same seeded registry.`,
-    "The baseline's rate is extrapolated from its sample (the first unmapped tags by id); it is simplified in its favour " +
-      "(no synthesised image rows, labels or outcome ledger; candidates listed once, untimed).",
-    "The raw insert writes the seven mapping tables only; a real run also writes `image` rows for rewritten ids and " +
-      "`backfill.tag_outcome`, and reads before it writes.",
-    "Signing limit: node:crypto `sign` on one thread over the median-sized signed manifest of the run; the target " +
-      "uses its rate per second of the thread's CPU time (one core's capacity), since the wall-clock rate drops with " +
-      "whatever other sessions take from the machine at that moment.",
-    "Each pass's load average (1 min) at its start is in the second table: passes that ran under heavier load are slower.",
-  ];
-  for (const p of passes) {
-    const problems = Object.entries(p.metrics.problems);
-    if (problems.length > 0) {
-      notes.push(
-        `${p.size.toLocaleString("en-US")} ${p.alg}: warnings/errors logged: ${problems.map(([e, n]) => `${e} ×${n}`).join(", ")}.`,
-      );
-    }
+/** `--workers`: for each N, N worker processes on one run of a fresh copy of the seeded registry. */
+async function benchScaleOut(s: BenchSession, size: number, seedDb: string): Promise<void> {
+  const alg = s.options.algs.includes("ES256") ? "ES256" : (s.options.algs[0] ?? "ES256");
+  for (const workers of s.options.workers) {
+    const name = `bench_${s.tag}_workers_${workers}_${size}`;
+    const url = await scratch(s, name, seedDb);
+    say(`scale-out: ${workers} worker process(es), ${size.toLocaleString("en-US")} tags, ${alg}`);
+    const row = await measureScaleOut({
+      admin: s.admin,
+      redisUrl: s.redisUrl,
+      database: { name, url },
+      size,
+      alg,
+      keyFile: s.keys.files[alg],
+      workers,
+      prefix: `bench-${s.tag}-workers-${workers}`,
+      timeoutMs: Math.max(600_000, size * 30),
+    });
+    s.scaleOut.push(row);
+    say(
+      `  ${row.tags} tags in ${(row.spanMs / 1000).toFixed(1)} s: ${row.tagsPerSec.toFixed(1)} tags/s, ` +
+        `PostgreSQL ${(row.pgCpuMsPerTag ?? 0).toFixed(2)} ms CPU per tag, ${row.pgCores.toFixed(2)} cores`,
+    );
+    await drop(s, name);
   }
-  return notes;
 }
 
 async function main(): Promise<number> {

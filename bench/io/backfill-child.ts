@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Alg } from "../lib/bench-result.js";
 import { deploymentEnv } from "./deployment-env.js";
-import { runMeasured, type ChildOutcome } from "./measured-child.js";
+import { runMeasured, startMeasured, type ChildOutcome, type MeasuredChild } from "./measured-child.js";
 
 /** The compiled CLI the Dockerfile runs (`npm run build`; `npm run bench` builds it first). */
 const MAIN = fileURLToPath(new URL("../../dist/src/cli/main.js", import.meta.url));
@@ -70,4 +70,21 @@ export async function runChild(
   );
   if (outcome.code !== 0) throw failed(`backfill run (${options.alg})`, outcome);
   return outcome;
+}
+
+/**
+ * `backfill worker` with the default settings, the given key and queue prefix, and a ledger resync every
+ * second (it is what enqueues the batches of a run created without `backfill run`); stopped by a signal.
+ */
+export function startWorkerChild(url: string, options: { keyFile: string; prefix: string }): MeasuredChild {
+  return startMeasured(
+    "node",
+    [...CLI, "worker", "--resync-seconds", "1", "--heartbeat-seconds", "60"],
+    childEnv(url, {
+      ...deploymentEnv(),
+      BACKFILL_SIGNING_KEY_FILE: options.keyFile,
+      BACKFILL_QUEUE_PREFIX: options.prefix,
+      LOG_LEVEL: "info",
+    }),
+  );
 }

@@ -25,16 +25,23 @@ export async function readPeakRss(pid: number): Promise<number> {
   }
 }
 
+/** A child started by startMeasured: its pid, a way to signal it, and its outcome once it ends. */
+export interface MeasuredChild {
+  pid: number | undefined;
+  kill(signal: NodeJS.Signals): void;
+  done: Promise<ChildOutcome>;
+}
+
 /**
- * Runs a command to its end, collecting stdout and stderr, and samples the child's peak RSS every `sampleMs`
+ * Starts a command, collecting stdout and stderr, and samples the child's peak RSS every `sampleMs`
  * (threads share their process's memory, so the process's figure covers its worker threads).
  */
-export async function runMeasured(
+export function startMeasured(
   command: string,
   args: readonly string[],
   env: NodeJS.ProcessEnv,
   sampleMs = 200,
-): Promise<ChildOutcome> {
+): MeasuredChild {
   const started = performance.now();
   const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
   const out: Buffer[] = [];
@@ -51,18 +58,31 @@ export async function runMeasured(
             peak = Math.max(peak, rss);
           });
         }, sampleMs);
-  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
+  const done = new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
     child.on("error", reject);
     child.on("close", (c, s) => resolve([c, s]));
+  }).then(([code, signal]): ChildOutcome => {
+    if (timer) clearInterval(timer);
+    const stderr = Buffer.concat(errOut).toString("utf8");
+    return {
+      code,
+      signal,
+      stdout: Buffer.concat(out).toString("utf8"),
+      stderr,
+      stderrTail: stderr.slice(-4096),
+      wallMs: performance.now() - started,
+      peakRssBytes: peak,
+    };
   });
-  if (timer) clearInterval(timer);
-  return {
-    code,
-    signal,
-    stdout: Buffer.concat(out).toString("utf8"),
-    stderr: Buffer.concat(errOut).toString("utf8"),
-    stderrTail: Buffer.concat(errOut).toString("utf8").slice(-4096),
-    wallMs: performance.now() - started,
-    peakRssBytes: peak,
-  };
+  return { pid, kill: (signal) => void child.kill(signal), done };
+}
+
+/** Runs a command to its end (see startMeasured). */
+export async function runMeasured(
+  command: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  sampleMs = 200,
+): Promise<ChildOutcome> {
+  return startMeasured(command, args, env, sampleMs).done;
 }

@@ -1,4 +1,5 @@
 import pg from "pg";
+import { processCpuSec } from "./postgres-cpu.js";
 import type { RawInsertLimit } from "../lib/bench-result.js";
 import { median } from "../lib/percentile.js";
 
@@ -30,6 +31,10 @@ export async function measureRawInsertRate(input: RawInsertInput): Promise<RawIn
     const setup = await prepareRawInsert(client, input);
     const rates: number[] = [];
     let blobRows = 0;
+    // The one backend does all of the server's work for the rounds: its CPU time before and after.
+    const backend = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+    const pid = backend.rows[0]?.pid ?? 0;
+    const cpuStart = await processCpuSec(pid);
     for (let round = 0; round < input.rounds; round++) {
       const started = performance.now();
       await client.query("BEGIN");
@@ -37,6 +42,7 @@ export async function measureRawInsertRate(input: RawInsertInput): Promise<RawIn
       await client.query("COMMIT");
       rates.push((n * 1000) / (performance.now() - started));
     }
+    const pgCpuSec = (await processCpuSec(pid)) - cpuStart;
     const tagsPerSec = median(rates);
     const blobsPerTag = blobRows / (n * input.rounds);
     const rowsPerTag = {
@@ -49,7 +55,14 @@ export async function measureRawInsertRate(input: RawInsertInput): Promise<RawIn
       tagtorepositorytag: 1,
     };
     const perTag = Object.values(rowsPerTag).reduce((a, b) => a + b, 0);
-    return { rowsPerTag, tagsPerRound: n, rounds: input.rounds, tagsPerSec, rowsPerSec: tagsPerSec * perTag };
+    return {
+      rowsPerTag,
+      tagsPerRound: n,
+      rounds: input.rounds,
+      tagsPerSec,
+      rowsPerSec: tagsPerSec * perTag,
+      pgCpuMsPerTag: (pgCpuSec * 1000) / (n * input.rounds),
+    };
   } finally {
     await client.end();
   }

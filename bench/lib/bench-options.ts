@@ -15,6 +15,8 @@ export interface BenchOptions {
   outDir: string;
   readme: boolean;
   keepDatabases: boolean;
+  /** Scale-out mode: worker process counts to run against one database at the reference size (empty: off). */
+  workers: number[];
 }
 
 export const DEFAULT_SIZES = [10_000, 100_000];
@@ -28,7 +30,9 @@ export const USAGE = `usage: npm run bench -- [options]
   --cpu-prof-dir DIR     run the backfill children under node --cpu-prof, profiles in DIR
   --out DIR              results directory (default bench/results)
   --no-readme            leave README.md alone
-  --keep-databases       do not drop the scratch databases`;
+  --keep-databases       do not drop the scratch databases
+  --workers 1,2,4        scale-out: N \`backfill worker\` processes on one run at the reference size, per N
+                         (ES256 when run, else the first key); tags/s and PostgreSQL CPU per tag (default off)`;
 
 export class BenchUsageError extends Error {
   override readonly name = "BenchUsageError";
@@ -38,6 +42,14 @@ function count(flag: string, raw: string, min: number): number {
   const n = Number(raw.replace(/_/g, ""));
   if (!Number.isInteger(n) || n < min || n > 10_000_000) {
     throw new BenchUsageError(`${flag} expects a whole number from ${min} to 10,000,000, got '${raw}'`);
+  }
+  return n;
+}
+
+function workerCount(raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 32) {
+    throw new BenchUsageError(`--workers expects worker counts from 1 to 32, e.g. 1,2,4, got '${raw}'`);
   }
   return n;
 }
@@ -58,6 +70,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
         out: { type: "string" },
         "no-readme": { type: "boolean" },
         "keep-databases": { type: "boolean" },
+        workers: { type: "string" },
       },
       strict: true,
       allowPositionals: false,
@@ -90,5 +103,9 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     outDir: values.out ?? "bench/results",
     readme: values["no-readme"] !== true,
     keepDatabases: values["keep-databases"] === true,
+    workers:
+      values.workers === undefined
+        ? []
+        : [...new Set(values.workers.split(",").map((s) => workerCount(s.trim())))].sort((a, b) => a - b),
   };
 }

@@ -3,6 +3,46 @@ import type { PassMetrics, ThroughputPoint } from "./pass-metrics.js";
 
 export type Alg = "RS256" | "ES256";
 
+/** PostgreSQL's CPU time over one measured span, in seconds (bench/io/postgres-cpu.ts). */
+export interface PostgresCpu {
+  /**
+   * utime+stime of every backend that served the measured database (pg_stat_activity), each read from
+   * /proc every sample: what the pass cost PostgreSQL.
+   */
+  databaseSec: number;
+  /** Backends seen serving the database. */
+  backends: number;
+  /**
+   * The server's checkpointer, WAL writer and background writer, before/after: they write what every
+   * session dirtied, so on a shared server this is an upper bound of the pass's share.
+   */
+  backgroundSec: number;
+  wallMs: number;
+}
+
+/** One `--workers` step: N `backfill worker` processes on one run of one database. */
+export interface ScaleOutRow {
+  workers: number;
+  size: number;
+  alg: Alg;
+  /** Tags the batches mapped or failed. */
+  tags: number;
+  /** From the first batch's start to the last batch's end, over every worker's log. */
+  spanMs: number;
+  tagsPerSec: number;
+  pgCpu: PostgresCpu;
+  /** PostgreSQL CPU (the database's backends) per tag. */
+  pgCpuMsPerTag: number | undefined;
+  /** PostgreSQL cores busy on average over the span. */
+  pgCores: number;
+  /** tags/s ÷ PostgreSQL cores used: what one database core sustains, to project to a larger server. */
+  tagsPerSecPerPgCore: number | undefined;
+  /** CPU time of the worker processes (all threads) per tag. */
+  workerCpuMsPerTag: number | undefined;
+  /** The highest peak RSS of one worker. */
+  peakRssBytes: number;
+}
+
 export interface PassResult {
   size: number;
   alg: Alg;
@@ -12,6 +52,8 @@ export interface PassResult {
   loadAvgAtStart?: number[];
   metrics: PassMetrics;
   throughput: ThroughputPoint[];
+  /** PostgreSQL's CPU time during the pass; absent in older results. */
+  pgCpu?: PostgresCpu;
 }
 
 export interface SigningLimit {
@@ -31,6 +73,8 @@ export interface RawInsertLimit {
   /** Median over the rounds. */
   tagsPerSec: number;
   rowsPerSec: number;
+  /** The backend's CPU time (utime+stime from /proc) over all rounds, per tag; absent in older results. */
+  pgCpuMsPerTag?: number;
 }
 
 export interface BaselineLimit {
@@ -73,5 +117,7 @@ export interface BenchResult {
     baseline: BaselineLimit | undefined;
   };
   targets: TargetResult[];
+  /** `--workers`: one row per worker count; absent when not asked for. */
+  scaleOut?: ScaleOutRow[];
   notes: string[];
 }

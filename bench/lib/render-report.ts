@@ -1,9 +1,10 @@
-import type { BenchResult, PassResult } from "./bench-result.js";
-import type { TargetResult } from "./evaluate-targets.js";
+import type { BenchResult, PassResult, ScaleOutRow } from "./bench-result.js";
+import { passPgCpuMsPerTag, type TargetResult } from "./evaluate-targets.js";
 
 const MB = 1024 * 1024;
 const int = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "–");
 const one = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : "–");
+const ms2 = (n: number | undefined) => (n !== undefined && Number.isFinite(n) ? `${n.toFixed(2)} ms` : "–");
 const two = (n: number | undefined) => (n !== undefined && Number.isFinite(n) ? n.toFixed(2) : "–");
 const secs = (ms: number) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(1)} s` : "–");
 const loads = (l: number[]) => l.map((n) => n.toFixed(2)).join(" / ");
@@ -25,7 +26,17 @@ export function targetsTable(targets: readonly TargetResult[]): string {
 
 export function passesTable(passes: readonly PassResult[]): string {
   return table(
-    ["tags", "key", "run time", "tags/s", "batch p50", "batch p95", "rows/s", "peak RSS"],
+    [
+      "tags",
+      "key",
+      "run time",
+      "tags/s",
+      "batch p50",
+      "batch p95",
+      "rows/s",
+      "PostgreSQL CPU/tag",
+      "peak RSS",
+    ],
     passes.map((p) => [
       int(p.size),
       p.alg,
@@ -34,10 +45,51 @@ export function passesTable(passes: readonly PassResult[]): string {
       `${int(p.metrics.batchP50Ms)} ms`,
       `${int(p.metrics.batchP95Ms)} ms`,
       int(p.metrics.rowsPerSec),
+      ms2(passPgCpuMsPerTag(p)),
       `${one(p.metrics.peakRssBytes / MB)} MB`,
     ]),
   );
 }
+
+/** `--workers`: tags/s and PostgreSQL's cost per worker count, and the projection per database core. */
+export function scaleOutTable(rows: readonly ScaleOutRow[]): string {
+  return table(
+    [
+      "workers",
+      "tags",
+      "key",
+      "span",
+      "tags/s",
+      "PostgreSQL CPU/tag",
+      "PostgreSQL cores used",
+      "tags/s per PostgreSQL core",
+      "worker CPU/tag",
+      "PostgreSQL background writers CPU/tag",
+      "peak RSS (one worker)",
+    ],
+    rows.map((r) => [
+      String(r.workers),
+      int(r.tags),
+      r.alg,
+      secs(r.spanMs),
+      one(r.tagsPerSec),
+      ms2(r.pgCpuMsPerTag),
+      two(r.pgCores),
+      r.tagsPerSecPerPgCore === undefined ? "–" : int(r.tagsPerSecPerPgCore),
+      ms2(r.workerCpuMsPerTag),
+      ms2(r.tags > 0 ? (r.pgCpu.backgroundSec * 1000) / r.tags : undefined),
+      `${one(r.peakRssBytes / MB)} MB`,
+    ]),
+  );
+}
+
+const SCALE_OUT_TEXT =
+  "N `backfill worker` processes (the compiled CLI, deployment settings, concurrency 2 each) on one run of a fresh " +
+  "copy of the reference registry, started together; span = first batch start to last batch end over every " +
+  "worker's log. tags/s per PostgreSQL core = tags/s ÷ (PostgreSQL CPU seconds of the database's backends ÷ span): " +
+  "a database with C cores for the backfill serves about C × that, once enough worker hosts feed it (each worker " +
+  "needs the worker CPU per tag on its own host). On this machine the workers and PostgreSQL share the same cores, " +
+  "so the tags/s column stops growing when the cores are full, not when the database is.";
 
 function stagesTable(passes: readonly PassResult[]): string {
   return table(
@@ -78,7 +130,7 @@ function limitsTable(result: BenchResult): string {
   if (signing) {
     rows.push(
       [
-        "RS256 signing, one thread, node:crypto",
+        "RS256 signing, one thread, node:crypto (a limit, not a target)",
         `${one(signing.rs256PerCpuSec)} /s of CPU time`,
         `${int(signing.payloadBytes)}-byte payload; ${one(signing.rs256PerSec)} /s of wall-clock time`,
       ],
@@ -92,7 +144,7 @@ function limitsTable(result: BenchResult): string {
     rows.push([
       "raw server-side insert (generate_series)",
       `${one(rawInsert.tagsPerSec)} tags/s`,
-      `${int(rawInsert.rowsPerSec)} rows/s; median of ${rawInsert.rounds} × ${int(rawInsert.tagsPerRound)} tags, one transaction each; rows per tag: ${mix}`,
+      `${int(rawInsert.rowsPerSec)} rows/s; PostgreSQL ${rawInsert.pgCpuMsPerTag === undefined ? "–" : rawInsert.pgCpuMsPerTag.toFixed(2)} ms CPU per tag; median of ${rawInsert.rounds} × ${int(rawInsert.tagsPerRound)} tags, one transaction each; rows per tag: ${mix}`,
     ]);
   }
   if (baseline) {
@@ -121,6 +173,9 @@ export function renderReadmeSection(result: BenchResult): string {
     targetsTable(result.targets),
     "",
     passesTable(result.passes),
+    ...(result.scaleOut && result.scaleOut.length > 0
+      ? ["", "Scale-out (`--workers`):", "", scaleOutTable(result.scaleOut)]
+      : []),
   ].join("\n");
 }
 
@@ -154,6 +209,9 @@ export function renderReport(result: BenchResult): string {
     "",
     "![tags per second over the run](throughput.svg)",
     "",
+    ...(result.scaleOut && result.scaleOut.length > 0
+      ? ["## Scale-out", "", SCALE_OUT_TEXT, "", scaleOutTable(result.scaleOut), ""]
+      : []),
     "## Limits measured in the same run",
     "",
     limitsTable(result),

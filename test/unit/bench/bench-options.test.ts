@@ -11,6 +11,11 @@ describe("parseBenchOptions", () => {
     assert.equal(o.limits, true);
     assert.equal(o.readme, true);
     assert.equal(o.outDir, "bench/results");
+    assert.deepEqual(o.workers, [], "scale-out is off unless asked for");
+  });
+
+  test("--workers takes distinct worker counts, sorted", () => {
+    assert.deepEqual(parseBenchOptions(["--workers", "4,1,2,2"]).workers, [1, 2, 4]);
   });
 
   test("--tags adds a size to the defaults; --sizes replaces them; sizes sorted and distinct", () => {
@@ -28,6 +33,9 @@ describe("parseBenchOptions", () => {
       ["--algs", "HS256"],
       ["--bogus"],
       ["--baseline-tags", "-1"],
+      ["--workers", "0"],
+      ["--workers", "1,two"],
+      ["--workers", "33"],
     ]) {
       assert.throws(() => parseBenchOptions(argv), BenchUsageError, argv.join(" "));
     }

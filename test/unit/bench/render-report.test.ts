@@ -43,19 +43,27 @@ const RESULT: BenchResult = {
   settings: { sizes: [10_000, 100_000], batchSize: 500, concurrency: 2, algs: ["RS256"] },
   passes: [
     { size: 10_000, alg: "RS256", seedMs: 5000, metrics: metrics(9800, 40_000), throughput: [] },
-    { size: 100_000, alg: "RS256", seedMs: 50_000, metrics: metrics(98_000, 420_000), throughput: [] },
+    {
+      size: 100_000,
+      alg: "RS256",
+      seedMs: 50_000,
+      metrics: metrics(98_000, 420_000),
+      throughput: [],
+      pgCpu: { databaseSec: 98, backends: 5, backgroundSec: 12, wallMs: 420_000 },
+    },
   ],
   limits: { signing: undefined, rawInsert: undefined, baseline: undefined },
   targets: evaluateTargets({
     rs256TagsPerSec: 233,
     es256TagsPerSec: undefined,
-    signRatePerSec: 1000,
-    rawInsertTagsPerSec: undefined,
+    rawInsertTagsPerSec: 1000,
     baselineTagsPerSec: undefined,
-    runMs10k: 40_000,
-    runMs100k: 420_000,
-    peakRss100k: 250 * MB,
-    peakRss1m: undefined,
+    pgCpuMsPerTag: 0.9,
+    rawPgCpuMsPerTag: 0.6,
+    runSmall: { size: 10_000, value: 40_000 },
+    runReference: { size: 100_000, value: 420_000 },
+    rssLargest: { size: 100_000, value: 250 * MB },
+    rssBase: { size: 10_000, value: 250 * MB },
   }),
   notes: ["a note"],
 };
@@ -65,7 +73,7 @@ describe("renderReport", () => {
     const md = renderReport(RESULT);
     assert.match(
       md,
-      /\| RS256 end to end vs single-core signing rate \| ≥ 1\.0 \| 0\.23 \| .* \| \*\*FAIL\*\* \|/,
+      /\| RS256 end to end vs raw server-side insert rate \| ≥ 0\.6 \| 0\.23 \| .* \| \*\*FAIL\*\* \|/,
     );
     assert.match(
       md,
@@ -73,10 +81,40 @@ describe("renderReport", () => {
     );
     assert.match(
       md,
-      /\| 100,000 \| RS256 \| 420\.0 s \| 233\.3 \| 3,800 ms \| 4,500 ms \| 2,800 \| 250\.0 MB \|/,
+      /\| 100,000 \| RS256 \| 420\.0 s \| 233\.3 \| 3,800 ms \| 4,500 ms \| 2,800 \| 1\.00 ms \| 250\.0 MB \|/,
     );
+    assert.match(
+      md,
+      /\| PostgreSQL CPU per tag vs the raw insert's \| ≤ 1\.3 \| 1\.50 \| end to end 0\.90 ms \/ raw insert 0\.60 ms \| \*\*FAIL\*\* \|/,
+    );
+    assert.doesNotMatch(md, /## Scale-out/, "no scale-out section unless it ran");
     assert.match(md, /2\.50 \/ 3\.00 \/ 3\.50 at the start/);
     assert.match(md, /- a note/);
+  });
+});
+
+describe("scale-out", () => {
+  test("one row per worker count, with the projection per PostgreSQL core, in the report and the README", () => {
+    const row = {
+      workers: 2,
+      size: 100_000,
+      alg: "ES256" as const,
+      tags: 98_000,
+      spanMs: 98_000,
+      tagsPerSec: 1000,
+      pgCpu: { databaseSec: 49, backends: 10, backgroundSec: 5, wallMs: 99_000 },
+      pgCpuMsPerTag: 0.5,
+      pgCores: 0.5,
+      tagsPerSecPerPgCore: 2000,
+      workerCpuMsPerTag: 1.5,
+      peakRssBytes: 240 * MB,
+    };
+    const withRows = { ...RESULT, scaleOut: [row] };
+    const line =
+      /\| 2 \| 98,000 \| ES256 \| 98\.0 s \| 1000\.0 \| 0\.50 ms \| 0\.50 \| 2,000 \| 1\.50 ms \| 0\.05 ms \| 240\.0 MB \|/;
+    assert.match(renderReport(withRows), /## Scale-out/);
+    assert.match(renderReport(withRows), line);
+    assert.match(renderReadmeSection(withRows), line);
   });
 });
 
