@@ -5,6 +5,8 @@ export interface VariableSpec<K extends string = string> {
   readonly expected: string;
   readonly parse: (raw: string) => unknown;
   readonly fallback: unknown;
+  /** A raw value refused before parsing, with a reason more telling than `expected`. */
+  readonly refuse?: (raw: string) => string | undefined;
   /** A check the schema cannot express; returns what is wrong, in words. */
   readonly check?: (value: unknown) => string | undefined;
 }

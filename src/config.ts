@@ -8,6 +8,11 @@ import {
   asString,
   type VariableSpec as BaseSpec,
 } from "./config-variable.js";
+import {
+  schemaCheckVariables,
+  unsupportedDatabaseProblem,
+  type SchemaCheckMode,
+} from "./config-schema-check.js";
 import { ConfigError } from "./errors.js";
 
 /** Everything the commands read from the environment, validated once and frozen. */
@@ -49,6 +54,8 @@ export interface Config {
   readonly targetBatchMs: number;
   readonly minBatchSize: number;
   readonly maxBatchSize: number;
+  /** The start-up check of Quay's schema (src/run/quay-schema-check.ts). */
+  readonly schemaCheck: SchemaCheckMode;
 }
 
 const SECONDS = { type: "number", exclusiveMinimum: 0 };
@@ -78,6 +85,7 @@ const VARIABLES: Readonly<Record<string, VariableSpec>> = {
     expected: "a postgres:// connection URL, e.g. postgres://root@127.0.0.1:5432/test",
     parse: asString,
     fallback: "postgres://root@127.0.0.1:5432/test",
+    refuse: unsupportedDatabaseProblem,
     check: unparseableUrl,
   },
   REDIS_URL: {
@@ -174,6 +182,7 @@ const VARIABLES: Readonly<Record<string, VariableSpec>> = {
   },
   ...throttleVariables(),
   ...adaptiveVariables(),
+  ...schemaCheckVariables(),
 };
 
 /** The throttle's variables (README, "Throttling"): every threshold is "throttle above". */
@@ -273,6 +282,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       out[spec.key] = spec.fallback;
       continue;
     }
+    const refused = spec.refuse?.(raw);
+    if (refused !== undefined) throw new ConfigError(name, refused);
     const value = spec.parse(raw);
     const validate = validators[name];
     if (!validate?.(value)) throw new ConfigError(name, `expected ${spec.expected}`);

@@ -49,6 +49,7 @@ export function registerExplainCommand(program: Command): void {
         const signer = await rt.signer();
         const db = rt.database({ max: 1, applicationName: "backfill-explain", guards: "read-only" });
         try {
+          await rt.checkQuaySchema();
           const report = await buildExplainReport(createExplainSource(db), ref, {
             signer,
             libraryNamespace: config.libraryNamespace,

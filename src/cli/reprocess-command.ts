@@ -72,6 +72,7 @@ async function reprocessCommand(opts: ReprocessOptions): Promise<number> {
       applicationName: processApplicationName("reprocess"),
       guards: "batch",
     });
+    await rt.checkQuaySchema();
     const { ids, mappedLeftOut } = await selectReprocessTags(db, selection, force);
     if (mappedLeftOut > 0 && !opts.json) {
       process.stderr.write(

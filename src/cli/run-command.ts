@@ -76,6 +76,7 @@ async function runCommand(opts: RunOptions): Promise<number> {
       applicationName: processApplicationName("run"),
       guards: "batch",
     });
+    await rt.checkQuaySchema();
     const core = await rt.batchCore({ requireKey: !dryRun });
     signals = onStopSignals({
       deadlineMs: stopDeadlineMs,

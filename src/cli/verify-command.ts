@@ -39,6 +39,7 @@ export function registerVerifyCommand(program: Command): void {
         const rt = openRuntime();
         try {
           const db = rt.database({ max: 4, applicationName: "backfill-verify", guards: "read-only" });
+          await rt.checkQuaySchema();
           const lookup = await resolveVerifyScope(db, flags);
           if (!lookup.found) throw new UsageError(`${lookup.missing} does not exist`);
           const progress = process.stderr.isTTY

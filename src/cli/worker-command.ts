@@ -66,6 +66,7 @@ async function workerCommand(opts: WorkerOptions): Promise<number> {
       applicationName: processApplicationName("worker"),
       guards: "batch",
     });
+    await rt.checkQuaySchema();
     const core = await rt.batchCore({ requireKey: true });
     // worker.started only once Redis answered; a silent or refusing Redis stops here with one line.
     const queues = await rt.queues({ check: true });

@@ -103,6 +103,23 @@ export const PROCESS_LOG_EVENTS = {
     fields: "`sql`, `durationMs` (never parameter values)",
     schema: { properties: { sql: STR, durationMs: MS }, required: ["sql"] },
   },
+  "schema.checked": {
+    level: "info / warn / error",
+    when: "`run`, `worker`, `reprocess`, `verify`, `explain` compared Quay's schema with the supported ones: info if supported; warn if not under `BACKFILL_SCHEMA_CHECK=warn`, or when off; error when the command stops for it; debug when none of the tables exists",
+    fields:
+      "`mode` (enforce, warn, off), `outcome` (supported, unknown, absent, skipped), `fingerprint`?, `schema`? (the supported schema matched, else the closest), `alembicRevision`? (Quay's `alembic_version`, null without one), `differences`? (each column, key or table that differs, with what was expected)",
+    schema: {
+      properties: {
+        mode: { enum: ["enforce", "warn", "off"] },
+        outcome: { enum: ["supported", "unknown", "absent", "skipped"] },
+        fingerprint: STR,
+        schema: STR,
+        alembicRevision: TEXT_OR_NULL,
+        differences: { type: "array", items: STR },
+      },
+      required: ["mode", "outcome"],
+    },
+  },
   "db.query": {
     level: "trace",
     when: "from the connection layer",

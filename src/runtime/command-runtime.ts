@@ -9,6 +9,7 @@ import { createLogger, type Logger } from "../log.js";
 import { loadSigner, type Signer } from "../manifest/signer.js";
 import { openQueues, type BackfillQueues } from "../queue/backfill-queues.js";
 import { checkRedis } from "../queue/redis-check.js";
+import { checkQuaySchema } from "../run/quay-schema-check.js";
 import { openBatchCore, type BatchCore } from "../run/batch-core.js";
 import type { JobKind } from "../run/job-kind.js";
 import { readSigningKeyFile } from "../signing/signing-key-file.js";
@@ -50,6 +51,8 @@ export interface CommandRuntime {
   /** The job kinds workers consume (jobs/job-table.ts). */
   readonly jobs: readonly JobKind[];
   database(options: DatabaseOptions): Kysely<Database>;
+  /** Quay's schema against the supported ones (BACKFILL_SCHEMA_CHECK), on the database opened before. */
+  checkQuaySchema(): Promise<void>;
   queues(options?: QueueOptions): Promise<BackfillQueues>;
   /** The batch core on the database opened before; `requireKey`: refuse to go on without a signing key. */
   batchCore(options: { requireKey: boolean }): Promise<BatchCore>;
@@ -96,6 +99,10 @@ export function openRuntime(options: RuntimeOptions = {}): CommandRuntime {
       db = opened;
       track(() => opened.destroy());
       return opened;
+    },
+    async checkQuaySchema() {
+      if (!db) throw new Error("open the database before checking Quay's schema");
+      await checkQuaySchema(db, runtime.logger, config.schemaCheck);
     },
     async queues(queueOptions = {}) {
       if (queueOptions.check) await checkRedis(config.redisUrl, config.connectTimeoutMs);

@@ -43,7 +43,8 @@ describe("config", () => {
   });
 
   const bad: [string, string, RegExp][] = [
-    ["DATABASE_URL", "mysql://x", /DATABASE_URL: expected a postgres:\/\/ connection URL/],
+    ["DATABASE_URL", "mysql://x", /DATABASE_URL: a MySQL\/MariaDB URL: only PostgreSQL is supported/],
+    ["DATABASE_URL", "sqlite://x", /DATABASE_URL: expected a postgres:\/\/ connection URL/],
     ["REDIS_URL", "127.0.0.1:6379", /REDIS_URL: expected a redis:\/\//],
     ["BACKFILL_BATCH_SIZE", "ten", /BACKFILL_BATCH_SIZE: expected an integer from 1 to 10000/],
     ["BACKFILL_BATCH_SIZE", "0", /BACKFILL_BATCH_SIZE/],
