@@ -92,6 +92,8 @@ function pick<T>(list: readonly T[], r: number): T | undefined {
 /** One workload process's operations: `processTag` keeps its pushed names and digests its own. */
 export class WorkloadQueries {
   #pushes = 0;
+  /** The last push of each tag name: a client pushes one tag at a time, so pushes of a name wait in turn. */
+  readonly #tagPushes = new Map<string, Promise<void>>();
 
   constructor(
     private readonly pool: pg.Pool,
@@ -101,7 +103,7 @@ export class WorkloadQueries {
 
   /** Runs one operation; `r` picks its key. Rejects with the database's error. */
   async run(op: WorkloadOperation, r: number): Promise<void> {
-    if (op === "push") return this.push(r);
+    if (op === "push") return this.pushInTurn(r);
     if (op === "tag_legacy" || op === "tag") {
       const t = pick(this.keys.legacyTags, r) ?? { ns: "none", repo: "none", name: "none" };
       await this.pool.query(op === "tag" ? TAG : TAG_LEGACY, [t.ns, t.repo, t.name]);
@@ -117,13 +119,22 @@ export class WorkloadQueries {
     if (found.rowCount === 0) await this.pool.query(BLOB_LEGACY, [b.repositoryId, b.digest]);
   }
 
+  private async pushInTurn(r: number): Promise<void> {
+    const n = this.#pushes++;
+    const name = `wl-${this.processTag}-${n % 8}`;
+    const previous = this.#tagPushes.get(name) ?? Promise.resolve();
+    const mine = previous.catch(() => undefined).then(() => this.push(r, n, name));
+    this.#tagPushes.set(name, mine);
+    return mine;
+  }
+
   /**
    * A v2 push of a tag: its layer is a new blob, its config an existing one of the repository; the
    * manifest, its manifestblob rows, the old tag row ended and the new one written, in one transaction, as
-   * Quay's registry does. Tag names cycle over a few per process, so pushes also retarget tags.
+   * Quay's registry does. Tag names cycle over a few per process, so pushes also retarget tags; two
+   * alive rows of one name would make a later retarget end both at the same millisecond (a unique violation).
    */
-  private async push(r: number): Promise<void> {
-    const n = this.#pushes++;
+  private async push(r: number, n: number, name: string): Promise<void> {
     const target = pick(this.keys.legacyTags, r);
     if (!target) throw new Error("no repository to push into");
     const client = await this.pool.connect();
@@ -149,7 +160,6 @@ export class WorkloadQueries {
           [target.repositoryId, manifestId, s.id],
         );
       }
-      const name = `wl-${this.processTag}-${n % 8}`;
       const now = Date.now();
       await client.query(
         `UPDATE tag SET lifetime_end_ms = $3 WHERE repository_id = $1 AND name = $2 AND lifetime_end_ms IS NULL`,
