@@ -92,6 +92,11 @@ async function phases(options: LiveOptions, admin: string, tag: string, created:
       say(phaseLine(phase));
       if (!options.keepDatabases) await dropDatabase(admin, `bench_${tag}_live_${throttling}`);
     }
+    say(`(a') the workload alone again, ${options.seconds} s`);
+    const loadAfter = loadavg();
+    const after = await runWorkload(workloadOptions(options, aloneUrl));
+    out.push({ name: "alone, after", loadAvgAtStart: loadAfter, workload: after });
+    say(phaseLine(out.at(-1) as LivePhase));
   } finally {
     await keys.remove();
   }
@@ -106,6 +111,8 @@ function notes(options: LiveOptions): string[] {
       `${options.seconds} s. Before the backfill the new-model tag lookups miss (no \`tag\` rows yet); during it they increasingly hit.`,
     "Throttling off: every threshold set out of reach (replica lag, transaction age, lock waiters, connection use). Default: the variables' defaults.",
     "The backfill, PostgreSQL, Redis and the workload share the machine's cores: the backfill's signing and the database's work compete with the workload for CPU, which no throttle signal measures.",
+    "The ratios divide by the first phase alone; the workload alone again at the end (same database, after the " +
+      "other phases) shows how far the shared machine's load moved the baseline meanwhile.",
     "Batch durations come from the runs' batch.completed lines; the first batches run at the starting size before the adaptive size has measured any.",
   ];
 }

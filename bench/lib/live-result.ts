@@ -21,7 +21,8 @@ export interface LiveBackfill {
 }
 
 export interface LivePhase {
-  name: "alone" | "backfill, default throttling" | "backfill, throttling off";
+  /** "alone, after": the workload alone again at the end, to show how much the machine's load moved. */
+  name: "alone" | "backfill, default throttling" | "backfill, throttling off" | "alone, after";
   loadAvgAtStart: number[];
   workload: WorkloadSummary;
   backfill?: LiveBackfill;
