@@ -51,10 +51,13 @@ export async function seedChild(url: string, tags: number): Promise<ChildOutcome
   return outcome;
 }
 
-/** `backfill run` with the default settings, the given key and queue prefix, its JSON lines on stderr. */
+/**
+ * `backfill run` with the default settings (and `env`'s), the given key and queue prefix, its JSON lines on
+ * stderr.
+ */
 export async function runChild(
   url: string,
-  options: { alg: Alg; keyFile: string; prefix: string; cpuProfDir?: string },
+  options: { alg: Alg; keyFile: string; prefix: string; cpuProfDir?: string; env?: Record<string, string> },
 ): Promise<ChildOutcome> {
   const prof = options.cpuProfDir === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", options.cpuProfDir];
   const outcome = await runMeasured(
@@ -66,6 +69,7 @@ export async function runChild(
       BACKFILL_SIGNING_KEY_FILE: options.keyFile,
       BACKFILL_QUEUE_PREFIX: options.prefix,
       LOG_LEVEL: "info",
+      ...options.env,
     }),
   );
   if (outcome.code !== 0) throw failed(`backfill run (${options.alg})`, outcome);

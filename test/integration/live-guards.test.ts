@@ -20,6 +20,8 @@ import {
 } from "./run-support.js";
 import { createRunAndBatch } from "./batch-harness.js";
 import { testRun } from "./run-pass-support.js";
+import { runWorkload } from "../../bench/io/app-workload.js";
+import { DEFAULT_MIX } from "../../bench/lib/workload-plan.js";
 
 const LOCK_TIMEOUT_MS = 300;
 const APP_NAME = "backfill-worker:test-host:1";
@@ -270,6 +272,99 @@ describe("session guards on a live database: the backfill loses lock fights, nev
     } finally {
       clearTimeout(release);
       await holder.query("COMMIT").catch(() => undefined);
+      await redis.cleanup();
+    }
+  });
+
+  test("a long transaction holding SHARE ROW EXCLUSIVE on tag while Quay's workload runs: no application session ever waits on a backfill session, the batches time out and are retried, the run completes once the holder ends", async () => {
+    await sql`DELETE FROM tagtorepositorytag`.execute(tdb.db);
+    await sql`DELETE FROM tag`.execute(tdb.db);
+    const redis = await createTestRedis("live-guards-workload");
+    const logs = collectingLogger();
+    const db = guarded({ statementTimeoutMs: 60_000, lockTimeoutMs: LOCK_TIMEOUT_MS });
+    const holder = await session();
+    await holder.query("BEGIN");
+    // Blocks every insert into tag (the backfill's and the workload's pushes), not reads.
+    await holder.query("LOCK TABLE tag IN SHARE ROW EXCLUSIVE MODE");
+    const stopWorkload = new AbortController();
+    const workload = runWorkload(
+      {
+        databaseUrl: tdb.url,
+        seconds: 120,
+        rate: 40,
+        mix: DEFAULT_MIX,
+        // Enough connections that pushes stuck behind the holder leave some for the reads.
+        connections: 30,
+        maxInFlight: 200,
+        seed: 3,
+      },
+      stopWorkload.signal,
+    );
+    const pass = runPass({
+      db,
+      logger: logs.logger,
+      redisUrl: redis.url,
+      prefix: redis.prefix,
+      concurrency: 2,
+      leaseMs: 5000,
+      retry: { attempts: 1, backoffMs: 50, jitter: 0.5 },
+      processBatch: fakeProcessBatch(db),
+      jobs: JOB_TABLE,
+      pollMs: 50,
+      resyncMs: 500,
+      progressLogMs: 0,
+      run: testRun({ batchSize: 3 }),
+    });
+    try {
+      // While the holder holds: who waits, and on whom.
+      const seen = { backfillWaiting: false, appWaitingOnHolder: false, appOnBackfill: [] as string[] };
+      const until = Date.now() + 3000;
+      while (Date.now() < until) {
+        const waits = await sql<{ app: string; blockers: string[] }>`
+          SELECT w.application_name AS app,
+            array(SELECT coalesce(h.application_name, '') FROM pg_stat_activity h
+                  WHERE h.pid = ANY (pg_blocking_pids(w.pid))) AS blockers
+          FROM pg_stat_activity w
+          WHERE w.datname = current_database() AND cardinality(pg_blocking_pids(w.pid)) > 0`.execute(tdb.db);
+        for (const w of waits.rows) {
+          if (w.app.startsWith("backfill")) seen.backfillWaiting = true;
+          else if (w.blockers.some((b) => b.startsWith("backfill")))
+            seen.appOnBackfill.push(`${w.app} on ${w.blockers.join(",")}`);
+          else if (w.blockers.includes("quay-app")) seen.appWaitingOnHolder = true;
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.deepEqual(seen.appOnBackfill, [], "an application session waited on a backfill session");
+      assert.ok(seen.backfillWaiting, "the backfill met the holder's lock");
+      assert.ok(seen.appWaitingOnHolder, "the workload's pushes met it too (the sampling sees waits)");
+      assert.equal((await mappingSnapshot(tdb.db)).counts?.maps, 0, "nothing mapped while the lock is held");
+      await holder.query("COMMIT");
+
+      const out = await pass;
+      assert.equal(out.run.status, "completed");
+      stopWorkload.abort();
+      const summary = await workload;
+      assert.equal(summary.all.errors, 0, JSON.stringify(summary.errorSamples));
+      assert.ok((summary.byOperation.push?.count ?? 0) > 0, "pushes ran");
+      // Reads never conflict with the holder, and nothing queued them behind the backfill.
+      for (const op of ["tag_legacy", "tag", "manifest_by_digest", "blob"] as const) {
+        const stats = summary.byOperation[op];
+        assert.ok(stats && stats.count > 0, op);
+        assert.ok(stats.max < 2500, `${op} waited ${stats.max} ms, as long as the hold`);
+      }
+      const lines = logs.lines();
+      assert.ok(
+        lines.some((l) => l.event === "batch.contended"),
+        "the batches timed out on the lock",
+      );
+      assert.equal(lines.filter((l) => l.event === "batch.failed").length, 0);
+      assert.deepEqual(invalidLogLines(lines), []);
+      assert.equal((await mappingSnapshot(tdb.db)).counts?.maps, candidates);
+    } finally {
+      stopWorkload.abort();
+      await workload.catch(() => undefined);
+      await holder.query("COMMIT").catch(() => undefined);
+      await pass.catch(() => undefined);
       await redis.cleanup();
     }
   });

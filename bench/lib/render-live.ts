@@ -1,0 +1,160 @@
+import { WORKLOAD_OPERATIONS } from "./workload-plan.js";
+import type { LiveResult } from "./live-result.js";
+
+export const LIVE_README_START = "<!-- bench-live:start -->";
+export const LIVE_README_END = "<!-- bench-live:end -->";
+
+const ms = (v: number) => `${v.toFixed(v < 100 ? 1 : 0)} ms`;
+const pct = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(0)}%` : "–");
+const ratio = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)}×` : "–");
+
+function table(head: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
+  return [line(head), line(head.map((_, i) => (i === 0 ? "---" : "---:"))), ...rows.map(line)].join("\n");
+}
+
+function verdict(result: LiveResult): string {
+  const r = result.ratios.throttledP99;
+  if (!Number.isFinite(r)) return "not measured";
+  return r <= result.goal ? "**PASS**" : "**FAIL**";
+}
+
+export function ratiosTable(result: LiveResult): string {
+  return table(
+    ["workload p99", "goal", "measured", "result"],
+    [
+      [
+        "backfill, default throttling / alone",
+        `≤ ${result.goal}×`,
+        ratio(result.ratios.throttledP99),
+        verdict(result),
+      ],
+      ["backfill, throttling off / alone", "(for comparison)", ratio(result.ratios.unthrottledP99), ""],
+    ],
+  );
+}
+
+export function phasesTable(result: LiveResult): string {
+  return table(
+    ["phase", "operations", "errors", "skipped", "p50", "p95", "p99", "max", "load avg (1 min) at start"],
+    result.phases.map((p) => [
+      p.name,
+      String(p.workload.all.count),
+      String(p.workload.all.errors),
+      String(p.workload.skipped),
+      ms(p.workload.all.p50),
+      ms(p.workload.all.p95),
+      ms(p.workload.all.p99),
+      ms(p.workload.all.max),
+      (p.loadAvgAtStart[0] ?? 0).toFixed(2),
+    ]),
+  );
+}
+
+export function backfillTable(result: LiveResult): string {
+  const target = result.settings.targetBatchSeconds;
+  return table(
+    [
+      "throttling",
+      "tags",
+      "run time",
+      "tags/s",
+      "throttled",
+      "batches",
+      `within ±50% of ${target} s`,
+      "contended",
+    ],
+    result.phases.flatMap((p) =>
+      p.backfill
+        ? [
+            [
+              p.backfill.throttling,
+              p.backfill.tags.toLocaleString("en-US"),
+              `${(p.backfill.runMs / 1000).toFixed(1)} s`,
+              p.backfill.tagsPerSec.toFixed(1),
+              pct(p.backfill.throttledFraction),
+              String(p.backfill.batches),
+              pct(p.backfill.withinTargetShare),
+              String(p.backfill.contended),
+            ],
+          ]
+        : [],
+    ),
+  );
+}
+
+function perOperationTable(result: LiveResult): string {
+  return table(
+    ["operation p99", ...result.phases.map((p) => p.name)],
+    WORKLOAD_OPERATIONS.map((op) => [
+      op,
+      ...result.phases.map((p) => {
+        const s = p.workload.byOperation[op];
+        return s ? `${ms(s.p99)} (${s.count})` : "–";
+      }),
+    ]),
+  );
+}
+
+function heading(result: LiveResult): string {
+  const m = result.machine;
+  return (
+    `\`${result.command}\` (${result.finishedAt.slice(0, 10)}, revision ${result.revision}; ${m.cpus} cores, ` +
+    `${m.postgres}; load average ${m.loadAvgStart.map((l) => l.toFixed(2)).join(" / ")} at start: ` +
+    `a machine shared with other jobs). ${result.settings.tags.toLocaleString("en-US")} seeded tags, workload at ` +
+    `${result.settings.rate} operations/s, ${result.settings.aloneSeconds} s alone, ` +
+    `\`BACKFILL_TARGET_BATCH_SECONDS=${result.settings.targetBatchSeconds}\`.`
+  );
+}
+
+export function renderLiveReport(result: LiveResult): string {
+  const reasons = result.phases.flatMap((p) =>
+    p.backfill && p.backfill.throttleReasons.length > 0
+      ? [`- ${p.backfill.throttling}: throttled for ${p.backfill.throttleReasons.join("; ")}`]
+      : [],
+  );
+  return [
+    "# Backfill beside a live workload (`npm run bench:live`)",
+    "",
+    heading(result),
+    "",
+    ratiosTable(result),
+    "",
+    "## The workload's latency",
+    "",
+    phasesTable(result),
+    "",
+    perOperationTable(result),
+    "",
+    "## The backfill under load",
+    "",
+    backfillTable(result),
+    "",
+    ...(reasons.length > 0 ? ["Throttle reasons:", "", ...reasons, ""] : []),
+    "## Notes",
+    "",
+    ...result.notes.map((n) => `- ${n}`),
+    "",
+  ].join("\n");
+}
+
+export function renderLiveReadmeSection(result: LiveResult): string {
+  return [
+    `Latest \`npm run bench:live\`: ${heading(result)} Details: [bench/results/live.md](bench/results/live.md).`,
+    "",
+    ratiosTable(result),
+    "",
+    backfillTable(result),
+  ].join("\n");
+}
+
+/** README with the live section replaced, or added at the end of the Performance section's bench block. */
+export function replaceLiveReadmeSection(readme: string, section: string): string {
+  const block = `${LIVE_README_START}\n${section.trimEnd()}\n${LIVE_README_END}`;
+  const start = readme.indexOf(LIVE_README_START);
+  const end = readme.indexOf(LIVE_README_END);
+  if (start >= 0 && end > start)
+    return readme.slice(0, start) + block + readme.slice(end + LIVE_README_END.length);
+  const base = readme.endsWith("\n") ? readme : `${readme}\n`;
+  return `${base}\n${block}\n`;
+}
