@@ -72,7 +72,7 @@ function unknownVariables(text: string): string[] {
   );
 }
 
-test("every `backfill <command>` and flag docs/operating.md names is one the CLI has", async () => {
+test("every `backfill <command>` and flag docs/operating.md names is one the CLI has", () => {
   const program = cliProgram();
   assert.ok(commandUses(doc).length >= 15, `only ${commandUses(doc).length} commands found in the guide`);
   assert.deepEqual(commandProblems(doc, program), []);
@@ -83,7 +83,7 @@ test("every BACKFILL_* variable docs/operating.md names is one the config reads"
   assert.deepEqual(unknownVariables(doc), []);
 });
 
-test("the checks reject what does not exist (they are not vacuous)", async () => {
+test("the checks reject what does not exist (they are not vacuous)", () => {
   const program = cliProgram();
   const text =
     "`backfill rewind --all`, `backfill run --turbo`, `backfill manifest inspect --json`\n\n    backfill status --watch 5\n";
