@@ -14,6 +14,7 @@ if ! [[ "$base" =~ ^[a-z][a-z0-9_]{0,15}$ ]]; then
   exit 2
 fi
 bash scripts/services.sh
+echo "test: node $(node --version)" >&2
 if [ "$#" -gt 0 ]; then
   files=("$@")
 else
