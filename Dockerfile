@@ -4,8 +4,6 @@
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-# The lock installs msgpackr-extract from this local stub (see README, "Dependencies").
-COPY stubs ./stubs
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
@@ -36,7 +34,6 @@ ENV MALLOC_ARENA_MAX=2
 # Redis answer; `backfill health` fails once it is older than three heartbeats.
 ENV BACKFILL_HEARTBEAT_FILE=/tmp/backfill-heartbeat.json
 COPY package.json package-lock.json ./
-COPY stubs ./stubs
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 USER node

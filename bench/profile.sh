@@ -7,6 +7,7 @@
 # DATABASE … SET session_preload_libraries) and a readable server log (PG_LOG).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/node-env.sh
 PROFILE_TAGS=${PROFILE_TAGS:-20000}
 PROFILE_DIR=${PROFILE_DIR:-/tmp/backfill-profile}
 PROFILE_PG_MS=${PROFILE_PG_MS:-50}

@@ -1,5 +1,12 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx so `backfill` works right after `npm ci`, with no build step.
-import { register } from "tsx/esm/api";
-register();
-await import("../src/cli/main.ts");
+// The installed CLI runs the compiled JavaScript in dist/ (`npm run build`): no TypeScript compiler at run
+// time, so tsx and esbuild stay development tools. `npm run backfill` runs the sources through tsx.
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const main = new URL("../dist/src/cli/main.js", import.meta.url);
+if (!existsSync(fileURLToPath(main))) {
+  process.stderr.write("backfill: the compiled CLI (dist/src/cli/main.js) is missing; run npm run build\n");
+  process.exit(2);
+}
+await import(main.href);

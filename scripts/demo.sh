@@ -15,6 +15,7 @@
 #   npm run demo -- --clean-only        only drop what an earlier demo left
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/node-env.sh
 
 clean=${DEMO_CLEAN:-0}
 run=1

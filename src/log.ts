@@ -43,7 +43,10 @@ export function logsToFile(): boolean {
   return logFile !== undefined;
 }
 
-/** The one root logger: JSON lines with a stable `event` field on stderr (or the log file); pretty on a TTY. */
+/**
+ * The one root logger: JSON lines with a stable `event` field on stderr (or the log file); pretty on a TTY
+ * when pino-pretty is installed.
+ */
 export function createLogger(setup: LoggerSetup = {}): Logger {
   const options: LoggerOptions = {
     level: setup.level ?? "info",
@@ -58,11 +61,21 @@ export function createLogger(setup: LoggerSetup = {}): Logger {
     return pino(options, pino.destination({ dest: logFile, append: true, mkdir: true, sync: true }));
   }
   const pretty = setup.pretty ?? (process.stderr.isTTY && !process.env.CI);
-  if (pretty) {
-    return pino({
-      ...options,
-      transport: { target: "pino-pretty", options: { colorize: true, destination: 2 } },
-    });
+  const target = pretty ? prettyPrinter() : undefined;
+  if (target !== undefined) {
+    return pino({ ...options, transport: { target, options: { colorize: true, destination: 2 } } });
   }
   return pino(options, pino.destination({ dest: 2, sync: true }));
+}
+
+/**
+ * Where pino-pretty is, or undefined when it is not installed: it is a development dependency, so an
+ * installed package (`npm ci --omit=dev`) writes JSON lines on a terminal too instead of failing to start.
+ */
+function prettyPrinter(): string | undefined {
+  try {
+    return import.meta.resolve("pino-pretty");
+  } catch {
+    return undefined;
+  }
 }

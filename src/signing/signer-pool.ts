@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
+import { errorMessage } from "../error-message.js";
 import { loadSigner, type Signer } from "../manifest/signer.js";
 import { SignerUnavailableError, type BatchSigner } from "./batch-signer.js";
 import { signAsync } from "./libuv-sign.js";
@@ -70,7 +71,7 @@ export function createSignerPool(keyFileContents: string, options: SignerPoolOpt
       if (index >= 0) slots.splice(index, 1);
       if (!closed) slots.push(spawn());
     };
-    worker.on("error", (err) => fail(`a signing thread failed: ${err.message}`));
+    worker.on("error", (err: unknown) => fail(`a signing thread failed: ${errorMessage(err)}`));
     worker.on("exit", (code) => fail(`a signing thread exited with code ${code}`));
     return slot;
   };
