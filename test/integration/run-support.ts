@@ -88,6 +88,8 @@ export interface FakeHooks {
   /** Throws here: after the commit, before the result reaches the handler. */
   afterCommit?: (work: BatchWork) => void;
   delayMs?: number;
+  /** Awaited before the n-th batch (from 0) is processed: holds a run mid-way while a test acts on it. */
+  before?: (n: number) => Promise<void> | undefined;
 }
 
 /**
@@ -96,7 +98,9 @@ export interface FakeHooks {
  * transaction and rolls back when it says the lease is gone.
  */
 export function fakeProcessBatch(db: Kysely<Database>, hooks: FakeHooks = {}): DbProcessBatch {
+  let calls = 0;
   return async (work: BatchWork, finalize: Finalize<Transaction<Database>>) => {
+    await hooks.before?.(calls++);
     if (hooks.delayMs) await new Promise((r) => setTimeout(r, hooks.delayMs));
     const tags = await sql<{
       id: number;

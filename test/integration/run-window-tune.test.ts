@@ -35,6 +35,13 @@ const QUIET = { urlTimeoutMs: 300, pollMs: 100 } as ThrottleSettings;
 
 const hhmm = (ms: number): string => new Date(ms).toISOString().slice(11, 16);
 
+/** A gate batches wait on until the test opens it. */
+function opened(): { wait: Promise<void>; open: () => void } {
+  let open = () => {};
+  const wait = new Promise<void>((resolve) => (open = resolve));
+  return { wait, open };
+}
+
 describe("time windows and backfill tune", () => {
   let tdb: TestDatabase;
   let redis: TestRedis;
@@ -131,13 +138,16 @@ describe("time windows and backfill tune", () => {
 
   test("tune --window on a running run throttles it by the real clock; --no-window releases it", async () => {
     await resetMappings();
-    const pass = runPass(setup({ processBatch: fakeProcessBatch(tdb.db, { delayMs: 800 }) }));
+    // Batches wait until the tune is in: a slow `backfill tune` start must not find the run finished.
+    const gate = opened();
+    const pass = runPass(setup({ processBatch: fakeProcessBatch(tdb.db, { before: () => gate.wait }) }));
     const runId = await activeRunId();
     // Opens in an hour, closes in two: now is outside it.
     const window = `${hhmm(Date.now() + 3_600_000)}-${hhmm(Date.now() + 7_200_000)}`;
     const tuned = await cli(["tune", runId, "--window", window, "--time-zone", "UTC"]);
     assert.equal(tuned.status, 0, tuned.stderr);
     assert.match(tuned.stdout, new RegExp(`run ${runId}: window none -> ${window} UTC`));
+    gate.open();
     await throttledWith(runId, new RegExp(`^window ${window} UTC$`));
     const held = await claims(runId);
     await new Promise((r) => setTimeout(r, 800));
@@ -149,7 +159,10 @@ describe("time windows and backfill tune", () => {
 
   test("tune --batch-size re-cuts the pending batches; every tag is mapped exactly once", async () => {
     await resetMappings();
-    const pass = runPass(setup({ processBatch: fakeProcessBatch(tdb.db, { delayMs: 800 }) }));
+    // The first batch goes through; the rest wait until the tune is in.
+    const gate = opened();
+    const processBatch = fakeProcessBatch(tdb.db, { before: (n) => (n === 0 ? undefined : gate.wait) });
+    const pass = runPass(setup({ processBatch }));
     const runId = await activeRunId();
     await waitFor("a batch done", async () => (await batchProgress(tdb.db, runId)).batches.done >= 1);
     const before = await tdb.db
@@ -158,6 +171,7 @@ describe("time windows and backfill tune", () => {
       .where("run_id", "=", runId)
       .execute();
     const tuned = await cli(["tune", runId, "--batch-size", "5", "--max-lag", "30", "--reason", "faster"]);
+    gate.open();
     assert.equal(tuned.status, 0, tuned.stderr);
     assert.match(
       tuned.stdout,
