@@ -37,6 +37,12 @@ const RUN_HEADER = {
   batches: COUNT,
   batchSize: COUNT,
   concurrency: COUNT,
+  /** The run's adaptive batch size: target and the effective bounds (the maximum within the heap). */
+  adaptive: {
+    type: "object",
+    required: ["targetBatchMs", "minBatchSize", "maxBatchSize"],
+    properties: { targetBatchMs: MS, minBatchSize: COUNT, maxBatchSize: COUNT, heapMaxBatchSize: COUNT },
+  },
 } as const;
 const RUN_HEADER_REQUIRED = [
   "runId",
@@ -54,7 +60,7 @@ export const RUN_LOG_EVENTS = {
     level: "info",
     when: "a run was created and its batches cut",
     fields:
-      "`runId`, `kind` (backfill, scheduled, reprocess), `target`, `dryRun`, `totalTags`, `batches`, `batchSize`, `concurrency`?",
+      "`runId`, `kind` (backfill, scheduled, reprocess), `target`, `dryRun`, `totalTags`, `batches`, `batchSize`, `concurrency`?, `adaptive`? {`targetBatchMs` (0: no adaptation), `minBatchSize`, `maxBatchSize` (the effective maximum: BACKFILL_MAX_BATCH_SIZE lowered to what the heap holds), `heapMaxBatchSize`}",
     schema: {
       properties: RUN_HEADER,
       required: RUN_HEADER_REQUIRED,
