@@ -1,4 +1,4 @@
-import { sql, type Kysely } from "kysely";
+import { sql, type Kysely, type Transaction } from "kysely";
 import type { RunFilters } from "../backfill/batch-work.js";
 import { recutPendingBatches, type RecutResult } from "./batch-recut.js";
 import type { Database, RunRow, RunStatus } from "./tables.js";
@@ -41,56 +41,59 @@ const FINISHED: readonly RunStatus[] = ["completed", "failed", "cancelled"];
  * every claim, so the change is in force from the next batch.
  */
 export async function tuneRunSettings(db: Kysely<Database>, input: TuneInput): Promise<TuneOutcome> {
-  return db.transaction().execute(async (trx) => {
-    const locked = await sql<RunRow>`SELECT * FROM backfill.run WHERE id = ${input.runId} FOR UPDATE`.execute(
-      trx,
-    );
-    const before = locked.rows[0];
-    if (!before) return { kind: "unknown-run" };
-    if (FINISHED.includes(before.status)) return { kind: "finished", status: before.status };
-    const changes = diff(before, input.change);
-    let recut: RecutResult | undefined;
-    if (changes.batchSize && input.change.batchSize !== undefined) {
-      recut = await recutPendingBatches(trx, {
-        runId: input.runId,
-        batchSize: input.change.batchSize,
-        ...input.scopeOf(before),
-      });
-    }
-    const window = input.change.window;
-    const updated = await trx
-      .updateTable("backfill.run")
-      .set({
-        updated_at: sql`now()`,
-        ...(input.change.batchSize !== undefined ? { batch_size: input.change.batchSize } : {}),
-        ...(input.change.maxReplicaLagS !== undefined
-          ? { max_replica_lag_s: input.change.maxReplicaLagS }
-          : {}),
-        ...(window !== undefined
-          ? { time_window: window?.window ?? null, time_zone: window?.zone ?? null }
-          : {}),
-      })
-      .where("id", "=", input.runId)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    const detail = {
-      command: "tune",
-      changes,
-      ...(recut ? { recut: recut.removed.length, batches: recut.added.length } : {}),
-      ...(input.reason !== undefined ? { reason: input.reason } : {}),
-    };
-    await trx
-      .insertInto("backfill.run_event")
-      .values({
-        run_id: input.runId,
-        from_status: before.status,
-        to_status: before.status,
-        actor: input.actor,
-        detail: JSON.stringify(detail),
-      })
-      .execute();
-    return { kind: "tuned", run: updated, changes, ...(recut ? { recut } : {}) };
-  });
+  return db.transaction().execute((trx) => tuneRunSettingsIn(trx, input));
+}
+
+/** tuneRunSettings inside the caller's transaction (the adaptive batch size decides and tunes in one). */
+export async function tuneRunSettingsIn(trx: Transaction<Database>, input: TuneInput): Promise<TuneOutcome> {
+  const locked = await sql<RunRow>`SELECT * FROM backfill.run WHERE id = ${input.runId} FOR UPDATE`.execute(
+    trx,
+  );
+  const before = locked.rows[0];
+  if (!before) return { kind: "unknown-run" };
+  if (FINISHED.includes(before.status)) return { kind: "finished", status: before.status };
+  const changes = diff(before, input.change);
+  let recut: RecutResult | undefined;
+  if (changes.batchSize && input.change.batchSize !== undefined) {
+    recut = await recutPendingBatches(trx, {
+      runId: input.runId,
+      batchSize: input.change.batchSize,
+      ...input.scopeOf(before),
+    });
+  }
+  const window = input.change.window;
+  const updated = await trx
+    .updateTable("backfill.run")
+    .set({
+      updated_at: sql`now()`,
+      ...(input.change.batchSize !== undefined ? { batch_size: input.change.batchSize } : {}),
+      ...(input.change.maxReplicaLagS !== undefined
+        ? { max_replica_lag_s: input.change.maxReplicaLagS }
+        : {}),
+      ...(window !== undefined
+        ? { time_window: window?.window ?? null, time_zone: window?.zone ?? null }
+        : {}),
+    })
+    .where("id", "=", input.runId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const detail = {
+    command: "tune",
+    changes,
+    ...(recut ? { recut: recut.removed.length, batches: recut.added.length } : {}),
+    ...(input.reason !== undefined ? { reason: input.reason } : {}),
+  };
+  await trx
+    .insertInto("backfill.run_event")
+    .values({
+      run_id: input.runId,
+      from_status: before.status,
+      to_status: before.status,
+      actor: input.actor,
+      detail: JSON.stringify(detail),
+    })
+    .execute();
+  return { kind: "tuned", run: updated, changes, ...(recut ? { recut } : {}) };
 }
 
 function diff(
