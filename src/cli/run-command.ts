@@ -9,6 +9,7 @@ import { runPass, type PassOutcome } from "../run/run-pass.js";
 import { runReport } from "../run/run-report.js";
 import { formatRunSummary, passVerdict } from "../run/run-summary.js";
 import { addBatchOptions } from "./batch-options.js";
+import { parseMaxLag, parseTargetBatchSeconds } from "./run-setting-options.js";
 import { action, EXIT, intOption } from "./command-runner.js";
 import { ProgressBar } from "./progress-bar.js";
 import { openRuntime, processApplicationName } from "../runtime/command-runtime.js";
@@ -28,6 +29,8 @@ interface RunOptions extends WindowFlags {
   shutdownSeconds: number;
   progress?: boolean;
   json?: boolean;
+  maxLag?: number;
+  targetBatchSeconds?: number;
 }
 
 export function registerRunCommand(program: Command): void {
@@ -40,7 +43,23 @@ export function registerRunCommand(program: Command): void {
     )
     .option("--namespace <name>", "only repositories of this namespace")
     .option("--repository <ns/repo>", "only this repository");
-  addWindowOptions(addBatchOptions(command, { batchSize: true }))
+  addWindowOptions(
+    addBatchOptions(command, {
+      batchSize: true,
+      concurrency:
+        "batches at once in this process, and the run's cap across all workers (default BACKFILL_CONCURRENCY, no cap)",
+    }),
+  )
+    .option(
+      "--max-lag <seconds>",
+      "this run's replica-lag line, in place of BACKFILL_MAX_REPLICA_LAG_SECONDS",
+      parseMaxLag,
+    )
+    .option(
+      "--target-batch-seconds <s>",
+      "how long a batch should take (default BACKFILL_TARGET_BATCH_SECONDS; 0 or off: keep the size)",
+      parseTargetBatchSeconds,
+    )
     .option("--dry-run", "plan and sign but write nothing; report what would be written (no key needed)")
     .option("--no-progress", "no progress bar even on a terminal (log run.progress instead)")
     .option("--json", "print the result as one JSON document (logs stay on stderr)")
@@ -114,9 +133,16 @@ async function runCommand(opts: RunOptions): Promise<number> {
         dryRun,
         batchSize,
         startedBy: startedBy("cli"),
-        config: redactedConfig(config, { concurrency, batchSize, signed: core.signed }),
+        config: redactedConfig(config, {
+          concurrency,
+          batchSize,
+          signed: core.signed,
+          ...(opts.targetBatchSeconds !== undefined ? { targetBatchMs: opts.targetBatchSeconds } : {}),
+        }),
         actor: operatorActor(),
         window,
+        // Given on the command line, --concurrency also caps the run across all workers.
+        ...{ maxReplicaLagS: opts.maxLag, maxConcurrency: opts.concurrency },
       },
     });
     bar?.finish();
@@ -154,6 +180,11 @@ function noteKeptSettings(run: PassOutcome["run"], opts: RunOptions, batchSize: 
   const id = String(run.id);
   if (run.batch_size !== batchSize && opts.batchSize !== undefined) {
     process.stderr.write(`backfill: note: resumed run ${id} keeps its batch size ${run.batch_size}\n`);
+  }
+  if (opts.maxLag !== undefined || opts.targetBatchSeconds !== undefined || opts.concurrency !== undefined) {
+    process.stderr.write(
+      `backfill: note: resumed run ${id} keeps its replica-lag line, target batch duration and concurrency cap; \`backfill tune ${id}\` changes them\n`,
+    );
   }
   const window = parseWindowFlags(opts);
   if (window && (run.time_window !== window.window || run.time_zone !== window.zone)) {

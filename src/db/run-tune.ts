@@ -8,6 +8,10 @@ export interface RunSettingsChange {
   batchSize?: number;
   maxReplicaLagS?: number | null;
   window?: { window: string; zone: string } | null;
+  /** The run's target batch duration; 0: no adaptation. */
+  targetBatchMs?: number;
+  /** At most this many of the run's batches claimed at once, across all workers; null: no cap. */
+  maxConcurrency?: number | null;
 }
 
 export interface TuneInput {
@@ -73,6 +77,8 @@ export async function tuneRunSettingsIn(trx: Transaction<Database>, input: TuneI
       ...(window !== undefined
         ? { time_window: window?.window ?? null, time_zone: window?.zone ?? null }
         : {}),
+      ...(input.change.targetBatchMs !== undefined ? { target_batch_ms: input.change.targetBatchMs } : {}),
+      ...(input.change.maxConcurrency !== undefined ? { max_concurrency: input.change.maxConcurrency } : {}),
     })
     .where("id", "=", input.runId)
     .returningAll()
@@ -107,6 +113,15 @@ function diff(
   if (change.batchSize !== undefined) put("batchSize", run.batch_size, change.batchSize);
   if (change.maxReplicaLagS !== undefined)
     put("maxReplicaLagS", run.max_replica_lag_s, change.maxReplicaLagS);
+  if (change.targetBatchMs !== undefined) {
+    const recorded = (run.config as { targetBatchMs?: unknown } | null)?.targetBatchMs;
+    put(
+      "targetBatchMs",
+      run.target_batch_ms ?? (typeof recorded === "number" ? recorded : null),
+      change.targetBatchMs,
+    );
+  }
+  if (change.maxConcurrency !== undefined) put("maxConcurrency", run.max_concurrency, change.maxConcurrency);
   if (change.window !== undefined) {
     const show = (w: string | null, z: string | null): string | null =>
       w === null ? null : `${w} ${z ?? "UTC"}`;
