@@ -1,5 +1,6 @@
 import { Ajv } from "ajv";
 import { adaptiveBoundsProblem, adaptiveVariables } from "./config-adaptive.js";
+import { walVariables } from "./config-wal.js";
 import {
   asInt,
   asNumber,
@@ -39,6 +40,9 @@ export interface Config {
   readonly maxLockWaiters: number;
   readonly maxConnectionUse: number;
   readonly maxVacuums: number | undefined;
+  /** WAL MB per second and checkpoints requested between two readings (src/config-wal.ts). */
+  readonly maxWalMbPerS: number | undefined;
+  readonly maxRequestedCheckpoints: number | undefined;
   readonly throttleQuery: string | undefined;
   readonly throttleUrl: string | undefined;
   readonly throttleUrlTimeoutMs: number;
@@ -165,6 +169,7 @@ const VARIABLES: Readonly<Record<string, VariableSpec>> = {
   },
   ...throttleVariables(),
   ...adaptiveVariables(),
+  ...walVariables(),
 };
 
 /** The throttle's variables (README, "Throttling"): every threshold is "throttle above". */
