@@ -1,6 +1,7 @@
 import type { DbProcessBatch } from "../src/db/batch-store.js";
 import type { Kysely, Transaction } from "kysely";
 import { claimBatch, type ClaimedBatch } from "../src/db/batch-claim.js";
+import { claimBatchWithinCap } from "../src/db/batch-claim-capped.js";
 import { failBatch } from "../src/db/batch-fail.js";
 import { finalizeBatch } from "../src/db/batch-finalize.js";
 import { releaseBatch } from "../src/db/batch-release.js";
@@ -22,7 +23,7 @@ import { finishRunIfDone } from "../src/run/finish-run.js";
 import { settleContended } from "./batch-contended.js";
 import { logTagEvents } from "./batch-tag-events.js";
 import type { ThrottleGate } from "../src/run/throttle-checker.js";
-import { throttleGate, type Throttled } from "./throttle-gate.js";
+import { atCap, throttleGate, type Throttled } from "./throttle-gate.js";
 
 export const backfillBatchPayloadSchema = {
   type: "object",
@@ -84,7 +85,12 @@ export async function handleBackfillBatch(
     if (held) return held;
   }
 
-  const claimed = await claimBatch(ctx.db, payload.batchId, ctx.leaseMs);
+  const claimed =
+    run.max_concurrency === null
+      ? await claimBatch(ctx.db, payload.batchId, ctx.leaseMs)
+      : await claimBatchWithinCap(ctx.db, payload.batchId, ctx.leaseMs, payload.runId, run.max_concurrency);
+  // The run has its cap of batches in flight: come back later, as a throttled delivery does.
+  if (claimed === "at-cap") return atCap(run.max_concurrency ?? 0, ctx);
   if (!claimed) return notClaimable(ctx, payload);
   if (claimed.runId !== payload.runId) {
     throw new PermanentJobError(

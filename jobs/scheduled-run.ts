@@ -5,6 +5,7 @@ import type { Database } from "../src/db/tables.js";
 import type { Logger } from "../src/log.js";
 import type { JOB, JobPayloads } from "../src/queue/queue-names.js";
 import { logEvent } from "../src/log-events/log-event.js";
+import { runHeader } from "../src/run/run-header.js";
 import { runTarget } from "../src/run/run-target.js";
 import { startOrResumeRun } from "../src/run/start-run.js";
 
@@ -93,15 +94,7 @@ export async function handleScheduledRun(
       ctx.logger,
       "info",
       "run.started",
-      {
-        runId,
-        kind: "scheduled",
-        target: started.run.target,
-        dryRun: false,
-        totalTags: started.run.total_tags ?? 0,
-        batches: started.batchIds.length,
-        batchSize: started.run.batch_size,
-      },
+      runHeader(started.run, started.batchIds.length),
       "run started",
     );
   }

@@ -54,3 +54,15 @@ export async function throttleGate(
   }
   return { kind: "throttled", reason: verdict.reason, retryAfterMs: ctx.throttle.retryAfterMs };
 }
+
+/** How long a delivery refused by the run's cap of batches in flight waits before it asks again. */
+export const AT_CAP_RETRY_MS = 500;
+
+/** A delivery refused by the run's cap of batches in flight: held back like a throttled one, no attempt spent. */
+export function atCap(cap: number, ctx: { throttle?: ThrottleGate }): Throttled {
+  return {
+    kind: "throttled",
+    reason: `concurrency cap ${cap} reached`,
+    retryAfterMs: Math.min(AT_CAP_RETRY_MS, ctx.throttle?.retryAfterMs ?? AT_CAP_RETRY_MS),
+  };
+}

@@ -21,8 +21,8 @@ export function adaptiveVariables(): Record<string, VariableSpec<AdaptiveConfigK
       expected:
         'a number of seconds from 0 to 3600 (how long a batch should take; 0 or "off": no adaptation)',
       parse: (raw) => (raw.trim().toLowerCase() === "off" ? 0 : asSecondsFloatInMs(raw)),
-      // Off unless asked for: a grown batch needs more heap than the start-up check measured (README).
-      fallback: 0,
+      // On by default: a run's maximum is kept within what its heap holds (src/run/adaptive-bounds.ts).
+      fallback: 2000,
     },
     BACKFILL_MIN_BATCH_SIZE: size("minBatchSize", 50),
     BACKFILL_MAX_BATCH_SIZE: size("maxBatchSize", 5000),

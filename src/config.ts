@@ -1,11 +1,12 @@
 import { Ajv } from "ajv";
 import { adaptiveBoundsProblem, adaptiveVariables } from "./config-adaptive.js";
+import { throttleVariables } from "./config-throttle.js";
+import { walVariables } from "./config-wal.js";
 import {
   asInt,
-  asNumber,
-  asSecondsFloatInMs,
   asSecondsInMs,
   asString,
+  unparseableUrl,
   type VariableSpec as BaseSpec,
 } from "./config-variable.js";
 import {
@@ -46,6 +47,9 @@ export interface Config {
   readonly maxLockWaiters: number;
   readonly maxConnectionUse: number;
   readonly maxVacuums: number | undefined;
+  /** WAL MB per second and checkpoints requested between two readings (src/config-wal.ts). */
+  readonly maxWalMbPerS: number | undefined;
+  readonly maxRequestedCheckpoints: number | undefined;
   readonly throttleQuery: string | undefined;
   readonly throttleUrl: string | undefined;
   readonly throttleUrlTimeoutMs: number;
@@ -58,25 +62,7 @@ export interface Config {
   readonly schemaCheck: SchemaCheckMode;
 }
 
-const SECONDS = { type: "number", exclusiveMinimum: 0 };
 type VariableSpec = BaseSpec<keyof Config>;
-
-/**
- * A URL the drivers can parse: a bracket left open or a port above 65535 would otherwise surface as a
- * driver's stack trace. (pg also accepts what only needs percent-encoding, hence the second try.)
- */
-function unparseableUrl(value: unknown): string | undefined {
-  if (typeof value !== "string") return undefined;
-  for (const candidate of [value, encodeURI(value)]) {
-    try {
-      new URL(candidate);
-      return undefined;
-    } catch {
-      // try the next form
-    }
-  }
-  return "cannot be parsed as a URL: check the host (an IPv6 address goes in [brackets]) and the port (1-65535)";
-}
 
 const VARIABLES: Readonly<Record<string, VariableSpec>> = {
   DATABASE_URL: {
@@ -183,81 +169,8 @@ const VARIABLES: Readonly<Record<string, VariableSpec>> = {
   ...throttleVariables(),
   ...adaptiveVariables(),
   ...schemaCheckVariables(),
+  ...walVariables(),
 };
-
-/** The throttle's variables (README, "Throttling"): every threshold is "throttle above". */
-function throttleVariables(): Record<string, VariableSpec> {
-  const seconds = (key: keyof Config, fallback: number, what: string): VariableSpec => ({
-    key,
-    schema: SECONDS,
-    expected: `a number of seconds > 0 (${what})`,
-    parse: asNumber,
-    fallback,
-  });
-  return {
-    BACKFILL_MAX_REPLICA_LAG_SECONDS: seconds("maxReplicaLagS", 5, "replica replay lag that throttles"),
-    BACKFILL_CRITICAL_REPLICA_LAG_SECONDS: seconds(
-      "criticalReplicaLagS",
-      120,
-      "replay lag that pauses the run",
-    ),
-    BACKFILL_MAX_TRANSACTION_AGE_SECONDS: seconds(
-      "maxTransactionAgeS",
-      300,
-      "oldest open transaction that throttles",
-    ),
-    BACKFILL_MAX_LOCK_WAITERS: {
-      key: "maxLockWaiters",
-      schema: { type: "integer", minimum: 0 },
-      expected: "an integer >= 0 (sessions waiting on the backfill's locks before it throttles)",
-      parse: asInt,
-      fallback: 0,
-    },
-    BACKFILL_MAX_CONNECTION_USE: {
-      key: "maxConnectionUse",
-      schema: { type: "number", exclusiveMinimum: 0, maximum: 1 },
-      expected: "a fraction of max_connections above 0 and at most 1, e.g. 0.9",
-      parse: asNumber,
-      fallback: 0.9,
-    },
-    BACKFILL_MAX_VACUUMS: {
-      key: "maxVacuums",
-      schema: { type: "integer", minimum: 0 },
-      expected: "an integer >= 0 (vacuums on the written tables before it throttles; unset: not checked)",
-      parse: asInt,
-      fallback: undefined,
-    },
-    BACKFILL_THROTTLE_QUERY: {
-      key: "throttleQuery",
-      schema: { type: "string", pattern: "\\S" },
-      expected: "an SQL query; a row with a truthy first column throttles",
-      parse: asString,
-      fallback: undefined,
-    },
-    BACKFILL_THROTTLE_URL: {
-      key: "throttleUrl",
-      schema: { type: "string", pattern: "^https?://" },
-      expected: "an http:// or https:// URL; anything but 200 throttles",
-      parse: asString,
-      fallback: undefined,
-      check: unparseableUrl,
-    },
-    BACKFILL_THROTTLE_URL_TIMEOUT_SECONDS: {
-      key: "throttleUrlTimeoutMs",
-      schema: { type: "number", exclusiveMinimum: 0, maximum: 60_000 },
-      expected: "a number of seconds > 0 and at most 60",
-      parse: asSecondsFloatInMs,
-      fallback: 2000,
-    },
-    BACKFILL_THROTTLE_CHECK_SECONDS: {
-      key: "throttleCheckMs",
-      schema: { type: "number", exclusiveMinimum: 0, maximum: 300_000 },
-      expected: "a number of seconds > 0 and at most 300 (how often the signals are read)",
-      parse: asSecondsFloatInMs,
-      fallback: 5000,
-    },
-  };
-}
 
 const ajv = new Ajv({ allErrors: false });
 const validators = Object.fromEntries(

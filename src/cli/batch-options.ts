@@ -5,7 +5,10 @@ import { intOption } from "./command-runner.js";
  * `--batch-size`, `--concurrency` and `--lease-seconds`, declared once for every command that processes
  * batches (`run`, `reprocess`, `worker`; a worker's batch size is the run's, so it has no flag).
  */
-export function addBatchOptions(command: Command, include: { batchSize: boolean }): Command {
+export function addBatchOptions(
+  command: Command,
+  include: { batchSize: boolean; concurrency?: string },
+): Command {
   if (include.batchSize) {
     command.option(
       "--batch-size <n>",
@@ -16,7 +19,7 @@ export function addBatchOptions(command: Command, include: { batchSize: boolean 
   return command
     .option(
       "--concurrency <n>",
-      "batches at once in this process (default BACKFILL_CONCURRENCY)",
+      include.concurrency ?? "batches at once in this process (default BACKFILL_CONCURRENCY)",
       intOption("--concurrency", 1, 64),
     )
     .option(

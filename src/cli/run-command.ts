@@ -9,6 +9,7 @@ import { runPass, type PassOutcome } from "../run/run-pass.js";
 import { runReport } from "../run/run-report.js";
 import { formatRunSummary, passVerdict } from "../run/run-summary.js";
 import { addBatchOptions } from "./batch-options.js";
+import { parseMaxLag, parseTargetBatchSeconds } from "./run-setting-options.js";
 import { action, EXIT, intOption } from "./command-runner.js";
 import { ProgressBar } from "./progress-bar.js";
 import { openRuntime, processApplicationName } from "../runtime/command-runtime.js";
@@ -17,6 +18,8 @@ import { ThrottleChecker } from "../run/throttle-checker.js";
 import { throttleSettings } from "../run/throttle-settings.js";
 import { addWindowOptions, parseWindowFlags, type WindowFlags } from "./window-options.js";
 import { logsToFile } from "../log.js";
+import type { Config } from "../config.js";
+import type { StartRunInput } from "../run/start-run.js";
 
 interface RunOptions extends WindowFlags {
   namespace?: string;
@@ -28,6 +31,8 @@ interface RunOptions extends WindowFlags {
   shutdownSeconds: number;
   progress?: boolean;
   json?: boolean;
+  maxLag?: number;
+  targetBatchSeconds?: number;
 }
 
 export function registerRunCommand(program: Command): void {
@@ -40,7 +45,23 @@ export function registerRunCommand(program: Command): void {
     )
     .option("--namespace <name>", "only repositories of this namespace")
     .option("--repository <ns/repo>", "only this repository");
-  addWindowOptions(addBatchOptions(command, { batchSize: true }))
+  addWindowOptions(
+    addBatchOptions(command, {
+      batchSize: true,
+      concurrency:
+        "batches at once in this process, and the run's cap across all workers (default BACKFILL_CONCURRENCY, no cap)",
+    }),
+  )
+    .option(
+      "--max-lag <seconds>",
+      "this run's replica-lag line, in place of BACKFILL_MAX_REPLICA_LAG_SECONDS",
+      parseMaxLag,
+    )
+    .option(
+      "--target-batch-seconds <s>",
+      "how long a batch should take (default BACKFILL_TARGET_BATCH_SECONDS; 0 or off: keep the size)",
+      parseTargetBatchSeconds,
+    )
     .option("--dry-run", "plan and sign but write nothing; report what would be written (no key needed)")
     .option("--no-progress", "no progress bar even on a terminal (log run.progress instead)")
     .option("--json", "print the result as one JSON document (logs stay on stderr)")
@@ -59,9 +80,7 @@ async function runCommand(opts: RunOptions): Promise<number> {
   // With a bar on the terminal the log keeps to warnings, unless it goes to a file (a dashboard reads it).
   const rt = openRuntime({ quiet: bar !== undefined && !logsToFile() });
   const config = rt.config;
-  const filters = parseFilters(opts);
   const window = parseWindowFlags(opts) ?? undefined;
-  const dryRun = opts.dryRun === true;
   const concurrency = opts.concurrency ?? config.concurrency;
   const batchSize = opts.batchSize ?? config.batchSize;
   const heapProblem = heapLimitProblem(batchSize, concurrency);
@@ -77,7 +96,7 @@ async function runCommand(opts: RunOptions): Promise<number> {
       guards: "batch",
     });
     await rt.checkQuaySchema();
-    const core = await rt.batchCore({ requireKey: !dryRun });
+    const core = await rt.batchCore({ requireKey: opts.dryRun !== true });
     signals = onStopSignals({
       deadlineMs: stopDeadlineMs,
       graceful: () => abort.abort(),
@@ -108,17 +127,7 @@ async function runCommand(opts: RunOptions): Promise<number> {
               bar.render(estimate, progress.tags.backfilled_broken, progress.tags.failed),
           }
         : {}),
-      run: {
-        kind: "backfill",
-        filters,
-        options: {},
-        dryRun,
-        batchSize,
-        startedBy: startedBy("cli"),
-        config: redactedConfig(config, { concurrency, batchSize, signed: core.signed }),
-        actor: operatorActor(),
-        window,
-      },
+      run: runInput(opts, { config, batchSize, concurrency, signed: core.signed, window }),
     });
     bar?.finish();
     return printPass(out, opts, batchSize);
@@ -126,6 +135,39 @@ async function runCommand(opts: RunOptions): Promise<number> {
     signals?.dispose();
     await rt.close();
   }
+}
+
+/** The run `run` starts: its filters, size and settings, and what its audit record keeps. */
+function runInput(
+  opts: RunOptions,
+  ctx: {
+    config: Config;
+    batchSize: number;
+    concurrency: number;
+    signed: boolean;
+    window: StartRunInput["window"];
+  },
+): StartRunInput {
+  const { config, batchSize, concurrency, signed } = ctx;
+  return {
+    kind: "backfill",
+    filters: parseFilters(opts),
+    options: {},
+    dryRun: opts.dryRun === true,
+    batchSize,
+    startedBy: startedBy("cli"),
+    config: redactedConfig(config, {
+      concurrency,
+      batchSize,
+      signed,
+      ...(opts.targetBatchSeconds !== undefined ? { targetBatchMs: opts.targetBatchSeconds } : {}),
+    }),
+    actor: operatorActor(),
+    window: ctx.window,
+    maxReplicaLagS: opts.maxLag,
+    // Given on the command line, --concurrency also caps the run across all workers.
+    maxConcurrency: opts.concurrency,
+  };
 }
 
 /** The pass's result on stdout (a summary, or one JSON document), why it is not complete on stderr. */
@@ -155,6 +197,11 @@ function noteKeptSettings(run: PassOutcome["run"], opts: RunOptions, batchSize: 
   const id = String(run.id);
   if (run.batch_size !== batchSize && opts.batchSize !== undefined) {
     process.stderr.write(`backfill: note: resumed run ${id} keeps its batch size ${run.batch_size}\n`);
+  }
+  if (opts.maxLag !== undefined || opts.targetBatchSeconds !== undefined || opts.concurrency !== undefined) {
+    process.stderr.write(
+      `backfill: note: resumed run ${id} keeps its replica-lag line, target batch duration and concurrency cap; \`backfill tune ${id}\` changes them\n`,
+    );
   }
   const window = parseWindowFlags(opts);
   if (window && (run.time_window !== window.window || run.time_zone !== window.zone)) {

@@ -7,30 +7,48 @@ import { tuneRun, type TuneResult } from "../run/tune-run.js";
 import { openRuntime } from "../runtime/command-runtime.js";
 import { action, EXIT, intOption } from "./command-runner.js";
 import { parseRunId } from "./run-id.js";
+import { parseConcurrencyCap, parseMaxLag, parseTargetBatchSeconds } from "./run-setting-options.js";
+
+export { parseMaxLag };
 import { withTimeout } from "./with-timeout.js";
 import { addWindowOptions, parseWindowFlags, type WindowFlags } from "./window-options.js";
 
 export interface TuneOptions extends WindowFlags {
   batchSize?: number;
   maxLag?: number;
+  targetBatchSeconds?: number;
+  /** 0: no cap. */
+  concurrency?: number;
   reason?: string;
 }
 
-/** `backfill tune RUN [--batch-size N] [--max-lag SECONDS] [--window …|--no-window] [--reason TEXT]`. */
+/**
+ * `backfill tune RUN [--batch-size N] [--max-lag SECONDS] [--target-batch-seconds S|off]
+ * [--concurrency N|off] [--window …|--no-window] [--reason TEXT]`.
+ */
 export function registerTuneCommand(program: Command): void {
   const command = program
     .command("tune <run>")
     .description(
       "Change a running or paused run's settings; workers use them from their next batch. --batch-size " +
-        "re-cuts the batches not claimed yet (the ones in flight finish as they are). Concurrency is not a " +
-        "run's setting but each process's: restart `backfill worker` with --concurrency. Recorded in the " +
-        "run's history (`backfill status --run RUN`).",
+        "re-cuts the batches not claimed yet (the ones in flight finish as they are); --concurrency caps the " +
+        "run's batches in flight across all workers. Recorded in the run's history (`backfill status --run RUN`).",
     )
     .option("--batch-size <n>", "tags per batch from now on", intOption("--batch-size", 1, 10000))
     .option(
       "--max-lag <seconds>",
       "this run's replica-lag line, in place of BACKFILL_MAX_REPLICA_LAG_SECONDS",
       parseMaxLag,
+    )
+    .option(
+      "--target-batch-seconds <s>",
+      "how long a batch should take: the adaptive batch size's target (0 or off: keep the size)",
+      parseTargetBatchSeconds,
+    )
+    .option(
+      "--concurrency <n>",
+      "at most this many of the run's batches at once, across all workers (off: no cap)",
+      parseConcurrencyCap,
     );
   addWindowOptions(command)
     .option("--no-window", "no time window any more")
@@ -38,24 +56,19 @@ export function registerTuneCommand(program: Command): void {
     .action(action((runId: string, opts: TuneOptions) => tuneCommand(runId, opts)));
 }
 
-/** Seconds, a positive number (fractions allowed). */
-export function parseMaxLag(raw: string): number {
-  const value = Number(raw);
-  if (!/^\d+(\.\d+)?$/.test(raw.trim()) || !(value > 0) || value > 86_400) {
-    throw new UsageError(`--max-lag expects seconds, more than 0 and at most 86400, got '${raw}'`);
-  }
-  return value;
-}
-
 /** What the flags ask to change; nothing at all is a usage error. */
 export function tuneChange(opts: TuneOptions): RunSettingsChange {
   const change: RunSettingsChange = {};
   if (opts.batchSize !== undefined) change.batchSize = opts.batchSize;
   if (opts.maxLag !== undefined) change.maxReplicaLagS = opts.maxLag;
+  if (opts.targetBatchSeconds !== undefined) change.targetBatchMs = opts.targetBatchSeconds;
+  if (opts.concurrency !== undefined) change.maxConcurrency = opts.concurrency || null;
   const window = parseWindowFlags(opts);
   if (window !== undefined) change.window = window;
   if (Object.keys(change).length === 0) {
-    throw new UsageError("nothing to change: give --batch-size, --max-lag, --window or --no-window");
+    throw new UsageError(
+      "nothing to change: give --batch-size, --max-lag, --target-batch-seconds, --concurrency, --window or --no-window",
+    );
   }
   return change;
 }

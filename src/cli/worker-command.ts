@@ -82,7 +82,7 @@ async function workerCommand(opts: WorkerOptions): Promise<number> {
       throttle: new ThrottleChecker(db, throttleSettings(config)),
       scheduler: {
         batchSize: config.batchSize,
-        config: redactedConfig(config, { signed: core.signed }),
+        config: redactedConfig(config, { concurrency, signed: core.signed }),
         startedBy: startedBy("scheduler"),
         enqueue: (runId, batchIds) => queues.enqueueBatches(runId, batchIds, DEFAULT_RETRY_POLICY),
         isScheduled: () => queues.isScheduled(),

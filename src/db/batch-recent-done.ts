@@ -10,24 +10,16 @@ export interface DoneBatchSample {
   finishedAt: string;
 }
 
-export interface RecentDoneBatches {
-  /** Oldest first. */
-  samples: DoneBatchSample[];
-  /** Contended deliveries in a row summed over the run's unfinished batches. */
-  contended: number;
-}
-
 /**
  * The last `limit` done batches of a run finished after `after` (all of them without it), with their tag
- * counts and durations, and how contended its unfinished batches are now: what the adaptive batch size
- * measures (src/run/adaptive-batch-size.ts).
+ * counts and durations: what the adaptive batch size measures (src/run/adaptive-batch-size.ts).
  */
 export async function loadRecentDoneBatches(
   db: Kysely<Database>,
   runId: string,
   after: string | undefined,
   limit: number,
-): Promise<RecentDoneBatches> {
+): Promise<DoneBatchSample[]> {
   const rows = await sql<{ size: number; duration_ms: number; finished_at: string }>`
     SELECT size, duration_ms, finished_at FROM (
       SELECT (SELECT coalesce(sum(value::text::int), 0) FROM jsonb_each(counts) WHERE jsonb_typeof(value) = 'number')::int AS size,
@@ -38,11 +30,5 @@ export async function loadRecentDoneBatches(
         AND (${after ?? null}::timestamptz IS NULL OR finished_at > ${after ?? null}::timestamptz)
       ORDER BY finished_at DESC LIMIT ${limit}
     ) recent ORDER BY at`.execute(db);
-  const contended = await sql<{ n: number }>`
-    SELECT coalesce(sum(contended), 0)::int AS n FROM backfill.batch
-    WHERE run_id = ${runId}::bigint AND status IN ('pending', 'running')`.execute(db);
-  return {
-    samples: rows.rows.map((r) => ({ size: r.size, durationMs: r.duration_ms, finishedAt: r.finished_at })),
-    contended: contended.rows[0]?.n ?? 0,
-  };
+  return rows.rows.map((r) => ({ size: r.size, durationMs: r.duration_ms, finishedAt: r.finished_at }));
 }

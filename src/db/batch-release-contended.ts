@@ -45,6 +45,10 @@ export async function releaseContendedBatch(
     `.execute(trx);
     const row = released.rows[0];
     if (!row) return undefined;
+    // The adaptive batch size halves the run's size on a rise of this count (batch-size-adapter.ts).
+    await sql`UPDATE backfill.run SET contended_deliveries = contended_deliveries + 1 WHERE id = ${row.run_id}::bigint`.execute(
+      trx,
+    );
     if (row.contended < SPLIT_AFTER_CONTENDED) return { contended: row.contended };
     const splitInto = await splitBatch(trx, batchId, row);
     return splitInto === undefined ? { contended: row.contended } : { contended: 0, splitInto };

@@ -15,6 +15,10 @@ export interface NewRun {
   actor: string;
   /** Throttle the run outside this daily window (`22:00-06:00`) of local time in `zone`. */
   window?: { window: string; zone: string } | undefined;
+  /** The run's own replica-lag line (`run --max-lag`), in place of the process's. */
+  maxReplicaLagS?: number | undefined;
+  /** At most this many of its batches claimed at once across all workers (`run --concurrency`). */
+  maxConcurrency?: number | undefined;
 }
 
 const UNIQUE_VIOLATION = "23505";
@@ -41,6 +45,8 @@ export async function createRun(db: Kysely<Database>, run: NewRun): Promise<RunR
           started_by: JSON.stringify(run.startedBy),
           config: JSON.stringify(run.config),
           ...(run.window ? { time_window: run.window.window, time_zone: run.window.zone } : {}),
+          ...(run.maxReplicaLagS !== undefined ? { max_replica_lag_s: run.maxReplicaLagS } : {}),
+          ...(run.maxConcurrency !== undefined ? { max_concurrency: run.maxConcurrency } : {}),
         })
         .returning("id")
         .executeTakeFirstOrThrow();

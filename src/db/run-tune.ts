@@ -1,4 +1,4 @@
-import { sql, type Kysely } from "kysely";
+import { sql, type Kysely, type Transaction } from "kysely";
 import type { RunFilters } from "../backfill/batch-work.js";
 import { recutPendingBatches, type RecutResult } from "./batch-recut.js";
 import type { Database, RunRow, RunStatus } from "./tables.js";
@@ -8,6 +8,10 @@ export interface RunSettingsChange {
   batchSize?: number;
   maxReplicaLagS?: number | null;
   window?: { window: string; zone: string } | null;
+  /** The run's target batch duration; 0: no adaptation. */
+  targetBatchMs?: number;
+  /** At most this many of the run's batches claimed at once, across all workers; null: no cap. */
+  maxConcurrency?: number | null;
 }
 
 export interface TuneInput {
@@ -41,56 +45,61 @@ const FINISHED: readonly RunStatus[] = ["completed", "failed", "cancelled"];
  * every claim, so the change is in force from the next batch.
  */
 export async function tuneRunSettings(db: Kysely<Database>, input: TuneInput): Promise<TuneOutcome> {
-  return db.transaction().execute(async (trx) => {
-    const locked = await sql<RunRow>`SELECT * FROM backfill.run WHERE id = ${input.runId} FOR UPDATE`.execute(
-      trx,
-    );
-    const before = locked.rows[0];
-    if (!before) return { kind: "unknown-run" };
-    if (FINISHED.includes(before.status)) return { kind: "finished", status: before.status };
-    const changes = diff(before, input.change);
-    let recut: RecutResult | undefined;
-    if (changes.batchSize && input.change.batchSize !== undefined) {
-      recut = await recutPendingBatches(trx, {
-        runId: input.runId,
-        batchSize: input.change.batchSize,
-        ...input.scopeOf(before),
-      });
-    }
-    const window = input.change.window;
-    const updated = await trx
-      .updateTable("backfill.run")
-      .set({
-        updated_at: sql`now()`,
-        ...(input.change.batchSize !== undefined ? { batch_size: input.change.batchSize } : {}),
-        ...(input.change.maxReplicaLagS !== undefined
-          ? { max_replica_lag_s: input.change.maxReplicaLagS }
-          : {}),
-        ...(window !== undefined
-          ? { time_window: window?.window ?? null, time_zone: window?.zone ?? null }
-          : {}),
-      })
-      .where("id", "=", input.runId)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    const detail = {
-      command: "tune",
-      changes,
-      ...(recut ? { recut: recut.removed.length, batches: recut.added.length } : {}),
-      ...(input.reason !== undefined ? { reason: input.reason } : {}),
-    };
-    await trx
-      .insertInto("backfill.run_event")
-      .values({
-        run_id: input.runId,
-        from_status: before.status,
-        to_status: before.status,
-        actor: input.actor,
-        detail: JSON.stringify(detail),
-      })
-      .execute();
-    return { kind: "tuned", run: updated, changes, ...(recut ? { recut } : {}) };
-  });
+  return db.transaction().execute((trx) => tuneRunSettingsIn(trx, input));
+}
+
+/** tuneRunSettings inside the caller's transaction (the adaptive batch size decides and tunes in one). */
+export async function tuneRunSettingsIn(trx: Transaction<Database>, input: TuneInput): Promise<TuneOutcome> {
+  const locked = await sql<RunRow>`SELECT * FROM backfill.run WHERE id = ${input.runId} FOR UPDATE`.execute(
+    trx,
+  );
+  const before = locked.rows[0];
+  if (!before) return { kind: "unknown-run" };
+  if (FINISHED.includes(before.status)) return { kind: "finished", status: before.status };
+  const changes = diff(before, input.change);
+  let recut: RecutResult | undefined;
+  if (changes.batchSize && input.change.batchSize !== undefined) {
+    recut = await recutPendingBatches(trx, {
+      runId: input.runId,
+      batchSize: input.change.batchSize,
+      ...input.scopeOf(before),
+    });
+  }
+  const window = input.change.window;
+  const updated = await trx
+    .updateTable("backfill.run")
+    .set({
+      updated_at: sql`now()`,
+      ...(input.change.batchSize !== undefined ? { batch_size: input.change.batchSize } : {}),
+      ...(input.change.maxReplicaLagS !== undefined
+        ? { max_replica_lag_s: input.change.maxReplicaLagS }
+        : {}),
+      ...(window !== undefined
+        ? { time_window: window?.window ?? null, time_zone: window?.zone ?? null }
+        : {}),
+      ...(input.change.targetBatchMs !== undefined ? { target_batch_ms: input.change.targetBatchMs } : {}),
+      ...(input.change.maxConcurrency !== undefined ? { max_concurrency: input.change.maxConcurrency } : {}),
+    })
+    .where("id", "=", input.runId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const detail = {
+    command: "tune",
+    changes,
+    ...(recut ? { recut: recut.removed.length, batches: recut.added.length } : {}),
+    ...(input.reason !== undefined ? { reason: input.reason } : {}),
+  };
+  await trx
+    .insertInto("backfill.run_event")
+    .values({
+      run_id: input.runId,
+      from_status: before.status,
+      to_status: before.status,
+      actor: input.actor,
+      detail: JSON.stringify(detail),
+    })
+    .execute();
+  return { kind: "tuned", run: updated, changes, ...(recut ? { recut } : {}) };
 }
 
 function diff(
@@ -104,6 +113,15 @@ function diff(
   if (change.batchSize !== undefined) put("batchSize", run.batch_size, change.batchSize);
   if (change.maxReplicaLagS !== undefined)
     put("maxReplicaLagS", run.max_replica_lag_s, change.maxReplicaLagS);
+  if (change.targetBatchMs !== undefined) {
+    const recorded = (run.config as { targetBatchMs?: unknown } | null)?.targetBatchMs;
+    put(
+      "targetBatchMs",
+      run.target_batch_ms ?? (typeof recorded === "number" ? recorded : null),
+      change.targetBatchMs,
+    );
+  }
+  if (change.maxConcurrency !== undefined) put("maxConcurrency", run.max_concurrency, change.maxConcurrency);
   if (change.window !== undefined) {
     const show = (w: string | null, z: string | null): string | null =>
       w === null ? null : `${w} ${z ?? "UTC"}`;

@@ -208,6 +208,11 @@ export interface RunTable {
   time_window: Generated<string | null>;
   time_zone: Generated<string | null>;
   max_replica_lag_s: Generated<number | null>;
+  /** Adaptive state, contended deliveries, own target batch duration, cap in flight (migration 0007). */
+  adaptive_state: Generated<unknown>;
+  contended_deliveries: Generated<string>;
+  target_batch_ms: Generated<number | null>;
+  max_concurrency: Generated<number | null>;
 }
 
 export interface BatchTable {

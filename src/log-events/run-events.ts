@@ -37,6 +37,12 @@ const RUN_HEADER = {
   batches: COUNT,
   batchSize: COUNT,
   concurrency: COUNT,
+  /** The run's adaptive batch size: target and the effective bounds (the maximum within the heap). */
+  adaptive: {
+    type: "object",
+    required: ["targetBatchMs", "minBatchSize", "maxBatchSize"],
+    properties: { targetBatchMs: MS, minBatchSize: COUNT, maxBatchSize: COUNT, heapMaxBatchSize: COUNT },
+  },
 } as const;
 const RUN_HEADER_REQUIRED = [
   "runId",
@@ -54,7 +60,7 @@ export const RUN_LOG_EVENTS = {
     level: "info",
     when: "a run was created and its batches cut",
     fields:
-      "`runId`, `kind` (backfill, scheduled, reprocess), `target`, `dryRun`, `totalTags`, `batches`, `batchSize`, `concurrency`?",
+      "`runId`, `kind` (backfill, scheduled, reprocess), `target`, `dryRun`, `totalTags`, `batches`, `batchSize`, `concurrency`?, `adaptive`? {`targetBatchMs` (0: no adaptation), `minBatchSize`, `maxBatchSize` (the effective maximum: BACKFILL_MAX_BATCH_SIZE lowered to what the heap holds), `heapMaxBatchSize`}",
     schema: {
       properties: RUN_HEADER,
       required: RUN_HEADER_REQUIRED,
@@ -167,7 +173,7 @@ export const RUN_LOG_EVENTS = {
     level: "info",
     when: "`backfill tune RUN` changed a run's settings (logged by that command), or the adaptive batch size changed its batch size (logged by the process following the run)",
     fields:
-      "`runId`, `actor` (user@host; `adaptive` for the adaptive batch size), `status`, `changes` {setting: {from, to}} (`batchSize`, `maxReplicaLagS`, `window`; null = none), `reason`? (the adaptive one says why: `adaptive: 3.80 s per batch > 2.00 s target`, `adaptive: contended delivery, …`); with a new batch size `recut` (pending batches replaced), `batches` (their replacements), `enqueued` (false when Redis was down: the ledger resync enqueues them), `err`?",
+      "`runId`, `actor` (user@host; `adaptive` for the adaptive batch size), `status`, `changes` {setting: {from, to}} (`batchSize`, `maxReplicaLagS`, `window`, `targetBatchMs`, `maxConcurrency`; null = none), `reason`? (the adaptive one says why: `adaptive: 3.80 s per batch > 2.00 s target`, `adaptive: contended delivery, …`); with a new batch size `recut` (pending batches replaced), `batches` (their replacements), `enqueued` (false when Redis was down: the ledger resync enqueues them), `err`?",
     schema: {
       properties: {
         runId: ID,

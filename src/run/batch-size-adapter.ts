@@ -1,12 +1,13 @@
-import type { Kysely } from "kysely";
+import { sql, type Kysely, type Transaction } from "kysely";
 import { loadRecentDoneBatches } from "../db/batch-recent-done.js";
 import { getRun } from "../db/run-get.js";
+import { tuneRunSettingsIn, type TuneOutcome } from "../db/run-tune.js";
 import type { Database, RunRow } from "../db/tables.js";
 import { errorMessage } from "../error-message.js";
 import type { Logger } from "../log.js";
 import { logEvent } from "../log-events/log-event.js";
 import { decideBatchSize, type AdaptiveSettings, type AdaptiveState } from "./adaptive-batch-size.js";
-import { tuneRun } from "./tune-run.js";
+import { afterTune, tuneScopeOf, type TuneRequest } from "./tune-run.js";
 
 export interface BatchSizeAdapterDeps {
   db: Kysely<Database>;
@@ -15,21 +16,27 @@ export interface BatchSizeAdapterDeps {
   enqueue: (runId: string, batchIds: readonly string[]) => Promise<number>;
 }
 
-/** What the adapter remembers of one run between ticks. */
-interface RunMemory {
+/** What the run's decider remembers between ticks (backfill.run.adaptive_state, migration 0007). */
+export interface StoredAdaptiveState {
   state: AdaptiveState;
-  batchSize: number;
+  /** The batch size the samples since the last change were measured at. */
+  size?: number;
   /** finished_at of the newest batch measured. */
   seenThrough?: string;
-  contended: number;
+  /** backfill.run.contended_deliveries at the last decision. */
+  contendedSeen: number;
 }
 
 /** Batches read per tick: enough for the average, few enough for a cheap query. */
 const SAMPLE_LIMIT = 20;
 
+/** The advisory-lock class of a run's adaptive decision ("BFA1"): one decider per run at a time. */
+export const ADAPT_LOCK_CLASS = 0x42464131;
+
 /**
- * A run's adaptive batch size settings, from the configuration it was started with (run.config, see
- * redactedConfig); undefined when it has none or adaptation is off.
+ * A run's adaptive batch size settings: the target of `backfill tune --target-batch-seconds` when set,
+ * else the one in the configuration it was started with (run.config, see redactedConfig), and the bounds
+ * recorded there; undefined when it has none or adaptation is off.
  */
 export function adaptiveSettingsOf(run: RunRow): AdaptiveSettings | undefined {
   const config = (run.config ?? {}) as {
@@ -37,26 +44,46 @@ export function adaptiveSettingsOf(run: RunRow): AdaptiveSettings | undefined {
     minBatchSize?: unknown;
     maxBatchSize?: unknown;
   };
-  const { targetBatchMs, minBatchSize, maxBatchSize } = config;
+  const { minBatchSize, maxBatchSize } = config;
+  const targetBatchMs = run.target_batch_ms ?? config.targetBatchMs;
   if (typeof targetBatchMs !== "number" || targetBatchMs <= 0) return undefined;
   if (typeof minBatchSize !== "number" || typeof maxBatchSize !== "number") return undefined;
   return { targetMs: targetBatchMs, minSize: minBatchSize, maxSize: maxBatchSize };
 }
 
+/** The stored state, read leniently: anything unreadable starts afresh. */
+export function storedAdaptiveState(raw: unknown): StoredAdaptiveState {
+  const r = (raw !== null && typeof raw === "object" ? raw : {}) as Record<string, unknown>;
+  const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
+  const msPerTag = num(r.msPerTag);
+  const size = num(r.size);
+  return {
+    state: {
+      ...(msPerTag !== undefined ? { msPerTag } : {}),
+      samplesSinceChange: num(r.samplesSinceChange) ?? 0,
+    },
+    ...(size !== undefined ? { size } : {}),
+    ...(typeof r.seenThrough === "string" ? { seenThrough: r.seenThrough } : {}),
+    contendedSeen: num(r.contendedSeen) ?? 0,
+  };
+}
+
 /**
- * The adaptive batch size of the runs a process follows: at each tick it measures a run's newly finished
- * batches, asks the rule (adaptive-batch-size.ts) and, on a change, re-cuts the run's pending batches
- * through `backfill tune`'s path (actor `adaptive`, logged as `run.tuned` with the reason). Claimed
- * batches keep their range. A tick never throws: a failure is logged and the next tick tries again.
+ * The adaptive batch size of the runs a process follows. Every process following a run ticks, but one
+ * decides per tick: the decision runs in a transaction holding the run's advisory lock (tried, not waited
+ * for: a process that does not get it leaves this tick to the holder), reads and writes the state stored on
+ * the run (so a new process continues the same average) and, on a change, re-cuts the run's pending
+ * batches through `backfill tune`'s path in the same transaction (actor `adaptive`, logged as `run.tuned`
+ * with the reason). Claimed batches keep their range. A tick never throws: a failure is logged and the
+ * next tick tries again.
  */
 export class BatchSizeAdapter {
-  private readonly runs = new Map<string, RunMemory>();
-
   constructor(private readonly deps: BatchSizeAdapterDeps) {}
 
   async tick(runId: string): Promise<void> {
     try {
-      await this.adapt(runId);
+      const decided = await this.deps.db.transaction().execute((trx) => decide(trx, runId));
+      if (decided) await afterTune(decided.request, decided.outcome, this.deps);
     } catch (err) {
       logEvent(
         this.deps.logger.child({ runId }),
@@ -67,47 +94,54 @@ export class BatchSizeAdapter {
       );
     }
   }
+}
 
-  private async adapt(runId: string): Promise<void> {
-    const run = await getRun(this.deps.db, runId);
-    const settings = run && run.status === "running" ? adaptiveSettingsOf(run) : undefined;
-    if (!run || !settings) {
-      this.runs.delete(runId);
-      return;
-    }
-    const memory = this.runs.get(runId) ?? {
-      state: { samplesSinceChange: 0 },
-      batchSize: run.batch_size,
-      contended: 0,
+/** One decision for the run, inside `trx`; the tune made, if any, for afterTune once committed. */
+async function decide(
+  trx: Transaction<Database>,
+  runId: string,
+): Promise<{ request: TuneRequest; outcome: TuneOutcome } | undefined> {
+  const lock = await sql<{ ok: boolean }>`
+    SELECT pg_try_advisory_xact_lock(${ADAPT_LOCK_CLASS}::int, (${runId}::bigint % 2147483647)::int) AS ok`.execute(
+    trx,
+  );
+  if (lock.rows[0]?.ok !== true) return undefined;
+  const run = await getRun(trx, runId);
+  const settings = run && run.status === "running" ? adaptiveSettingsOf(run) : undefined;
+  if (!run || !settings) return undefined;
+  const stored = storedAdaptiveState(run.adaptive_state);
+  // Changed by `backfill tune`: measure the new size before the next change.
+  const state = stored.size === run.batch_size ? stored.state : { ...stored.state, samplesSinceChange: 0 };
+  const recent = await loadRecentDoneBatches(trx, runId, stored.seenThrough, SAMPLE_LIMIT);
+  const contendedNow = Number(run.contended_deliveries);
+  const decision = decideBatchSize({
+    currentSize: run.batch_size,
+    samples: recent,
+    contended: contendedNow > stored.contendedSeen,
+    state,
+    settings,
+  });
+  let tuned: { request: TuneRequest; outcome: TuneOutcome } | undefined;
+  if (decision.change) {
+    const request: TuneRequest = {
+      runId,
+      actor: "adaptive",
+      reason: decision.change.reason,
+      change: { batchSize: decision.change.size },
     };
-    // Changed elsewhere (`backfill tune`, another process): measure the new size before the next change.
-    if (memory.batchSize !== run.batch_size) memory.state = { ...memory.state, samplesSinceChange: 0 };
-    const recent = await loadRecentDoneBatches(this.deps.db, runId, memory.seenThrough, SAMPLE_LIMIT);
-    const decision = decideBatchSize({
-      currentSize: run.batch_size,
-      samples: recent.samples,
-      contended: recent.contended > memory.contended,
-      state: memory.state,
-      settings,
-    });
-    const seenThrough = recent.samples.at(-1)?.finishedAt ?? memory.seenThrough;
-    const next: RunMemory = {
-      state: decision.state,
-      batchSize: run.batch_size,
-      contended: recent.contended,
-      ...(seenThrough !== undefined ? { seenThrough } : {}),
-    };
-    this.runs.set(runId, next);
-    if (!decision.change) return;
-    const result = await tuneRun(
-      {
-        runId,
-        actor: "adaptive",
-        reason: decision.change.reason,
-        change: { batchSize: decision.change.size },
-      },
-      { db: this.deps.db, logger: this.deps.logger, enqueue: this.deps.enqueue },
-    );
-    if (result.kind === "tuned") next.batchSize = result.run.batch_size;
+    tuned = { request, outcome: await tuneRunSettingsIn(trx, { ...request, scopeOf: tuneScopeOf }) };
   }
+  const seenThrough = recent.at(-1)?.finishedAt ?? stored.seenThrough;
+  const next = {
+    ...decision.state,
+    size: tuned?.outcome.kind === "tuned" ? tuned.outcome.run.batch_size : run.batch_size,
+    contendedSeen: contendedNow,
+    ...(seenThrough !== undefined ? { seenThrough } : {}),
+  };
+  await trx
+    .updateTable("backfill.run")
+    .set({ adaptive_state: JSON.stringify(next) })
+    .where("id", "=", runId)
+    .execute();
+  return tuned;
 }

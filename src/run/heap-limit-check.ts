@@ -71,3 +71,19 @@ export function heapLimitProblem(
     `size or concurrency)`
   );
 }
+
+/**
+ * The largest batch size heapLimitProblem accepts at `concurrency` in this process (0 when not even one
+ * tag fits): the ceiling of the adaptive batch size, so a grown batch never needs more heap than there is.
+ */
+export function heapSafeBatchSize(
+  concurrency: number,
+  heapSizeLimitBytes = getHeapStatistics().heap_size_limit,
+  youngMb = youngGenerationMb(currentFlags()),
+): number {
+  const oldMb = Math.floor(heapSizeLimitBytes / MB) - youngMb;
+  // ceil(1.25 × (48 + n·c/32)) ≤ oldMb, solved for n; then stepped down past any rounding at the edge.
+  let size = Math.max(0, Math.floor(((oldMb / 1.25 - 48) * 32) / Math.max(1, concurrency)));
+  while (size > 0 && heapLimitProblem(size, concurrency, heapSizeLimitBytes, youngMb) !== undefined) size--;
+  return size;
+}

@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Config } from "../config.js";
+import { adaptiveBounds } from "./adaptive-bounds.js";
 
 /** The directory holding package.json: two levels up from src/run, three from the compiled dist/src/run. */
 const ROOT = findPackageRoot(path.dirname(fileURLToPath(import.meta.url)));
@@ -126,6 +127,9 @@ export function redactedConfig(
   config: Config,
   overrides: Record<string, unknown> = {},
 ): Record<string, unknown> {
+  const concurrency = typeof overrides.concurrency === "number" ? overrides.concurrency : config.concurrency;
+  const targetBatchMs =
+    typeof overrides.targetBatchMs === "number" ? overrides.targetBatchMs : config.targetBatchMs;
   return {
     databaseUrl: redactSecretUrl(config.databaseUrl),
     redisUrl: redactSecretUrl(config.redisUrl),
@@ -135,10 +139,9 @@ export function redactedConfig(
     libraryNamespace: config.libraryNamespace,
     manifestMaxBytes: config.manifestMaxBytes,
     queuePrefix: config.queuePrefix,
-    // The adaptive batch size reads its settings from here, so every process following the run agrees.
-    targetBatchMs: config.targetBatchMs,
-    minBatchSize: config.minBatchSize,
-    maxBatchSize: config.maxBatchSize,
+    // The adaptive batch size reads its settings from here, so every process following the run agrees;
+    // the maximum is the one the heap of the starting process holds at its concurrency.
+    ...adaptiveBounds(config, concurrency, targetBatchMs),
     ...overrides,
   };
 }

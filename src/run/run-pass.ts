@@ -19,6 +19,7 @@ import { estimateRun } from "./run-rate.js";
 import { loadRunClock } from "../db/load-run-clock.js";
 import { startOrResumeRun, type StartRunInput } from "./start-run.js";
 import { runResync } from "./run-resync.js";
+import { runHeader } from "./run-header.js";
 import { startWorkerRuntime } from "./worker-runtime.js";
 import type { ThrottleGate } from "./throttle-checker.js";
 
@@ -93,15 +94,7 @@ export async function runPass(setup: RunPassSetup): Promise<PassOutcome> {
       log,
       "info",
       started.resumed ? "run.resumed" : "run.started",
-      {
-        kind: started.run.kind,
-        target: started.run.target,
-        dryRun: started.run.dry_run,
-        totalTags: started.run.total_tags ?? 0,
-        batches: started.batchIds.length,
-        batchSize: started.run.batch_size,
-        concurrency: setup.concurrency,
-      },
+      runHeader(started.run, started.batchIds.length, setup.concurrency),
       started.resumed ? "run resumed" : "run started",
     );
     // With Redis away the enqueue waits for it; a stop signal must not (the ledger keeps the batches).

@@ -3,8 +3,10 @@ import { loadHealthSignals, runThrottleQuery, type HealthSignals } from "../db/l
 import type { Database } from "../db/tables.js";
 import { listThrottleSwitches, type ThrottleSwitch } from "../db/throttle-switch.js";
 import { errorMessage } from "../error-message.js";
+import { loadWalCounters } from "../db/load-wal-counters.js";
 import { probeThrottleUrl } from "./throttle-url-probe.js";
 import { ReplayLagTracker } from "./replay-lag-tracker.js";
+import { walReadings, type WalSample } from "./wal-signals.js";
 import type { ThrottleSettings } from "./throttle-settings.js";
 import { decideThrottle, type SignalReading, type ThrottleVerdict } from "./throttle-decision.js";
 import { windowReading, withRunLagLine, type RunThrottleOverrides } from "./run-throttle-overrides.js";
@@ -34,6 +36,8 @@ export class ThrottleChecker implements ThrottleGate {
   /** The hysteresis of runs with their own replica-lag line. */
   private runHolding = new Map<string, Set<string>>();
   private replayLag = new ReplayLagTracker();
+  /** The previous WAL and checkpoint counters: those signals are differences between two readings. */
+  private wal: WalSample | undefined;
   readonly retryAfterMs: number;
 
   /** `now`: the clock the runs' time windows are read against. */
@@ -82,7 +86,9 @@ export class ThrottleChecker implements ThrottleGate {
   }
 
   private async read(atMs: number): Promise<Reading> {
-    const [health, query, url, switches] = await Promise.all([
+    const walOn =
+      this.settings.maxWalMbPerS !== undefined || this.settings.maxRequestedCheckpoints !== undefined;
+    const [health, query, url, switches, wal] = await Promise.all([
       guard("health signals", () => loadHealthSignals(this.db)),
       this.settings.query === undefined
         ? undefined
@@ -91,6 +97,7 @@ export class ThrottleChecker implements ThrottleGate {
         ? undefined
         : probeThrottleUrl(this.settings.url, this.settings.urlTimeoutMs),
       listThrottleSwitches(this.db).catch(() => [] as ThrottleSwitch[]),
+      walOn ? guard("WAL counters", () => loadWalCounters(this.db)) : undefined,
     ]);
     const signals: SignalReading[] = [];
     if (health instanceof Failure) signals.push(health.reading);
@@ -99,6 +106,12 @@ export class ThrottleChecker implements ThrottleGate {
     if (query instanceof Failure) signals.push(query.reading);
     else if (query !== undefined) signals.push(flag("query", "throttle query", query, "it says throttle"));
     if (url !== undefined) signals.push(flag("url", "throttle URL", url !== "ok", url));
+    if (wal instanceof Failure) signals.push(wal.reading);
+    else if (wal) {
+      const sample = { atMs: Date.now(), ...wal };
+      signals.push(...walReadings(this.wal, sample, this.settings));
+      this.wal = sample;
+    }
     const verdict = decideThrottle(signals, this.holding);
     this.holding = new Set(verdict.holding);
     return { atMs, signals, switches };

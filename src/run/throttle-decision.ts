@@ -6,7 +6,7 @@
  */
 
 /** How a reading's value is read and printed. `flag` is 1 (raised) or 0, with `detail` saying why. */
-export type SignalUnit = "seconds" | "count" | "fraction" | "flag";
+export type SignalUnit = "seconds" | "count" | "fraction" | "bytes_per_second" | "flag";
 
 export interface SignalReading {
   /** Stable key, e.g. `replay_lag`: the hysteresis remembers signals by it. */
@@ -69,5 +69,9 @@ export function describe(r: SignalReading, line: number): string {
 function formatValue(value: number, unit: Exclude<SignalUnit, "flag">): string {
   if (unit === "seconds") return `${Math.round(value * 10) / 10} s`;
   if (unit === "fraction") return `${Math.round(value * 100)}%`;
+  if (unit === "bytes_per_second") {
+    const mb = value / (1024 * 1024);
+    return `${mb < 10 ? Math.round(mb * 10) / 10 : Math.round(mb)} MB/s`;
+  }
   return String(Math.round(value * 10) / 10);
 }

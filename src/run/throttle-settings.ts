@@ -10,6 +10,9 @@ export interface ThrottleSettings {
   maxConnectionUse: number | undefined;
   /** Vacuums allowed at once on the tables the backfill writes; the signal is off when undefined. */
   maxVacuums: number | undefined;
+  /** WAL generation rate and requested checkpoints between readings (wal-signals.ts); off when undefined. */
+  maxWalMbPerS?: number | undefined;
+  maxRequestedCheckpoints?: number | undefined;
   /** SQL returning a row with a truthy first column while the backfill should hold back. */
   query: string | undefined;
   /** Anything but 200 within `urlTimeoutMs` holds the backfill back. */
@@ -27,6 +30,8 @@ export function throttleSettings(config: Config): ThrottleSettings {
     maxLockWaiters: config.maxLockWaiters,
     maxConnectionUse: config.maxConnectionUse,
     maxVacuums: config.maxVacuums,
+    maxWalMbPerS: config.maxWalMbPerS,
+    maxRequestedCheckpoints: config.maxRequestedCheckpoints,
     query: config.throttleQuery,
     url: config.throttleUrl,
     urlTimeoutMs: config.throttleUrlTimeoutMs,

@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import { tuneRunSettings, type RunSettingsChange, type TuneOutcome } from "../db/run-tune.js";
-import type { Database } from "../db/tables.js";
+import type { Database, RunRow } from "../db/tables.js";
+import type { RunFilters } from "../backfill/batch-work.js";
 import { errorMessage } from "../error-message.js";
 import type { Logger } from "../log.js";
 import { logEvent } from "../log-events/log-event.js";
@@ -31,13 +32,24 @@ export type TuneResult = TuneOutcome & { enqueued?: { ok: true } | { ok: false; 
  * the ledger resync should Redis not take them now.
  */
 export async function tuneRun(request: TuneRequest, deps: TuneDeps): Promise<TuneResult> {
-  const outcome = await tuneRunSettings(deps.db, {
-    ...request,
-    scopeOf: (run) => ({
-      filters: runFilters(run),
-      includeMapped: (run.options as { includeMapped?: boolean } | null)?.includeMapped === true,
-    }),
-  });
+  const outcome = await tuneRunSettings(deps.db, { ...request, scopeOf: tuneScopeOf });
+  return afterTune(request, outcome, deps);
+}
+
+/** The run's candidate filters, for re-cutting its pending batches. */
+export function tuneScopeOf(run: RunRow): { filters: RunFilters; includeMapped: boolean } {
+  return {
+    filters: runFilters(run),
+    includeMapped: (run.options as { includeMapped?: boolean } | null)?.includeMapped === true,
+  };
+}
+
+/** After the tune committed: the re-cut batches go on the queue and `run.tuned` is logged. */
+export async function afterTune(
+  request: TuneRequest,
+  outcome: TuneOutcome,
+  deps: TuneDeps,
+): Promise<TuneResult> {
   if (outcome.kind !== "tuned") return outcome;
   let enqueued: { ok: true } | { ok: false; error: string } | undefined;
   const recut = outcome.recut;

@@ -6,7 +6,7 @@ import { ConfigError } from "../../src/errors.js";
 describe("config: adaptive batch size variables", () => {
   test("defaults: 2 s a batch, 50 to 5000 tags", () => {
     const c = loadConfig({});
-    assert.deepEqual([c.targetBatchMs, c.minBatchSize, c.maxBatchSize], [0, 50, 5000]);
+    assert.deepEqual([c.targetBatchMs, c.minBatchSize, c.maxBatchSize], [2000, 50, 5000]);
   });
 
   test("a target in fractions of seconds; 0 or off turns adaptation off", () => {

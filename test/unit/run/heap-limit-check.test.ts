@@ -4,7 +4,13 @@ import path from "node:path";
 import { describe, test } from "node:test";
 import { deploymentEnv } from "../../../bench/io/deployment-env.js";
 import { loadConfig } from "../../../src/config.js";
-import { heapLimitProblem, heapRequirement, youngGenerationMb } from "../../../src/run/heap-limit-check.js";
+import { adaptiveBounds } from "../../../src/run/adaptive-bounds.js";
+import {
+  heapLimitProblem,
+  heapRequirement,
+  heapSafeBatchSize,
+  youngGenerationMb,
+} from "../../../src/run/heap-limit-check.js";
 import { REPO_ROOT } from "../../support/repo-root.js";
 
 const MB = 1024 * 1024;
@@ -96,5 +102,46 @@ describe("heapLimitProblem", () => {
     assert.equal(out.status, 2, out.stderr);
     assert.match(out.stderr, /8,000 tags in flight need about \d+ MB of old-generation heap/);
     assert.match(out.stderr, /NODE_OPTIONS=--max-old-space-size=\d+/);
+  });
+});
+
+describe("heapSafeBatchSize", () => {
+  test("the largest size the heap check accepts at a concurrency, and no larger", () => {
+    for (const [heapMb, concurrency] of [
+      [176, 4],
+      [304, 2],
+      [560, 8],
+      [2096, 1],
+    ] as const) {
+      const size = heapSafeBatchSize(concurrency, heapMb * MB, 48);
+      assert.ok(size > 0, `${heapMb} MB × ${concurrency}`);
+      assert.equal(heapLimitProblem(size, concurrency, heapMb * MB, 48), undefined);
+      assert.notEqual(heapLimitProblem(size + 1, concurrency, heapMb * MB, 48), undefined);
+    }
+    // More batches at once leave room for smaller ones.
+    assert.ok(heapSafeBatchSize(8, 560 * MB, 48) < heapSafeBatchSize(2, 560 * MB, 48));
+    // Not even the fixed part fits: nothing.
+    assert.equal(heapSafeBatchSize(1, 96 * MB, 48), 0);
+  });
+});
+
+describe("adaptiveBounds", () => {
+  const config = { targetBatchMs: 2000, minBatchSize: 50, maxBatchSize: 5000 };
+  test("the maximum is the configured one, lowered to what the heap holds", () => {
+    assert.deepEqual(adaptiveBounds(config, 2, 2000, 9000), {
+      targetBatchMs: 2000,
+      minBatchSize: 50,
+      maxBatchSize: 5000,
+      configuredMaxBatchSize: 5000,
+      heapMaxBatchSize: 9000,
+    });
+    assert.equal(adaptiveBounds(config, 2, 2000, 1200).maxBatchSize, 1200);
+    // The minimum follows a maximum lowered below it.
+    const tight = adaptiveBounds(config, 2, 2000, 30);
+    assert.deepEqual([tight.minBatchSize, tight.maxBatchSize], [30, 30]);
+    // At this process's own heap, the maximum passes its heap check.
+    const own = adaptiveBounds(config, 4);
+    assert.equal(heapLimitProblem(own.maxBatchSize, 4), undefined);
+    assert.equal(adaptiveBounds(config, 2, 0, 9000).targetBatchMs, 0);
   });
 });

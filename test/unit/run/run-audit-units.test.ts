@@ -5,6 +5,7 @@ import { loadConfig } from "../../../src/config.js";
 import { createLogger } from "../../../src/log.js";
 import { CONTROL_RULES } from "../../../src/run/control-run.js";
 import { DbHealth } from "../../../src/run/db-health.js";
+import { heapLimitProblem, heapSafeBatchSize } from "../../../src/run/heap-limit-check.js";
 import { redactArgv, redactedConfig, redactSecretUrl } from "../../../src/run/run-audit.js";
 
 describe("audit redaction", () => {
@@ -46,6 +47,17 @@ describe("audit redaction", () => {
     const stored = JSON.stringify(redactedConfig(config));
     assert.ok(!stored.includes("dbpw") && !stored.includes("redispw"), stored);
     assert.match(stored, /"signingKeyFile":"\/keys\/registry.pem"/);
+  });
+
+  test("the stored config holds the adaptive target and bounds, the maximum within this heap", () => {
+    const config = loadConfig({ BACKFILL_MAX_BATCH_SIZE: "10000" });
+    const stored = redactedConfig(config, { concurrency: 8, targetBatchMs: 500 });
+    assert.equal(stored.targetBatchMs, 500);
+    assert.equal(stored.configuredMaxBatchSize, 10000);
+    assert.equal(stored.heapMaxBatchSize, heapSafeBatchSize(8));
+    assert.equal(stored.maxBatchSize, Math.min(10000, heapSafeBatchSize(8)));
+    assert.equal(heapLimitProblem(stored.maxBatchSize, 8), undefined);
+    assert.equal(redactedConfig(loadConfig({})).targetBatchMs, 2000);
   });
 });
 

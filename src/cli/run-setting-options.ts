@@ -1,0 +1,40 @@
+import { UsageError } from "../errors.js";
+
+/**
+ * `--target-batch-seconds`: how long a batch of the run should take, in milliseconds; `0` or `off`: no
+ * adaptation (the batch size stays as started or tuned).
+ */
+export function parseTargetBatchSeconds(raw: string): number {
+  const text = raw.trim().toLowerCase();
+  if (text === "off") return 0;
+  const value = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || !(value <= 3600)) {
+    throw new UsageError(
+      `--target-batch-seconds expects seconds from 0 to 3600 (0 or off: no adaptation), got '${raw}'`,
+    );
+  }
+  return Math.round(value * 1000);
+}
+
+/**
+ * `--concurrency` of `backfill tune`: the run's cap of batches in flight, 1 to 64; `off`: no cap, as 0
+ * (commander stores a parser's null as the empty string).
+ */
+export function parseConcurrencyCap(raw: string): number {
+  const text = raw.trim().toLowerCase();
+  if (text === "off") return 0;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < 1 || value > 64) {
+    throw new UsageError(`--concurrency expects an integer from 1 to 64, or off, got '${raw}'`);
+  }
+  return value;
+}
+
+/** Seconds, a positive number (fractions allowed). */
+export function parseMaxLag(raw: string): number {
+  const value = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw.trim()) || !(value > 0) || value > 86_400) {
+    throw new UsageError(`--max-lag expects seconds, more than 0 and at most 86400, got '${raw}'`);
+  }
+  return value;
+}

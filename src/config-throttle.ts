@@ -1,0 +1,100 @@
+import {
+  asInt,
+  asNumber,
+  asSecondsFloatInMs,
+  asString,
+  unparseableUrl,
+  type VariableSpec,
+} from "./config-variable.js";
+
+export type ThrottleConfigKey =
+  | "maxReplicaLagS"
+  | "criticalReplicaLagS"
+  | "maxTransactionAgeS"
+  | "maxLockWaiters"
+  | "maxConnectionUse"
+  | "maxVacuums"
+  | "throttleQuery"
+  | "throttleUrl"
+  | "throttleUrlTimeoutMs"
+  | "throttleCheckMs";
+
+const SECONDS = { type: "number", exclusiveMinimum: 0 };
+
+/** The throttle's variables (README, "Throttling"): every threshold is "throttle above". */
+export function throttleVariables(): Record<string, VariableSpec<ThrottleConfigKey>> {
+  const seconds = (
+    key: ThrottleConfigKey,
+    fallback: number,
+    what: string,
+  ): VariableSpec<ThrottleConfigKey> => ({
+    key,
+    schema: SECONDS,
+    expected: `a number of seconds > 0 (${what})`,
+    parse: asNumber,
+    fallback,
+  });
+  return {
+    BACKFILL_MAX_REPLICA_LAG_SECONDS: seconds("maxReplicaLagS", 5, "replica replay lag that throttles"),
+    BACKFILL_CRITICAL_REPLICA_LAG_SECONDS: seconds(
+      "criticalReplicaLagS",
+      120,
+      "replay lag that pauses the run",
+    ),
+    BACKFILL_MAX_TRANSACTION_AGE_SECONDS: seconds(
+      "maxTransactionAgeS",
+      300,
+      "oldest open transaction that throttles",
+    ),
+    BACKFILL_MAX_LOCK_WAITERS: {
+      key: "maxLockWaiters",
+      schema: { type: "integer", minimum: 0 },
+      expected: "an integer >= 0 (sessions waiting on the backfill's locks before it throttles)",
+      parse: asInt,
+      fallback: 0,
+    },
+    BACKFILL_MAX_CONNECTION_USE: {
+      key: "maxConnectionUse",
+      schema: { type: "number", exclusiveMinimum: 0, maximum: 1 },
+      expected: "a fraction of max_connections above 0 and at most 1, e.g. 0.9",
+      parse: asNumber,
+      fallback: 0.9,
+    },
+    BACKFILL_MAX_VACUUMS: {
+      key: "maxVacuums",
+      schema: { type: "integer", minimum: 0 },
+      expected: "an integer >= 0 (vacuums on the written tables before it throttles; unset: not checked)",
+      parse: asInt,
+      fallback: undefined,
+    },
+    BACKFILL_THROTTLE_QUERY: {
+      key: "throttleQuery",
+      schema: { type: "string", pattern: "\\S" },
+      expected: "an SQL query; a row with a truthy first column throttles",
+      parse: asString,
+      fallback: undefined,
+    },
+    BACKFILL_THROTTLE_URL: {
+      key: "throttleUrl",
+      schema: { type: "string", pattern: "^https?://" },
+      expected: "an http:// or https:// URL; anything but 200 throttles",
+      parse: asString,
+      fallback: undefined,
+      check: unparseableUrl,
+    },
+    BACKFILL_THROTTLE_URL_TIMEOUT_SECONDS: {
+      key: "throttleUrlTimeoutMs",
+      schema: { type: "number", exclusiveMinimum: 0, maximum: 60_000 },
+      expected: "a number of seconds > 0 and at most 60",
+      parse: asSecondsFloatInMs,
+      fallback: 2000,
+    },
+    BACKFILL_THROTTLE_CHECK_SECONDS: {
+      key: "throttleCheckMs",
+      schema: { type: "number", exclusiveMinimum: 0, maximum: 300_000 },
+      expected: "a number of seconds > 0 and at most 300 (how often the signals are read)",
+      parse: asSecondsFloatInMs,
+      fallback: 5000,
+    },
+  };
+}

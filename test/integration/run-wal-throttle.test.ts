@@ -1,0 +1,99 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import pg from "pg";
+import { getRun } from "../../src/db/run-get.js";
+import { runPass } from "../../src/run/run-pass.js";
+import { ThrottleChecker } from "../../src/run/throttle-checker.js";
+import type { ThrottleSettings } from "../../src/run/throttle-settings.js";
+import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
+import { createTestRedis, type TestRedis } from "../support/test-redis.js";
+import { collectingLogger, insertLegacyTags, invalidLogLines } from "./run-support.js";
+import { activeRunId, testPassSetup, throttledWith } from "./run-pass-support.js";
+
+/** Every other signal off: only the WAL rate can throttle. */
+const WAL_ONLY: ThrottleSettings = {
+  maxReplicaLagS: undefined,
+  criticalReplicaLagS: undefined,
+  maxTransactionAgeS: undefined,
+  maxLockWaiters: undefined,
+  maxConnectionUse: undefined,
+  maxVacuums: undefined,
+  query: undefined,
+  url: undefined,
+  urlTimeoutMs: 300,
+  pollMs: 200,
+  maxWalMbPerS: 2,
+};
+
+/** Another session writing WAL as fast as it can (rows of a logged table), until stopped. */
+async function walWriter(url: string): Promise<{ stop: () => Promise<number> }> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query("CREATE TABLE IF NOT EXISTS wal_filler (id int, pad text)");
+  let stopped = false;
+  let rounds = 0;
+  const loop = (async () => {
+    while (!stopped) {
+      await client.query(
+        "INSERT INTO wal_filler SELECT g, repeat(md5(g::text), 8) FROM generate_series(1, 5000) g",
+      );
+      await client.query("TRUNCATE wal_filler");
+      rounds++;
+    }
+  })();
+  return {
+    stop: async () => {
+      stopped = true;
+      await loop;
+      await client.end();
+      return rounds;
+    },
+  };
+}
+
+describe("the WAL generation rate as a throttle signal", () => {
+  let tdb: TestDatabase;
+  let redis: TestRedis;
+  const logs = collectingLogger();
+
+  before(async () => {
+    tdb = await createTestDatabase("run_wal_throttle");
+    redis = await createTestRedis("run-wal-throttle");
+    await insertLegacyTags(tdb.db, { namespaces: ["acme"], reposPerNamespace: 2, tagsPerRepo: 6 });
+  });
+  after(async () => {
+    await redis.cleanup();
+    await tdb.drop();
+  });
+
+  test("WAL written by another session throttles the run with that reason; once it stops, the run finishes", async () => {
+    const writer = await walWriter(tdb.url);
+    let stopped = false;
+    const stop = async () => {
+      if (stopped) return 0;
+      stopped = true;
+      return writer.stop();
+    };
+    try {
+      const pass = runPass(
+        testPassSetup(
+          { db: tdb.db, logger: logs.logger, redis },
+          { throttle: new ThrottleChecker(tdb.db, WAL_ONLY) },
+        ),
+      );
+      const runId = await activeRunId(tdb.db);
+      const held = await throttledWith(tdb.db, runId, /^WAL rate [\d.]+ MB\/s > 2 MB\/s/);
+      assert.ok(held.throttled_since);
+      assert.ok((await stop()) > 0, "the writer wrote");
+      const out = await pass;
+      assert.equal(out.run.status, "completed");
+      assert.equal((await getRun(tdb.db, runId))?.throttle_reason, null, "released");
+      const ended = logs.lines().filter((l) => l.event === "throttle.ended" && l.runId === runId);
+      assert.ok(ended.length >= 1, "throttle.ended logged");
+      assert.match(String(ended[0]?.reason), /WAL rate/);
+      assert.deepEqual(invalidLogLines(logs.lines()), []);
+    } finally {
+      await stop();
+    }
+  });
+});
