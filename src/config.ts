@@ -1,5 +1,6 @@
 import { Ajv } from "ajv";
 import { adaptiveBoundsProblem, adaptiveVariables } from "./config-adaptive.js";
+import { probeVariables, type ProbeConfig } from "./config-probe.js";
 import {
   asInt,
   asNumber,
@@ -13,10 +14,11 @@ import {
   unsupportedDatabaseProblem,
   type SchemaCheckMode,
 } from "./config-schema-check.js";
+import { unparseableUrl } from "./config-url.js";
 import { ConfigError } from "./errors.js";
 
 /** Everything the commands read from the environment, validated once and frozen. */
-export interface Config {
+export interface Config extends ProbeConfig {
   readonly databaseUrl: string;
   readonly redisUrl: string;
   /** PEM or JWK file with the private key that signs generated schema1 manifests; unsigned without it. */
@@ -60,23 +62,6 @@ export interface Config {
 
 const SECONDS = { type: "number", exclusiveMinimum: 0 };
 type VariableSpec = BaseSpec<keyof Config>;
-
-/**
- * A URL the drivers can parse: a bracket left open or a port above 65535 would otherwise surface as a
- * driver's stack trace. (pg also accepts what only needs percent-encoding, hence the second try.)
- */
-function unparseableUrl(value: unknown): string | undefined {
-  if (typeof value !== "string") return undefined;
-  for (const candidate of [value, encodeURI(value)]) {
-    try {
-      new URL(candidate);
-      return undefined;
-    } catch {
-      // try the next form
-    }
-  }
-  return "cannot be parsed as a URL: check the host (an IPv6 address goes in [brackets]) and the port (1-65535)";
-}
 
 const VARIABLES: Readonly<Record<string, VariableSpec>> = {
   DATABASE_URL: {
@@ -182,6 +167,7 @@ const VARIABLES: Readonly<Record<string, VariableSpec>> = {
   },
   ...throttleVariables(),
   ...adaptiveVariables(),
+  ...probeVariables(),
   ...schemaCheckVariables(),
 };
 

@@ -3,6 +3,8 @@ import { loadHealthSignals, runThrottleQuery, type HealthSignals } from "../db/l
 import type { Database } from "../db/tables.js";
 import { listThrottleSwitches, type ThrottleSwitch } from "../db/throttle-switch.js";
 import { errorMessage } from "../error-message.js";
+import { timeProbeQueries, type ResponseProbe } from "../db/probe-response-time.js";
+import { probeReading } from "./probe-latency.js";
 import { probeThrottleUrl } from "./throttle-url-probe.js";
 import { ReplayLagTracker } from "./replay-lag-tracker.js";
 import type { ThrottleSettings } from "./throttle-settings.js";
@@ -36,11 +38,12 @@ export class ThrottleChecker implements ThrottleGate {
   private replayLag = new ReplayLagTracker();
   readonly retryAfterMs: number;
 
-  /** `now`: the clock the runs' time windows are read against. */
+  /** `now`: the clock the runs' time windows are read against; `probe`: times the response-time queries. */
   constructor(
     private readonly db: Kysely<Database>,
     private readonly settings: ThrottleSettings,
     private readonly now: () => number = Date.now,
+    private readonly probe: ResponseProbe = timeProbeQueries,
   ) {
     this.retryAfterMs = Math.max(250, settings.pollMs);
   }
@@ -82,7 +85,8 @@ export class ThrottleChecker implements ThrottleGate {
   }
 
   private async read(atMs: number): Promise<Reading> {
-    const [health, query, url, switches] = await Promise.all([
+    const maxProbeMs = this.settings.maxProbeLatencyMs;
+    const [health, query, url, switches, probe] = await Promise.all([
       guard("health signals", () => loadHealthSignals(this.db)),
       this.settings.query === undefined
         ? undefined
@@ -91,6 +95,7 @@ export class ThrottleChecker implements ThrottleGate {
         ? undefined
         : probeThrottleUrl(this.settings.url, this.settings.urlTimeoutMs),
       listThrottleSwitches(this.db).catch(() => [] as ThrottleSwitch[]),
+      maxProbeMs === undefined ? undefined : guard("response probe", () => this.probe(this.db)),
     ]);
     const signals: SignalReading[] = [];
     if (health instanceof Failure) signals.push(health.reading);
@@ -99,6 +104,8 @@ export class ThrottleChecker implements ThrottleGate {
     if (query instanceof Failure) signals.push(query.reading);
     else if (query !== undefined) signals.push(flag("query", "throttle query", query, "it says throttle"));
     if (url !== undefined) signals.push(flag("url", "throttle URL", url !== "ok", url));
+    if (probe instanceof Failure) signals.push(probe.reading);
+    else if (probe !== undefined) signals.push(probeReading(probe, maxProbeMs));
     const verdict = decideThrottle(signals, this.holding);
     this.holding = new Set(verdict.holding);
     return { atMs, signals, switches };

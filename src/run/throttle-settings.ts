@@ -10,6 +10,8 @@ export interface ThrottleSettings {
   maxConnectionUse: number | undefined;
   /** Vacuums allowed at once on the tables the backfill writes; the signal is off when undefined. */
   maxVacuums: number | undefined;
+  /** Median probe query time (ms) that throttles (src/run/probe-latency.ts); not probed when undefined. */
+  maxProbeLatencyMs?: number | undefined;
   /** SQL returning a row with a truthy first column while the backfill should hold back. */
   query: string | undefined;
   /** Anything but 200 within `urlTimeoutMs` holds the backfill back. */
@@ -27,6 +29,7 @@ export function throttleSettings(config: Config): ThrottleSettings {
     maxLockWaiters: config.maxLockWaiters,
     maxConnectionUse: config.maxConnectionUse,
     maxVacuums: config.maxVacuums,
+    maxProbeLatencyMs: config.maxProbeLatencyMs > 0 ? config.maxProbeLatencyMs : undefined,
     query: config.throttleQuery,
     url: config.throttleUrl,
     urlTimeoutMs: config.throttleUrlTimeoutMs,
