@@ -109,8 +109,8 @@ function notes(options: LiveOptions): string[] {
     "Open loop: operations start on schedule whatever the earlier ones are doing, and latency counts from when an operation was due.",
     "Under a backfill the workload runs from the run's start (its batches cut) to the process's exit; alone it runs " +
       `${options.seconds} s. Before the backfill the new-model tag lookups miss (no \`tag\` rows yet); during it they increasingly hit.`,
-    "Throttling off: every threshold set out of reach (replica lag, transaction age, lock waiters, connection use). Default: the variables' defaults.",
-    "The backfill, PostgreSQL, Redis and the workload share the machine's cores: the backfill's signing and the database's work compete with the workload for CPU, which no throttle signal measures.",
+    "Throttling off: every threshold set out of reach (replica lag, transaction age, lock waiters, connection use) and the response-time probe off. Default: the variables' defaults (database response over 50 ms included).",
+    "The backfill, PostgreSQL, Redis and the workload share the machine's cores: the backfill's signing and the database's work compete with the workload for CPU; only the response-time probe (median of 3 index lookups) sees it.",
     "The ratios divide by the first phase alone; the workload alone again at the end (same database, after the " +
       "other phases) shows how far the shared machine's load moved the baseline meanwhile.",
     "Batch durations come from the runs' batch.completed lines; the first batches run at the starting size before the adaptive size has measured any.",

@@ -2,6 +2,7 @@ import { Ajv } from "ajv";
 import { adaptiveBoundsProblem, adaptiveVariables } from "./config-adaptive.js";
 import { throttleVariables } from "./config-throttle.js";
 import { walVariables } from "./config-wal.js";
+import { probeVariables, type ProbeConfig } from "./config-probe.js";
 import {
   asInt,
   asSecondsInMs,
@@ -17,7 +18,7 @@ import {
 import { ConfigError } from "./errors.js";
 
 /** Everything the commands read from the environment, validated once and frozen. */
-export interface Config {
+export interface Config extends ProbeConfig {
   readonly databaseUrl: string;
   readonly redisUrl: string;
   /** PEM or JWK file with the private key that signs generated schema1 manifests; unsigned without it. */
@@ -168,6 +169,7 @@ const VARIABLES: Readonly<Record<string, VariableSpec>> = {
   },
   ...throttleVariables(),
   ...adaptiveVariables(),
+  ...probeVariables(),
   ...schemaCheckVariables(),
   ...walVariables(),
 };

@@ -28,6 +28,7 @@ export function throttleEnv(throttling: LiveBackfill["throttling"]): Record<stri
     BACKFILL_MAX_LOCK_WAITERS: off ? "1000000000" : "",
     BACKFILL_MAX_CONNECTION_USE: off ? "1" : "",
     BACKFILL_MAX_VACUUMS: "",
+    BACKFILL_MAX_PROBE_LATENCY_MS: off ? "off" : "",
     BACKFILL_THROTTLE_QUERY: "",
     BACKFILL_THROTTLE_URL: "",
   };

@@ -4,6 +4,8 @@ import type { Database } from "../db/tables.js";
 import { listThrottleSwitches, type ThrottleSwitch } from "../db/throttle-switch.js";
 import { errorMessage } from "../error-message.js";
 import { loadWalCounters } from "../db/load-wal-counters.js";
+import { timeProbeQueries, type ResponseProbe } from "../db/probe-response-time.js";
+import { probeReading } from "./probe-latency.js";
 import { probeThrottleUrl } from "./throttle-url-probe.js";
 import { ReplayLagTracker } from "./replay-lag-tracker.js";
 import { walReadings, type WalSample } from "./wal-signals.js";
@@ -40,11 +42,12 @@ export class ThrottleChecker implements ThrottleGate {
   private wal: WalSample | undefined;
   readonly retryAfterMs: number;
 
-  /** `now`: the clock the runs' time windows are read against. */
+  /** `now`: the clock the runs' time windows are read against; `probe`: times the response-time queries. */
   constructor(
     private readonly db: Kysely<Database>,
     private readonly settings: ThrottleSettings,
     private readonly now: () => number = Date.now,
+    private readonly probe: ResponseProbe = timeProbeQueries,
   ) {
     this.retryAfterMs = Math.max(250, settings.pollMs);
   }
@@ -88,7 +91,8 @@ export class ThrottleChecker implements ThrottleGate {
   private async read(atMs: number): Promise<Reading> {
     const walOn =
       this.settings.maxWalMbPerS !== undefined || this.settings.maxRequestedCheckpoints !== undefined;
-    const [health, query, url, switches, wal] = await Promise.all([
+    const maxProbeMs = this.settings.maxProbeLatencyMs;
+    const [health, query, url, switches, wal, probe] = await Promise.all([
       guard("health signals", () => loadHealthSignals(this.db)),
       this.settings.query === undefined
         ? undefined
@@ -98,6 +102,7 @@ export class ThrottleChecker implements ThrottleGate {
         : probeThrottleUrl(this.settings.url, this.settings.urlTimeoutMs),
       listThrottleSwitches(this.db).catch(() => [] as ThrottleSwitch[]),
       walOn ? guard("WAL counters", () => loadWalCounters(this.db)) : undefined,
+      maxProbeMs === undefined ? undefined : guard("response probe", () => this.probe(this.db)),
     ]);
     const signals: SignalReading[] = [];
     if (health instanceof Failure) signals.push(health.reading);
@@ -112,6 +117,8 @@ export class ThrottleChecker implements ThrottleGate {
       signals.push(...walReadings(this.wal, sample, this.settings));
       this.wal = sample;
     }
+    if (probe instanceof Failure) signals.push(probe.reading);
+    else if (probe !== undefined) signals.push(probeReading(probe, maxProbeMs));
     const verdict = decideThrottle(signals, this.holding);
     this.holding = new Set(verdict.holding);
     return { atMs, signals, switches };

@@ -6,7 +6,7 @@
  */
 
 /** How a reading's value is read and printed. `flag` is 1 (raised) or 0, with `detail` saying why. */
-export type SignalUnit = "seconds" | "count" | "fraction" | "bytes_per_second" | "flag";
+export type SignalUnit = "seconds" | "milliseconds" | "count" | "fraction" | "bytes_per_second" | "flag";
 
 export interface SignalReading {
   /** Stable key, e.g. `replay_lag`: the hysteresis remembers signals by it. */
@@ -60,7 +60,7 @@ export function decideThrottle(
   return over.length > 0 ? { tier: "throttle", reason: over.join("; "), holding: names } : CLEAR;
 }
 
-/** `replay lag 3.1 s > 1 s`, `connection use 93% > 90%`, `throttle URL: HTTP 503`. */
+/** `replay lag 3.1 s > 1 s`, `database response 84 ms > 50 ms`, `connection use 93% > 90%`, `throttle URL: HTTP 503`. */
 export function describe(r: SignalReading, line: number): string {
   if (r.unit === "flag") return r.detail ? `${r.label}: ${r.detail}` : r.label;
   return `${r.label} ${formatValue(r.value, r.unit)} > ${formatValue(line, r.unit)}`;
@@ -68,6 +68,7 @@ export function describe(r: SignalReading, line: number): string {
 
 function formatValue(value: number, unit: Exclude<SignalUnit, "flag">): string {
   if (unit === "seconds") return `${Math.round(value * 10) / 10} s`;
+  if (unit === "milliseconds") return `${Math.round(value)} ms`;
   if (unit === "fraction") return `${Math.round(value * 100)}%`;
   if (unit === "bytes_per_second") {
     const mb = value / (1024 * 1024);

@@ -13,6 +13,8 @@ export interface ThrottleSettings {
   /** WAL generation rate and requested checkpoints between readings (wal-signals.ts); off when undefined. */
   maxWalMbPerS?: number | undefined;
   maxRequestedCheckpoints?: number | undefined;
+  /** Median probe query time (ms) that throttles (src/run/probe-latency.ts); not probed when undefined. */
+  maxProbeLatencyMs?: number | undefined;
   /** SQL returning a row with a truthy first column while the backfill should hold back. */
   query: string | undefined;
   /** Anything but 200 within `urlTimeoutMs` holds the backfill back. */
@@ -32,6 +34,7 @@ export function throttleSettings(config: Config): ThrottleSettings {
     maxVacuums: config.maxVacuums,
     maxWalMbPerS: config.maxWalMbPerS,
     maxRequestedCheckpoints: config.maxRequestedCheckpoints,
+    maxProbeLatencyMs: config.maxProbeLatencyMs > 0 ? config.maxProbeLatencyMs : undefined,
     query: config.throttleQuery,
     url: config.throttleUrl,
     urlTimeoutMs: config.throttleUrlTimeoutMs,

@@ -1,0 +1,111 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { sql, type Kysely } from "kysely";
+import { batchProgress } from "../../src/db/batch-progress.js";
+import { getRun } from "../../src/db/run-get.js";
+import { PROBE_QUERIES, timeProbeQueries, type ResponseProbe } from "../../src/db/probe-response-time.js";
+import type { Database } from "../../src/db/tables.js";
+import { runPass } from "../../src/run/run-pass.js";
+import { ThrottleChecker } from "../../src/run/throttle-checker.js";
+import type { ThrottleSettings } from "../../src/run/throttle-settings.js";
+import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
+import { createTestRedis, type TestRedis } from "../support/test-redis.js";
+import { collectingLogger, insertLegacyTags, invalidLogLines } from "./run-support.js";
+import { activeRunId, claims, testPassSetup, throttledWith } from "./run-pass-support.js";
+
+/** Only the response-time signal is on. */
+const PROBE_ONLY: ThrottleSettings = {
+  maxReplicaLagS: undefined,
+  criticalReplicaLagS: undefined,
+  maxTransactionAgeS: undefined,
+  maxLockWaiters: undefined,
+  maxConnectionUse: undefined,
+  maxVacuums: undefined,
+  maxProbeLatencyMs: 50,
+  query: undefined,
+  url: undefined,
+  urlTimeoutMs: 300,
+  pollMs: 150,
+};
+
+/**
+ * A test-only probe the server really answers slowly: each query sleeps server-side for `delay.s`
+ * (0: an ordinary round trip), timed as the built-in probe times its lookups.
+ */
+function sleepingProbe(delay: { s: number }): ResponseProbe {
+  return async (db: Kysely<Database>) => {
+    const samples: number[] = [];
+    for (let i = 0; i < PROBE_QUERIES; i++) {
+      const start = performance.now();
+      await sql`SELECT pg_sleep(${delay.s})`.execute(db);
+      samples.push(performance.now() - start);
+    }
+    return samples;
+  };
+}
+
+describe("throttling on the database's response time", () => {
+  let tdb: TestDatabase;
+  let redis: TestRedis;
+  const logs = collectingLogger();
+
+  before(async () => {
+    tdb = await createTestDatabase("probe_throttle");
+    redis = await createTestRedis("probe-throttle");
+    await insertLegacyTags(tdb.db, { namespaces: ["acme"], reposPerNamespace: 2, tagsPerRepo: 6 });
+  });
+  after(async () => {
+    await redis.cleanup();
+    await tdb.drop();
+  });
+
+  test("the built-in probe times its index lookups on Quay's tag table", async () => {
+    const samples = await timeProbeQueries(tdb.db);
+    assert.equal(samples.length, PROBE_QUERIES);
+    for (const ms of samples) assert.ok(Number.isFinite(ms) && ms > 0, `sample ${ms}`);
+  });
+
+  test("a slow server holds the run back with the response time as its reason; fast again, it finishes", async () => {
+    const delay = { s: 0.12 };
+    const checker = new ThrottleChecker(tdb.db, PROBE_ONLY, Date.now, sleepingProbe(delay));
+    const pass = runPass(testPassSetup({ db: tdb.db, logger: logs.logger, redis }, { throttle: checker }));
+    const runId = await activeRunId(tdb.db);
+    const held = await throttledWith(tdb.db, runId, /^database response \d+ ms > 50 ms$/);
+    const slowMs = Number(/(\d+) ms >/.exec(held.throttle_reason ?? "")?.[1]);
+    assert.ok(slowMs >= 120, `the reason gives the measured median: ${held.throttle_reason}`);
+    await new Promise((r) => setTimeout(r, 800));
+    assert.equal(await claims(tdb.db, runId), 0, "no batch claimed while the server is slow");
+    delay.s = 0;
+    const out = await pass;
+    assert.equal(out.run.status, "completed");
+    assert.equal((await batchProgress(tdb.db, runId)).batches.pending, 0);
+    const run = await getRun(tdb.db, runId);
+    assert.equal(run?.throttle_reason, null);
+    assert.ok(Number(run?.throttled_ms) >= 800, `throttled_ms ${String(run?.throttled_ms)}`);
+    const ended = logs.lines().filter((l) => l.event === "throttle.ended" && l.runId === runId);
+    assert.equal(ended.length, 1);
+    assert.match(String(ended[0]?.reason), /database response/);
+    assert.deepEqual(invalidLogLines(logs.lines()), []);
+  });
+
+  test("signal off: the probe is never run, however slow it would be", async () => {
+    let calls = 0;
+    const probe: ResponseProbe = () => {
+      calls++;
+      return Promise.resolve([5000, 5000, 5000]);
+    };
+    const off = new ThrottleChecker(tdb.db, { ...PROBE_ONLY, maxProbeLatencyMs: undefined }, Date.now, probe);
+    assert.equal((await off.verdict("1")).tier, "clear");
+    assert.equal(calls, 0);
+    const on = new ThrottleChecker(tdb.db, PROBE_ONLY, Date.now, probe);
+    assert.equal((await on.verdict("1")).reason, "database response 5000 ms > 50 ms");
+    assert.equal(calls, 1);
+  });
+
+  test("a probe that fails holds the backfill back with the error, not the worker down", async () => {
+    const failing: ResponseProbe = (db) => sql`SELECT 1 FROM no_such_table`.execute(db).then(() => [1, 1, 1]);
+    const verdict = await new ThrottleChecker(tdb.db, PROBE_ONLY, Date.now, failing).verdict("1");
+    assert.equal(verdict.tier, "throttle");
+    assert.match(verdict.reason, /^response probe failed: .*no_such_table/);
+  });
+});
