@@ -7,26 +7,14 @@ import { PROBE_QUERIES, timeProbeQueries, type ResponseProbe } from "../../src/d
 import type { Database } from "../../src/db/tables.js";
 import { runPass } from "../../src/run/run-pass.js";
 import { ThrottleChecker } from "../../src/run/throttle-checker.js";
-import type { ThrottleSettings } from "../../src/run/throttle-settings.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
 import { createTestRedis, type TestRedis } from "../support/test-redis.js";
 import { collectingLogger, insertLegacyTags, invalidLogLines } from "./run-support.js";
 import { activeRunId, claims, testPassSetup, throttledWith } from "./run-pass-support.js";
+import { quietThrottle } from "../support/quiet-throttle.js";
 
 /** Only the response-time signal is on. */
-const PROBE_ONLY: ThrottleSettings = {
-  maxReplicaLagS: undefined,
-  criticalReplicaLagS: undefined,
-  maxTransactionAgeS: undefined,
-  maxLockWaiters: undefined,
-  maxConnectionUse: undefined,
-  maxVacuums: undefined,
-  maxProbeLatencyMs: 50,
-  query: undefined,
-  url: undefined,
-  urlTimeoutMs: 300,
-  pollMs: 150,
-};
+const PROBE_ONLY = quietThrottle({ maxProbeLatencyMs: 50 });
 
 /**
  * A test-only probe the server really answers slowly: each query sleeps server-side for `delay.s`

@@ -12,7 +12,6 @@ import { DEFAULT_RETRY_POLICY } from "../../src/queue/retry-policy.js";
 import { controlRun, type ControlResult } from "../../src/run/control-run.js";
 import { runPass, type RunPassSetup } from "../../src/run/run-pass.js";
 import { ThrottleChecker } from "../../src/run/throttle-checker.js";
-import type { ThrottleSettings } from "../../src/run/throttle-settings.js";
 import { ReplicaCluster } from "../support/replica-cluster.js";
 import { createTestRedis, type TestRedis } from "../support/test-redis.js";
 import {
@@ -23,20 +22,10 @@ import {
   waitFor,
 } from "./run-support.js";
 import { activeRunId, resetMappings, testPassSetup, throttledWith } from "./run-pass-support.js";
+import { quietThrottle } from "../support/quiet-throttle.js";
 
 /** Only the replica-lag signal is on; the thresholds are the test's. */
-const LAG_ONLY: ThrottleSettings = {
-  maxReplicaLagS: 0.3,
-  criticalReplicaLagS: undefined,
-  maxTransactionAgeS: undefined,
-  maxLockWaiters: undefined,
-  maxConnectionUse: undefined,
-  maxVacuums: undefined,
-  query: undefined,
-  url: undefined,
-  urlTimeoutMs: 300,
-  pollMs: 150,
-};
+const LAG_ONLY = quietThrottle({ maxReplicaLagS: 0.3 });
 
 /**
  * A backfill against a private primary with a real streaming replica whose replay the test pauses

@@ -20,20 +20,10 @@ import {
   testPassSetup,
   throttledWith as throttled,
 } from "./run-pass-support.js";
+import { quietThrottle } from "../support/quiet-throttle.js";
 
 /** Every server-wide signal off: only the one a test turns on can throttle. */
-const QUIET: ThrottleSettings = {
-  maxReplicaLagS: undefined,
-  criticalReplicaLagS: undefined,
-  maxTransactionAgeS: undefined,
-  maxLockWaiters: undefined,
-  maxConnectionUse: undefined,
-  maxVacuums: undefined,
-  query: undefined,
-  url: undefined,
-  urlTimeoutMs: 300,
-  pollMs: 150,
-};
+const QUIET = quietThrottle();
 
 describe("throttling", () => {
   let tdb: TestDatabase;

@@ -4,26 +4,14 @@ import pg from "pg";
 import { getRun } from "../../src/db/run-get.js";
 import { runPass } from "../../src/run/run-pass.js";
 import { ThrottleChecker } from "../../src/run/throttle-checker.js";
-import type { ThrottleSettings } from "../../src/run/throttle-settings.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
 import { createTestRedis, type TestRedis } from "../support/test-redis.js";
 import { collectingLogger, insertLegacyTags, invalidLogLines } from "./run-support.js";
 import { activeRunId, testPassSetup, throttledWith } from "./run-pass-support.js";
+import { quietThrottle } from "../support/quiet-throttle.js";
 
 /** Every other signal off: only the WAL rate can throttle. */
-const WAL_ONLY: ThrottleSettings = {
-  maxReplicaLagS: undefined,
-  criticalReplicaLagS: undefined,
-  maxTransactionAgeS: undefined,
-  maxLockWaiters: undefined,
-  maxConnectionUse: undefined,
-  maxVacuums: undefined,
-  query: undefined,
-  url: undefined,
-  urlTimeoutMs: 300,
-  pollMs: 200,
-  maxWalMbPerS: 2,
-};
+const WAL_ONLY = quietThrottle({ pollMs: 200, maxWalMbPerS: 2 });
 
 /** Another session writing WAL as fast as it can (rows of a logged table), until stopped. */
 async function walWriter(url: string): Promise<{ stop: () => Promise<number> }> {
