@@ -9,11 +9,13 @@ const MIB = 1024 * 1024;
 
 /**
  * What the deployment files must allow for, read from where it is decided: the worker's stop budget
- * (src/cli), the benchmark's measured peak RSS and settings (bench/results/latest.json), the image's
+ * (src/cli), the benchmark's measured peak RSS and settings (bench/results/sizing-run.json, the full run), the image's
  * entry point and environment (Dockerfile).
  */
 export const DEPLOY_FACTS = (() => {
-  const bench = JSON.parse(readFileSync(path.join(REPO_ROOT, "bench", "results", "latest.json"), "utf8")) as {
+  const bench = JSON.parse(
+    readFileSync(path.join(REPO_ROOT, "bench", "results", "sizing-run.json"), "utf8"),
+  ) as {
     settings: { batchSize: number; concurrency: number; deploymentEnv: string };
     passes: { metrics: { peakRssBytes: number } }[];
   };
@@ -38,7 +40,7 @@ export const DEPLOY_FACTS = (() => {
     stopGraceSeconds: STOP_GRACE_MS / 1000,
     /** What a grace period must leave beyond that: the kubelet's or Docker's SIGKILL must never come first. */
     marginSeconds: 10,
-    /** The highest peak RSS of every pass of the latest benchmark, in MiB. */
+    /** The highest peak RSS of every pass of the full benchmark run, in MiB. */
     peakRssMiB: Math.max(...bench.passes.map((p) => p.metrics.peakRssBytes)) / MIB,
     /**
      * A `backfill health` process (the compiled CLI with the image's settings) peaks at ~55 MiB;
