@@ -71,8 +71,9 @@ describe("throttling on the database's response time", () => {
     assert.equal(run?.throttle_reason, null);
     assert.ok(Number(run?.throttled_ms) >= 800, `throttled_ms ${String(run?.throttled_ms)}`);
     const ended = logs.lines().filter((l) => l.event === "throttle.ended" && l.runId === runId);
-    assert.equal(ended.length, 1);
-    assert.match(String(ended[0]?.reason), /database response/);
+    // At least once: on a loaded machine even the fast probe may cross 50 ms again for a reading.
+    assert.ok(ended.length >= 1, "throttle.ended logged");
+    for (const e of ended) assert.match(String(e.reason), /database response/);
     assert.deepEqual(invalidLogLines(logs.lines()), []);
   });
 
