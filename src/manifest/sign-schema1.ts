@@ -39,14 +39,28 @@ export async function signSchema1(
     ? await signer.signJws(protectedB64, bytes)
     : await signer.sign(Buffer.from(`${protectedB64}.${bytes.toString("base64url")}`, "ascii"));
   const signature = Buffer.from(signed).toString("base64url");
-  const block = [
-    {
-      header: { jwk: signer.publicJwk, alg: signer.alg },
-      signature,
-      protected: protectedB64,
-    },
-  ];
-  // One level deeper than the top: JSON strings hold no raw newline, so re-indenting every line is safe.
-  const signatures = pythonJsonDumps(block, MANIFEST_LAYOUT).replaceAll("\n", "\n   ");
-  return `${payload.slice(0, payload.length - 2)},\n   "signatures": ${signatures}\n}`;
+  // base64url needs no escaping, so each value is quoted as Python would, between quote marks alone.
+  return (
+    `${payload.slice(0, payload.length - 2)},\n   "signatures": ${headerOf(signer)}` +
+    `,\n         "signature": "${signature}",\n         "protected": "${protectedB64}"\n      }\n   ]\n}`
+  );
+}
+
+// The signature block's text up to the header's end is the same for every manifest of a key: kept by
+// the key's (frozen) JWK object, which the signers made per batch or thread share.
+const HEADERS = new WeakMap<object, { alg: string; text: string }>();
+
+/**
+ * `[{"header": {jwk, alg}` of the signature block as Python dumps it at the manifest's second level
+ * (indent 3, one level deeper than the top: JSON strings hold no raw newline, so re-indenting every line
+ * is safe), without the closing brackets.
+ */
+function headerOf(signer: Signer): string {
+  const known = HEADERS.get(signer.publicJwk);
+  if (known !== undefined && known.alg === signer.alg) return known.text;
+  const header = { jwk: signer.publicJwk, alg: signer.alg };
+  const block = pythonJsonDumps([{ header }], MANIFEST_LAYOUT);
+  const text = block.slice(0, block.length - "\n   }\n]".length).replaceAll("\n", "\n   ");
+  if (Object.isFrozen(signer.publicJwk)) HEADERS.set(signer.publicJwk, { alg: signer.alg, text });
+  return text;
 }
