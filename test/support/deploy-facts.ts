@@ -17,6 +17,7 @@ export const DEPLOY_FACTS = (() => {
     readFileSync(path.join(REPO_ROOT, "bench", "results", "sizing-run.json"), "utf8"),
   ) as {
     settings: { batchSize: number; concurrency: number; deploymentEnv: string };
+    machine: { node: string };
     passes: { metrics: { peakRssBytes: number } }[];
   };
   const dockerfile = parseDockerfile(readFileSync(path.join(REPO_ROOT, "Dockerfile"), "utf8"));
@@ -48,6 +49,8 @@ export const DEPLOY_FACTS = (() => {
      */
     probeRssMiB: 2 * 60,
     bench: bench.settings,
+    /** The Node version the sizing run ran on. */
+    benchNode: bench.machine.node,
     /** The image's ENTRYPOINT: a probe runs `<entrypoint> health`. */
     entrypoint,
     imageEnv: env,

@@ -6,6 +6,7 @@ import { deploymentEnv } from "../../../bench/io/deployment-env.js";
 import { loadConfig } from "../../../src/config.js";
 import { adaptiveBounds } from "../../../src/run/adaptive-bounds.js";
 import {
+  defaultSemiSpaceMb,
   heapLimitProblem,
   heapRequirement,
   heapSafeBatchSize,
@@ -45,7 +46,11 @@ describe("heapLimitProblem", () => {
   });
 
   test("the young generation comes from --max-semi-space-size, the command line winning over NODE_OPTIONS", () => {
-    assert.equal(youngGenerationMb([]), 48);
+    assert.equal(youngGenerationMb([]), 3 * defaultSemiSpaceMb());
+    assert.equal(defaultSemiSpaceMb("20.20.2"), 16);
+    assert.equal(defaultSemiSpaceMb("24.22.3"), 64);
+    // Without the flag, V8's own default: what this Node reports agrees with it.
+    assert.equal(heapLimitWith("--max-old-space-size=128") / MB, 128 + youngGenerationMb([]));
     assert.equal(youngGenerationMb(["--max-old-space-size=128", "--max-semi-space-size=4"]), 12);
     assert.equal(youngGenerationMb(["--max_semi_space_size", "8"]), 24);
     assert.equal(youngGenerationMb(["--max-semi-space-size=4", "--max-semi-space-size=32"]), 96);
@@ -71,7 +76,8 @@ describe("heapLimitProblem", () => {
     const defaults = loadConfig({});
     const limit = heapLimitWith(deploymentEnv().NODE_OPTIONS ?? "");
     assert.ok(limit > 0 && limit < 1024 * MB, `the Dockerfile caps the heap (${limit / MB} MB)`);
-    assert.equal(heapLimitProblem(defaults.batchSize, defaults.concurrency, limit), undefined);
+    const young = youngGenerationMb((deploymentEnv().NODE_OPTIONS ?? "").split(" "));
+    assert.equal(heapLimitProblem(defaults.batchSize, defaults.concurrency, limit, young), undefined);
   });
 
   test("`backfill run` stops with exit 2 before connecting when the heap is too small", () => {
