@@ -1,6 +1,5 @@
 import type { NewManifestBlob } from "../backfill/store-write-rows.js";
 import { sql, type Kysely } from "kysely";
-import { intArray } from "./array-literal.js";
 import type { Database } from "./tables.js";
 
 /** One statement: `manifestblob` rows, a set per manifest. Returns how many were inserted. */
@@ -11,8 +10,8 @@ export async function insertManifestBlobs(
   if (rows.length === 0) return 0;
   const result = await sql`
     INSERT INTO manifestblob (repository_id, manifest_id, blob_id)
-    SELECT * FROM unnest(${intArray(rows, (r) => r.repositoryId)}::int[], ${intArray(rows, (r) => r.manifestId)}::int[],
-                         ${intArray(rows, (r) => r.blobId)}::int[])
+    SELECT * FROM unnest(${rows.map((r) => r.repositoryId)}::int[], ${rows.map((r) => r.manifestId)}::int[],
+                         ${rows.map((r) => r.blobId)}::int[])
     ON CONFLICT (manifest_id, blob_id) DO NOTHING`.execute(db);
   return Number(result.numAffectedRows ?? 0);
 }

@@ -1,6 +1,5 @@
 import type { NewManifestLabel } from "../backfill/store-write-rows.js";
 import { sql, type Kysely } from "kysely";
-import { intArray } from "./array-literal.js";
 import type { Database } from "./tables.js";
 
 /**
@@ -12,11 +11,11 @@ export async function insertManifestLabels(
   rows: readonly NewManifestLabel[],
 ): Promise<{ inserted: number; ids: { id: number; manifestId: number; labelId: number }[] }> {
   if (rows.length === 0) return { inserted: 0, ids: [] };
-  const manifestIds = intArray(rows, (r) => r.manifestId);
-  const labelIds = intArray(rows, (r) => r.labelId);
+  const manifestIds = rows.map((r) => r.manifestId);
+  const labelIds = rows.map((r) => r.labelId);
   const insert = await sql`
     INSERT INTO manifestlabel (repository_id, manifest_id, label_id)
-    SELECT * FROM unnest(${intArray(rows, (r) => r.repositoryId)}::int[], ${manifestIds}::int[], ${labelIds}::int[])
+    SELECT * FROM unnest(${rows.map((r) => r.repositoryId)}::int[], ${manifestIds}::int[], ${labelIds}::int[])
     ON CONFLICT (manifest_id, label_id) DO NOTHING`.execute(db);
   const found = await sql<{ id: number; manifest_id: number; label_id: number }>`
     SELECT ml.id, ml.manifest_id, ml.label_id

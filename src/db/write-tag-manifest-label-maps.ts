@@ -1,6 +1,5 @@
 import type { NewTagManifestLabelMap } from "../backfill/store-write-rows.js";
 import { sql, type Kysely } from "kysely";
-import { intArray } from "./array-literal.js";
 import type { Database } from "./tables.js";
 
 /**
@@ -16,9 +15,9 @@ export async function insertTagManifestLabelMaps(
     INSERT INTO tagmanifestlabelmap (tag_manifest_id, manifest_id, label_id, tag_manifest_label_id,
                                      manifest_label_id, broken_manifest)
     SELECT u.tag_manifest_id, u.manifest_id, u.label_id, u.tag_manifest_label_id, u.manifest_label_id, false
-      FROM unnest(${intArray(rows, (r) => r.tagManifestId)}::int[], ${intArray(rows, (r) => r.manifestId)}::int[],
-                  ${intArray(rows, (r) => r.labelId)}::int[], ${intArray(rows, (r) => r.tagManifestLabelId)}::int[],
-                  ${intArray(rows, (r) => r.manifestLabelId)}::int[])
+      FROM unnest(${rows.map((r) => r.tagManifestId)}::int[], ${rows.map((r) => r.manifestId)}::int[],
+                  ${rows.map((r) => r.labelId)}::int[], ${rows.map((r) => r.tagManifestLabelId)}::int[],
+                  ${rows.map((r) => r.manifestLabelId)}::int[])
            AS u(tag_manifest_id, manifest_id, label_id, tag_manifest_label_id, manifest_label_id)
      WHERE NOT EXISTS (SELECT 1 FROM tagmanifestlabelmap m WHERE m.tag_manifest_label_id = u.tag_manifest_label_id)`.execute(
     db,

@@ -1,6 +1,5 @@
 import type { NewTagManifestLink } from "../backfill/store-write-rows.js";
 import { sql, type Kysely } from "kysely";
-import { boolArray, intArray } from "./array-literal.js";
 import type { Database } from "./tables.js";
 
 /** One statement: `tagmanifesttomanifest` rows; returns the tag manifest ids that were linked. */
@@ -11,8 +10,8 @@ export async function insertTagManifestLinks(
   if (rows.length === 0) return [];
   const result = await sql<{ tag_manifest_id: number }>`
     INSERT INTO tagmanifesttomanifest (tag_manifest_id, manifest_id, broken)
-    SELECT * FROM unnest(${intArray(rows, (r) => r.tagManifestId)}::int[], ${intArray(rows, (r) => r.manifestId)}::int[],
-                         ${boolArray(rows, (r) => r.broken)}::boolean[])
+    SELECT * FROM unnest(${rows.map((r) => r.tagManifestId)}::int[], ${rows.map((r) => r.manifestId)}::int[],
+                         ${rows.map((r) => r.broken)}::boolean[])
     ON CONFLICT (tag_manifest_id) DO NOTHING
     RETURNING tag_manifest_id`.execute(db);
   return result.rows.map((row) => row.tag_manifest_id);

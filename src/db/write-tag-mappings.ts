@@ -1,6 +1,5 @@
 import type { NewTagMapping } from "../backfill/store-write-rows.js";
 import { sql, type Kysely } from "kysely";
-import { intArray } from "./array-literal.js";
 import type { Database } from "./tables.js";
 
 /**
@@ -14,8 +13,8 @@ export async function insertTagMappings(
   if (rows.length === 0) return [];
   const result = await sql<{ repository_tag_id: number }>`
     INSERT INTO tagtorepositorytag (repository_id, tag_id, repository_tag_id)
-    SELECT * FROM unnest(${intArray(rows, (r) => r.repositoryId)}::int[], ${intArray(rows, (r) => r.tagId)}::int[],
-                         ${intArray(rows, (r) => r.repositoryTagId)}::int[])
+    SELECT * FROM unnest(${rows.map((r) => r.repositoryId)}::int[], ${rows.map((r) => r.tagId)}::int[],
+                         ${rows.map((r) => r.repositoryTagId)}::int[])
     ON CONFLICT DO NOTHING
     RETURNING repository_tag_id`.execute(db);
   return result.rows.map((row) => row.repository_tag_id);

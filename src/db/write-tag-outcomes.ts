@@ -1,6 +1,5 @@
 import type { TagOutcomeRow } from "../backfill/store-write-rows.js";
 import { sql, type Kysely } from "kysely";
-import { intArray, textArray } from "./array-literal.js";
 import type { Database } from "./tables.js";
 
 /**
@@ -22,12 +21,12 @@ export async function upsertTagOutcomes(
     INSERT INTO backfill.tag_outcome (repository_tag_id, run_id, batch_id, outcome, reason, detail,
                                       rewritten_ids, manifest_digest, reprocess, reprocess_detail, updated_at)
     SELECT u.*, now()
-      FROM unnest(${intArray(rows, (r) => r.repositoryTagId)}::int[], ${intArray(rows, (r) => r.runId)}::bigint[],
-                  ${intArray(rows, (r) => r.batchId)}::bigint[], ${textArray(rows, (r) => r.outcome)}::text[],
-                  ${textArray(rows, (r) => r.reason)}::text[], ${textArray(rows, (r) => r.detail)}::text[],
-                  ${intArray(rows, (r) => r.rewrittenIds)}::int[], ${textArray(rows, (r) => r.manifestDigest)}::text[],
-                  ${textArray(rows, (r) => r.reprocess ?? null)}::text[],
-                  ${textArray(rows, (r) => r.reprocessDetail ?? null)}::text[]) AS u
+      FROM unnest(${rows.map((r) => r.repositoryTagId)}::int[], ${rows.map((r) => r.runId)}::bigint[],
+                  ${rows.map((r) => r.batchId)}::bigint[], ${rows.map((r) => r.outcome)}::text[],
+                  ${rows.map((r) => r.reason)}::text[], ${rows.map((r) => r.detail)}::text[],
+                  ${rows.map((r) => r.rewrittenIds)}::int[], ${rows.map((r) => r.manifestDigest)}::text[],
+                  ${rows.map((r) => r.reprocess ?? null)}::text[],
+                  ${rows.map((r) => r.reprocessDetail ?? null)}::text[]) AS u
     ON CONFLICT (repository_tag_id) DO UPDATE
        SET run_id = EXCLUDED.run_id, batch_id = EXCLUDED.batch_id,
            outcome = CASE WHEN ${KEEP} THEN tag_outcome.outcome ELSE EXCLUDED.outcome END,

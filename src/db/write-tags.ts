@@ -1,6 +1,5 @@
 import type { NewTag } from "../backfill/store-write-rows.js";
 import { sql, type Kysely } from "kysely";
-import { boolArray, intArray, textArray } from "./array-literal.js";
 import type { Database } from "./tables.js";
 
 /** One statement: `tag` rows with preallocated ids, never hidden; returns the ids that were inserted. */
@@ -11,10 +10,10 @@ export async function insertTags(db: Kysely<Database>, rows: readonly NewTag[]):
                      reversion, tag_kind_id)
     SELECT u.id, u.name, u.repository_id, u.manifest_id, u.lifetime_start_ms, u.lifetime_end_ms, false,
            u.reversion, u.tag_kind_id
-      FROM unnest(${intArray(rows, (r) => r.id)}::int[], ${textArray(rows, (r) => r.name)}::varchar[],
-                  ${intArray(rows, (r) => r.repositoryId)}::int[], ${intArray(rows, (r) => r.manifestId)}::int[],
-                  ${intArray(rows, (r) => r.lifetimeStartMs)}::bigint[], ${intArray(rows, (r) => r.lifetimeEndMs)}::bigint[],
-                  ${boolArray(rows, (r) => r.reversion)}::boolean[], ${intArray(rows, (r) => r.tagKindId)}::int[])
+      FROM unnest(${rows.map((r) => r.id)}::int[], ${rows.map((r) => r.name)}::varchar[],
+                  ${rows.map((r) => r.repositoryId)}::int[], ${rows.map((r) => r.manifestId)}::int[],
+                  ${rows.map((r) => r.lifetimeStartMs)}::bigint[], ${rows.map((r) => r.lifetimeEndMs)}::bigint[],
+                  ${rows.map((r) => r.reversion)}::boolean[], ${rows.map((r) => r.tagKindId)}::int[])
            AS u(id, name, repository_id, manifest_id, lifetime_start_ms, lifetime_end_ms, reversion, tag_kind_id)
     ON CONFLICT DO NOTHING
     RETURNING id`.execute(db);
