@@ -84,6 +84,27 @@ describe("session guards on a live database: the backfill loses lock fights, nev
     };
   }
 
+  /** A pass of 3-tag batches, 2 at once, with one attempt each: a contended delivery must not spend it. */
+  const contendedPass = (
+    db: Kysely<Database>,
+    logger: ReturnType<typeof collectingLogger>["logger"],
+    redis: { url: string; prefix: string },
+  ) =>
+    runPass({
+      db,
+      logger,
+      redisUrl: redis.url,
+      prefix: redis.prefix,
+      concurrency: 2,
+      leaseMs: 5000,
+      retry: { attempts: 1, backoffMs: 50, jitter: 0.5 },
+      processBatch: fakeProcessBatch(db),
+      jobs: JOB_TABLE,
+      pollMs: 50,
+      resyncMs: 500,
+      progressLogMs: 0,
+      run: testRun({ batchSize: 3 }),
+    });
   const batchRow = (batchId: string) =>
     tdb.db
       .selectFrom("backfill.batch")
@@ -244,22 +265,7 @@ describe("session guards on a live database: the backfill loses lock fights, nev
     await holder.query("LOCK TABLE tag IN SHARE MODE");
     const release = setTimeout(() => void holder.query("COMMIT"), 2500);
     try {
-      const out = await runPass({
-        db,
-        logger: logs.logger,
-        redisUrl: redis.url,
-        prefix: redis.prefix,
-        concurrency: 2,
-        leaseMs: 5000,
-        // One attempt: a contended delivery that spent it would fail the batch for good.
-        retry: { attempts: 1, backoffMs: 50, jitter: 0.5 },
-        processBatch: fakeProcessBatch(db),
-        jobs: JOB_TABLE,
-        pollMs: 50,
-        resyncMs: 500,
-        progressLogMs: 0,
-        run: testRun({ batchSize: 3 }),
-      });
+      const out = await contendedPass(db, logs.logger, redis);
       assert.equal(out.run.status, "completed");
       const lines = logs.lines();
       assert.ok(
@@ -300,21 +306,7 @@ describe("session guards on a live database: the backfill loses lock fights, nev
       },
       stopWorkload.signal,
     );
-    const pass = runPass({
-      db,
-      logger: logs.logger,
-      redisUrl: redis.url,
-      prefix: redis.prefix,
-      concurrency: 2,
-      leaseMs: 5000,
-      retry: { attempts: 1, backoffMs: 50, jitter: 0.5 },
-      processBatch: fakeProcessBatch(db),
-      jobs: JOB_TABLE,
-      pollMs: 50,
-      resyncMs: 500,
-      progressLogMs: 0,
-      run: testRun({ batchSize: 3 }),
-    });
+    const pass = contendedPass(db, logs.logger, redis);
     try {
       // While the holder holds: who waits, and on whom.
       const seen = { backfillWaiting: false, appWaitingOnHolder: false, appOnBackfill: [] as string[] };
