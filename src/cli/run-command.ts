@@ -9,7 +9,7 @@ import { runPass, type PassOutcome } from "../run/run-pass.js";
 import { runReport } from "../run/run-report.js";
 import { formatRunSummary, passVerdict } from "../run/run-summary.js";
 import { addBatchOptions } from "./batch-options.js";
-import { parseMaxLag, parseTargetBatchSeconds } from "./run-setting-options.js";
+import { addRunSettingOptions } from "./run-setting-options.js";
 import { action, EXIT, intOption } from "./command-runner.js";
 import { ProgressBar } from "./progress-bar.js";
 import { openRuntime, processApplicationName } from "../runtime/command-runtime.js";
@@ -45,23 +45,16 @@ export function registerRunCommand(program: Command): void {
     )
     .option("--namespace <name>", "only repositories of this namespace")
     .option("--repository <ns/repo>", "only this repository");
-  addWindowOptions(
-    addBatchOptions(command, {
-      batchSize: true,
-      concurrency:
-        "batches at once in this process, and the run's cap across all workers (default BACKFILL_CONCURRENCY, no cap)",
-    }),
+  addRunSettingOptions(
+    addWindowOptions(
+      addBatchOptions(command, {
+        batchSize: true,
+        concurrency:
+          "batches at once in this process, and the run's cap across all workers (default BACKFILL_CONCURRENCY, no cap)",
+      }),
+    ),
+    "the adaptive batch size's target, default BACKFILL_TARGET_BATCH_SECONDS",
   )
-    .option(
-      "--max-lag <seconds>",
-      "this run's replica-lag line, in place of BACKFILL_MAX_REPLICA_LAG_SECONDS",
-      parseMaxLag,
-    )
-    .option(
-      "--target-batch-seconds <s>",
-      "how long a batch should take (default BACKFILL_TARGET_BATCH_SECONDS; 0 or off: keep the size)",
-      parseTargetBatchSeconds,
-    )
     .option("--dry-run", "plan and sign but write nothing; report what would be written (no key needed)")
     .option("--no-progress", "no progress bar even on a terminal (log run.progress instead)")
     .option("--json", "print the result as one JSON document (logs stay on stderr)")

@@ -1,3 +1,4 @@
+import type { Command } from "commander";
 import { UsageError } from "../errors.js";
 
 /**
@@ -37,4 +38,19 @@ export function parseMaxLag(raw: string): number {
     throw new UsageError(`--max-lag expects seconds, more than 0 and at most 86400, got '${raw}'`);
   }
   return value;
+}
+
+/** `--max-lag` and `--target-batch-seconds`, which `run` and `tune` share; `target` says what the flag sets. */
+export function addRunSettingOptions(command: Command, target: string): Command {
+  return command
+    .option(
+      "--max-lag <seconds>",
+      "this run's replica-lag line, in place of BACKFILL_MAX_REPLICA_LAG_SECONDS",
+      parseMaxLag,
+    )
+    .option(
+      "--target-batch-seconds <s>",
+      `how long a batch should take: ${target} (0 or off: keep the size)`,
+      parseTargetBatchSeconds,
+    );
 }

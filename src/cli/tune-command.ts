@@ -7,7 +7,7 @@ import { tuneRun, type TuneResult } from "../run/tune-run.js";
 import { openRuntime } from "../runtime/command-runtime.js";
 import { action, EXIT, intOption } from "./command-runner.js";
 import { parseRunId } from "./run-id.js";
-import { parseConcurrencyCap, parseMaxLag, parseTargetBatchSeconds } from "./run-setting-options.js";
+import { addRunSettingOptions, parseConcurrencyCap, parseMaxLag } from "./run-setting-options.js";
 
 export { parseMaxLag };
 import { withTimeout } from "./with-timeout.js";
@@ -34,22 +34,12 @@ export function registerTuneCommand(program: Command): void {
         "re-cuts the batches not claimed yet (the ones in flight finish as they are); --concurrency caps the " +
         "run's batches in flight across all workers. Recorded in the run's history (`backfill status --run RUN`).",
     )
-    .option("--batch-size <n>", "tags per batch from now on", intOption("--batch-size", 1, 10000))
-    .option(
-      "--max-lag <seconds>",
-      "this run's replica-lag line, in place of BACKFILL_MAX_REPLICA_LAG_SECONDS",
-      parseMaxLag,
-    )
-    .option(
-      "--target-batch-seconds <s>",
-      "how long a batch should take: the adaptive batch size's target (0 or off: keep the size)",
-      parseTargetBatchSeconds,
-    )
-    .option(
-      "--concurrency <n>",
-      "at most this many of the run's batches at once, across all workers (off: no cap)",
-      parseConcurrencyCap,
-    );
+    .option("--batch-size <n>", "tags per batch from now on", intOption("--batch-size", 1, 10000));
+  addRunSettingOptions(command, "the adaptive batch size's target").option(
+    "--concurrency <n>",
+    "at most this many of the run's batches at once, across all workers (off: no cap)",
+    parseConcurrencyCap,
+  );
   addWindowOptions(command)
     .option("--no-window", "no time window any more")
     .option("--reason <text>", "why, kept in the run's history")
