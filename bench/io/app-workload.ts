@@ -10,7 +10,8 @@ import {
   WorkloadUsageError,
   type WorkloadOptions,
 } from "../lib/workload-options.js";
-import { dueAtMs, dueCount, pickOperation, seededRandom } from "../lib/workload-plan.js";
+import { seededRandom } from "../lib/seeded-random.js";
+import { dueAtMs, dueCount, pickOperation } from "../lib/workload-plan.js";
 import { loadWorkloadKeys, WorkloadQueries } from "./workload-queries.js";
 
 /** Sessions of the workload are named so: never `backfill…`, which the throttle counts as its own. */

@@ -20,18 +20,6 @@ export const DEFAULT_MIX: WorkloadMix = {
   push: 10,
 };
 
-/** A small seeded generator (mulberry32): the same seed issues the same sequence of operations. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** The operation a uniform draw `r` (0 ≤ r < 1) picks, in proportion to the mix's weights. */
 export function pickOperation(mix: WorkloadMix, r: number): WorkloadOperation {
   const total = WORKLOAD_OPERATIONS.reduce((sum, op) => sum + Math.max(0, mix[op]), 0);

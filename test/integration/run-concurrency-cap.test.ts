@@ -12,8 +12,7 @@ import {
   fakeProcessBatch,
   insertLegacyTags,
   invalidLogLines,
-  jsonLines,
-  runCli,
+  recordingCli,
 } from "./run-support.js";
 import { claims, resetMappings, testPassSetup, testRun } from "./run-pass-support.js";
 
@@ -23,7 +22,7 @@ describe("run concurrency cap and tune --target-batch-seconds / --concurrency", 
   let redis: TestRedis;
   let env: Record<string, string>;
   const logs = collectingLogger();
-  const cliLines: Record<string, unknown>[] = [];
+  const { cli, lines: cliLines } = recordingCli(() => env);
 
   before(async () => {
     tdb = await createTestDatabase("run_concurrency_cap");
@@ -35,12 +34,6 @@ describe("run concurrency cap and tune --target-batch-seconds / --concurrency", 
     await redis.cleanup();
     await tdb.drop();
   });
-
-  const cli = async (args: string[]) => {
-    const out = await runCli(args, env);
-    cliLines.push(...jsonLines(out.stderr));
-    return out;
-  };
 
   /** The fake core, counting the batches it holds at once. */
   function countingCore(): { core: DbProcessBatch; most: () => number } {

@@ -338,3 +338,20 @@ export function jsonLines(text: string): Record<string, unknown>[] {
     .filter((l) => l.startsWith('{"'))
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
+
+/**
+ * `runCli` against the environment `env()` gives at call time, keeping every JSON log line the commands
+ * wrote to stderr in `lines` (for event and schema checks).
+ */
+export function recordingCli(env: () => Record<string, string>): {
+  cli: (args: string[]) => Promise<CliResult>;
+  lines: Record<string, unknown>[];
+} {
+  const lines: Record<string, unknown>[] = [];
+  const cli = async (args: string[]) => {
+    const out = await runCli(args, env());
+    lines.push(...jsonLines(out.stderr));
+    return out;
+  };
+  return { cli, lines };
+}

@@ -15,9 +15,8 @@ import {
   fakeProcessBatch,
   insertLegacyTags,
   invalidLogLines,
-  jsonLines,
   mappingSnapshot,
-  runCli,
+  recordingCli,
   waitFor,
 } from "./run-support.js";
 import {
@@ -48,7 +47,7 @@ describe("time windows and backfill tune", () => {
   let env: Record<string, string>;
   let candidates = 0;
   const logs = collectingLogger();
-  const cliLines: Record<string, unknown>[] = [];
+  const { cli, lines: cliLines } = recordingCli(() => env);
 
   before(async () => {
     tdb = await createTestDatabase("run_window_tune");
@@ -66,11 +65,6 @@ describe("time windows and backfill tune", () => {
     await tdb.drop();
   });
 
-  const cli = async (args: string[]) => {
-    const out = await runCli(args, env);
-    cliLines.push(...jsonLines(out.stderr));
-    return out;
-  };
   const setup = (
     overrides: Partial<RunPassSetup> = {},
     run: Partial<RunPassSetup["run"]> = {},

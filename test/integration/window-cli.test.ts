@@ -5,14 +5,14 @@ import { handleScheduledRun } from "../../jobs/scheduled-run.js";
 import { getRun } from "../../src/db/run-get.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
 import { createTestRedis, type TestRedis } from "../support/test-redis.js";
-import { collectingLogger, insertLegacyTags, invalidLogLines, jsonLines, runCli } from "./run-support.js";
+import { collectingLogger, insertLegacyTags, invalidLogLines, recordingCli, runCli } from "./run-support.js";
 
 describe("--window on schedule and run; bad window flags", () => {
   let tdb: TestDatabase;
   let redis: TestRedis;
   let env: Record<string, string>;
   const logs = collectingLogger();
-  const cliLines: Record<string, unknown>[] = [];
+  const { cli, lines: cliLines } = recordingCli(() => env);
 
   before(async () => {
     tdb = await createTestDatabase("window_cli");
@@ -24,12 +24,6 @@ describe("--window on schedule and run; bad window flags", () => {
     await redis.cleanup();
     await tdb.drop();
   });
-
-  const cli = async (args: string[]) => {
-    const out = await runCli(args, env);
-    cliLines.push(...jsonLines(out.stderr));
-    return out;
-  };
 
   test("a scheduler tick carrying a window starts a run with it", async () => {
     const tick = await handleScheduledRun(

@@ -3,13 +3,13 @@ import { createHash } from "node:crypto";
 import { describe, test } from "node:test";
 import { LatencyRecorder } from "../../../bench/lib/latency-summary.js";
 import { pushBlobDigest, pushManifest } from "../../../bench/lib/push-manifest.js";
+import { seededRandom } from "../../../bench/lib/seeded-random.js";
 import { parseMix, parseWorkloadOptions, WorkloadUsageError } from "../../../bench/lib/workload-options.js";
 import {
   DEFAULT_MIX,
   dueAtMs,
   dueCount,
   pickOperation,
-  seededRandom,
   WORKLOAD_OPERATIONS,
 } from "../../../bench/lib/workload-plan.js";
 

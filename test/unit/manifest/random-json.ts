@@ -1,16 +1,7 @@
 import { PyFloat, PyInt, type JsonObject, type JsonValue } from "../../../src/manifest/json-value.js";
 
-/** A small seeded PRNG (mulberry32), so property tests are reproducible without a dependency. */
-export function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded PRNG (mulberry32) the bench's workload uses too: property tests stay reproducible. */
+export { seededRandom as createRandom } from "../../../bench/lib/seeded-random.js";
 
 export function pick<T>(random: () => number, items: readonly T[]): T {
   const item = items[Math.floor(random() * items.length)];
