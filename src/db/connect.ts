@@ -2,6 +2,7 @@ import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { logEvent } from "../log-events/log-event.js";
 import type { Logger } from "../log.js";
+import { copyInQuery } from "./copy-in.js";
 import type { Database } from "./tables.js";
 
 const INT8_OID = 20;
@@ -76,12 +77,15 @@ export function pgConnectionString(databaseUrl: string): string {
 
 /**
  * pg.Client opening its connection within `ms`. Not the pool's connectionTimeoutMillis: that one also
- * bounds the wait for a busy pool's free client, which a long batch transaction may rightly hold.
+ * bounds the wait for a busy pool's free client, which a long batch transaction may rightly hold. Its
+ * `query` also runs the COPY statements of src/db/copy-in.ts.
  */
 function clientWithConnectTimeout(ms: number): typeof pg.Client {
   return class extends pg.Client {
     constructor(config?: pg.ClientConfig) {
       super({ ...config, connectionTimeoutMillis: ms });
+      const plain = this.query.bind(this) as (...args: unknown[]) => unknown;
+      Object.assign(this, { query: copyInQuery(this, plain) });
     }
   };
 }

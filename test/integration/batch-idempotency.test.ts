@@ -188,7 +188,9 @@ describe("processBatch: idempotency and isolation", () => {
     assert.equal(small.results.length, 10);
     assert.equal(large.results.length, 200);
     assert.equal(large.queries, small.queries);
-    assert.ok(small.queries <= 30, `queries per batch: ${small.queries}`);
+    // 34 today: the manifest, tagmanifest and manifestblob writes take three statements each (scratch
+    // table, COPY, insert from it).
+    assert.ok(small.queries <= 36, `queries per batch: ${small.queries}`);
   });
 
   test("a tag whose planning throws fails alone; the rest commits", async () => {
