@@ -16,7 +16,7 @@ const TRAILER = Buffer.from([0xff, 0xff]);
 export function* binaryCopyChunks(
   types: readonly CopyColumnType[],
   rows: Iterable<readonly CopyValue[]>,
-  chunkBytes = 256 * 1024,
+  chunkBytes = 64 * 1024,
 ): Generator<Buffer> {
   let buf = Buffer.allocUnsafe(chunkBytes);
   HEADER.copy(buf, 0);
