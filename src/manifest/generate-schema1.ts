@@ -6,6 +6,7 @@ import type { LayerCache } from "./layer-cache.js";
 import { legacyImagesAsStored } from "./legacy-images-as-stored.js";
 import { MEDIA_TYPES } from "./media-types.js";
 import { pullCheck, type PullProblem } from "./pull-check.js";
+import { quotedPythonLength } from "./python-json-writer.js";
 import { rewriteChain, type LegacyImage } from "./rewrite-image-ids.js";
 import { signSchema1 } from "./sign-schema1.js";
 import type { Signer } from "./signer.js";
@@ -117,7 +118,9 @@ export async function generateSchema1(input: GenerateInput): Promise<GenerateRes
     return { digest, bytes, layers: manifestLayers };
   };
 
-  let stripped = input.stripMetadata === true;
+  // Layers whose quoted texts alone are over the limit are stripped whatever else the manifest holds:
+  // building (and quoting) a document of several MB only to measure it was most of a batch's garbage.
+  let stripped = input.stripMetadata === true || quotedTextsExceed(layers, input.maxBytes, input.cache);
   let rendered;
   try {
     rendered = await render(stripped ? stripMetadata(layers) : layers);
@@ -149,6 +152,24 @@ export async function generateSchema1(input: GenerateInput): Promise<GenerateRes
       { cache: input.cache },
     ),
   };
+}
+
+/** Whether the layers' quoted texts alone are longer than `maxBytes`: the built manifest then is too. */
+function quotedTextsExceed(
+  layers: readonly Schema1Layer[],
+  maxBytes: number,
+  cache: LayerCache | undefined,
+): boolean {
+  // A quoted unit takes at most 6 characters: most chains are far below the limit without a scan.
+  let bound = 0;
+  for (const layer of layers) bound += 6 * layer.v1Compatibility.length + 2;
+  if (bound <= maxBytes) return false;
+  let length = 0;
+  for (const { v1Compatibility: text } of layers) {
+    length += cache ? cache.quotedLength(text) : quotedPythonLength(text);
+    if (length > maxBytes) return true;
+  }
+  return false;
 }
 
 function fail(reason: GenerateFailure, message: string): GenerateResult {

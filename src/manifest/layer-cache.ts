@@ -1,7 +1,7 @@
 import type { JsonValue } from "./json-value.js";
 import type { LayerVerdict } from "./pull-check.js";
 import { JsonSyntaxError } from "./python-json-parser.js";
-import { quotePythonString } from "./python-json-writer.js";
+import { quotedPythonLength, quotePythonString } from "./python-json-writer.js";
 import { parseV1Summary } from "./v1-summary.js";
 
 /** What one stored v1 JSON text yields on its own, whatever tag's chain it appears in. */
@@ -10,6 +10,7 @@ interface LayerEntry {
   summary: JsonValue;
   error: JsonSyntaxError | undefined;
   quoted: string | undefined;
+  quotedLength: number | undefined;
   verdict: LayerVerdict | undefined;
 }
 
@@ -38,7 +39,13 @@ export class LayerCache {
   summary(text: string): JsonValue {
     let entry = this.#entries.get(text);
     if (entry === undefined) {
-      entry = { summary: null, error: undefined, quoted: undefined, verdict: undefined };
+      entry = {
+        summary: null,
+        error: undefined,
+        quoted: undefined,
+        quotedLength: undefined,
+        verdict: undefined,
+      };
       try {
         entry.summary = parseV1Summary(text);
       } catch (err) {
@@ -62,6 +69,14 @@ export class LayerCache {
       this.#quotedChars += quoted.length;
     }
     return quoted;
+  }
+
+  /** quotedPythonLength(text), memoised for a registered text (texts too large to keep quoted, too). */
+  quotedLength(text: string): number {
+    const entry = this.#entries.get(text);
+    if (entry === undefined) return quotedPythonLength(text);
+    entry.quotedLength ??= entry.quoted?.length ?? quotedPythonLength(text);
+    return entry.quotedLength;
   }
 
   /** quotePythonString(blobSum): checksums come from the batch's storage rows, however a tag's text is made. */
