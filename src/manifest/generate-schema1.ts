@@ -1,4 +1,4 @@
-import { buildSchema1, schema1Name, type Schema1Layer } from "./build-schema1.js";
+import { buildSchema1Ascii, schema1Name, type Schema1Layer } from "./build-schema1.js";
 import { sha256Digest } from "./digest.js";
 import { MalformedManifestError } from "./errors.js";
 import { PyInt, type JsonValue } from "./json-value.js";
@@ -8,7 +8,7 @@ import { MEDIA_TYPES } from "./media-types.js";
 import { pullCheck, type PullProblem } from "./pull-check.js";
 import { quotedPythonLength } from "./python-json-writer.js";
 import { rewriteChain, type LegacyImage } from "./rewrite-image-ids.js";
-import { signSchema1 } from "./sign-schema1.js";
+import { signSchema1Ascii } from "./sign-schema1.js";
 import type { Signer } from "./signer.js";
 import { stripMetadata } from "./strip-metadata.js";
 
@@ -106,15 +106,14 @@ export async function generateSchema1(input: GenerateInput): Promise<GenerateRes
 
   const name = schema1Name(input.namespace, input.repository, input.libraryNamespace);
   const render = async (manifestLayers: CheckedLayer[]) => {
-    const unsigned = buildSchema1({ name, tag: input.tag, layers: manifestLayers }, input.cache);
-    // Generated JSON is ASCII (ensure_ascii): length is the byte count and latin1 encodes it fastest.
-    const payload = Buffer.from(unsigned, "latin1");
+    // Generated JSON is ASCII (ensure_ascii): written as latin1 bytes, which are what is hashed and signed.
+    const payload = buildSchema1Ascii({ name, tag: input.tag, layers: manifestLayers }, input.cache);
     const digest = sha256Digest(payload);
     // An unsigned manifest over the limit stays over it once signed: spare the signature.
-    if (!input.signer || unsigned.length > input.maxBytes) {
-      return { digest, bytes: unsigned, layers: manifestLayers };
+    if (!input.signer || payload.length > input.maxBytes) {
+      return { digest, bytes: payload.toString("latin1"), layers: manifestLayers };
     }
-    const bytes = await signSchema1(unsigned, input.signer, input.signingTime ?? new Date(0), payload);
+    const bytes = await signSchema1Ascii(payload, input.signer, input.signingTime ?? new Date(0));
     return { digest, bytes, layers: manifestLayers };
   };
 
