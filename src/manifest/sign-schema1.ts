@@ -31,11 +31,19 @@ export async function signSchema1(
 export async function signSchema1Ascii(payload: Buffer, signer: Signer, time: Date): Promise<string> {
   const block = await signatureBlock(payload, signer, time);
   const split = payload.length - 2;
-  const signed = Buffer.allocUnsafe(split + block.length);
+  const length = split + block.length;
+  // Assembled in a buffer reused from call to call (nothing awaits in between): only the string stays.
+  if (length > scratch.length && length <= MAX_SCRATCH) {
+    scratch = Buffer.allocUnsafeSlow(Math.min(MAX_SCRATCH, Math.max(length, 2 * scratch.length)));
+  }
+  const signed = length <= scratch.length ? scratch : Buffer.allocUnsafe(length);
   payload.copy(signed, 0, 0, split);
   signed.write(block, split, "latin1");
-  return signed.toString("latin1");
+  return signed.toString("latin1", 0, length);
 }
+
+const MAX_SCRATCH = 1_048_576;
+let scratch = Buffer.allocUnsafeSlow(0);
 
 /** What replaces the payload's closing `\n}`: the signature block, last top-level key, and the end. */
 async function signatureBlock(bytes: Buffer, signer: Signer, time: Date): Promise<string> {
