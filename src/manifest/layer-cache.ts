@@ -1,7 +1,8 @@
-import type { JsonValue } from "./json-value.js";
+import { isJsonObject, type JsonValue } from "./json-value.js";
 import type { LayerVerdict } from "./pull-check.js";
 import { JsonSyntaxError } from "./python-json-parser.js";
 import { quotedPythonLength, quotePythonString } from "./python-json-writer.js";
+import { claimedV1Id, storableText } from "./v1-id-rules.js";
 import { parseV1Summary } from "./v1-summary.js";
 
 /** What one stored v1 JSON text yields on its own, whatever tag's chain it appears in. */
@@ -18,6 +19,7 @@ interface LayerEntry {
 // a batch of huge metadata does not hold it twice (the deployed heap is small).
 const MAX_QUOTED_TEXT = 65_536;
 const MAX_QUOTED_TOTAL = 8_388_608;
+const NON_JSON_LITERAL = /NaN|Infinity/;
 
 /**
  * Per-batch memo of the per-layer work of generateSchema1: tags of a batch share most of their image
@@ -56,6 +58,26 @@ export class LayerCache {
     }
     if (entry.error !== undefined) throw entry.error;
     return entry.summary;
+  }
+
+  /**
+   * claimedV1Id(text) from the summary, which the manifest core needs anyway: the text is parsed once per
+   * batch, not once for the id and again for the manifest. JSON.parse and Python read the same texts
+   * alike but for NaN and Infinity, which Python accepts: a text naming them (or that Python refuses)
+   * is read by claimedV1Id itself.
+   */
+  claimedId(text: string | null): string | undefined {
+    if (text === null) return undefined;
+    let summary: JsonValue;
+    try {
+      summary = this.summary(text);
+    } catch (err) {
+      if (!(err instanceof JsonSyntaxError)) throw err;
+      return claimedV1Id(text);
+    }
+    if (NON_JSON_LITERAL.test(text)) return claimedV1Id(text);
+    const id = isJsonObject(summary) ? summary.get("id") : undefined;
+    return typeof id === "string" && storableText(id) ? id : undefined;
   }
 
   /** quotePythonString(text), memoised for a registered text. */
