@@ -1,6 +1,7 @@
 import type { BatchReads } from "./batch-store.js";
 import type { BatchTagSelection, RepositoryBlobKey, RepositoryImageKey } from "./store-read-rows.js";
-import { claimedV1Id, parseAncestors } from "../manifest/v1-id-rules.js";
+import { createLayerCache, type LayerCache } from "../manifest/layer-cache.js";
+import { parseAncestors } from "../manifest/v1-id-rules.js";
 import type { ChainImage, LegacyTag, TagManifestLabel } from "./batch-input.js";
 import { blobsOutsideChain, readStoredManifest, type StoredManifest } from "./plan-stored-tag.js";
 import { resolveChain, type ChainResolution } from "./resolve-chain.js";
@@ -20,6 +21,11 @@ export interface BatchFacts {
   errors: Map<number, string>;
   /** Tags whose own row PostgreSQL could not hand over (see loadBatchIsolated), with the detail. */
   unreadable: Map<number, string>;
+  /**
+   * The batch's layer cache, holding the v1 metadata the load parsed for the ids the chains claim: the
+   * planner's manifests reuse those parses. One is made when absent.
+   */
+  layerCache?: LayerCache;
 }
 
 /** Facts of no tag: the start of a merge, or of a single tag's load. */
@@ -92,6 +98,7 @@ export async function loadBatch(
     labels,
     errors: keys.errors,
     unreadable: new Map(),
+    layerCache: keys.layerCache,
   };
 }
 
@@ -106,8 +113,10 @@ class KeyCollector {
   readonly errors = new Map<number, string>();
   readonly images = new Map<string, RepositoryImageKey>();
   readonly blobs = new Map<string, RepositoryBlobKey>();
-  // Chains of one batch share their ancestors: parse each image's metadata for its id once, not per tag.
+  // Chains of one batch share their ancestors: parse each image's metadata for its id once, not per tag,
+  // and keep the parse for the planner (layer-cache.ts).
   private readonly claimedIds = new Map<number, string | undefined>();
+  readonly layerCache = createLayerCache();
 
   constructor(private readonly mode: LoadMode) {}
 
@@ -141,7 +150,7 @@ class KeyCollector {
 
   private claimedIdOf(image: ChainImage): string | undefined {
     if (this.claimedIds.has(image.id)) return this.claimedIds.get(image.id);
-    const id = claimedV1Id(image.v1JsonMetadata);
+    const id = this.layerCache.claimedId(image.v1JsonMetadata);
     this.claimedIds.set(image.id, id);
     return id;
   }

@@ -97,6 +97,8 @@ function standIn(key: BatchTagKey): LegacyTag {
 function mergeFacts(parts: readonly BatchFacts[]): BatchFacts {
   const out = emptyFacts();
   for (const part of parts) {
+    // Keyed by text: any part's cache serves every part.
+    out.layerCache ??= part.layerCache;
     out.tags.push(...part.tags);
     for (const [id, value] of part.resolutions) out.resolutions.set(id, value);
     for (const [id, value] of part.stored) out.stored.set(id, value);

@@ -91,7 +91,7 @@ type Generate = (tag: LegacyTag, layers: ChainLayer[], signer: Signer | undefine
 
 /** The batch's manifest generator: the batch loads each image once, so its text is parsed once too. */
 function generator(facts: BatchFacts, options: PlanOptions): Generate {
-  const layerCache = createLayerCache();
+  const layerCache = facts.layerCache ?? createLayerCache();
   return (tag, layers, signer) =>
     generateSchema1({
       namespace: tag.namespace,

@@ -24,21 +24,43 @@ export interface Schema1Parts {
  * A `cache` escapes each stored layer text and checksum once per batch (most of the writing is escaping).
  */
 export function buildSchema1(parts: Schema1Parts, cache?: LayerCache): string {
+  return schema1Pieces(parts, cache).join("");
+}
+
+/**
+ * buildSchema1's text as latin1 (it is ASCII: ensure_ascii) bytes, written piece by piece: no manifest-sized
+ * string is made, where joining and then encoding made two per tag, which went straight to garbage.
+ */
+export function buildSchema1Ascii(parts: Schema1Parts, cache?: LayerCache): Buffer {
+  const pieces = schema1Pieces(parts, cache);
+  let length = 0;
+  for (const piece of pieces) length += piece.length;
+  const bytes = Buffer.allocUnsafe(length);
+  let offset = 0;
+  for (const piece of pieces) offset += bytes.write(piece, offset, "latin1");
+  return bytes;
+}
+
+/** The manifest's text in order: the head, then the cached escapes of each layer between fixed separators. */
+function schema1Pieces(parts: Schema1Parts, cache: LayerCache | undefined): string[] {
   const head =
     `{\n   "tag": ${quotePythonString(parts.tag)},\n   "name": ${quotePythonString(parts.name)},` +
     `\n   "architecture": ${quotePythonString(parts.architecture ?? "amd64")},\n   "schemaVersion": 1,`;
-  if (parts.layers.length === 0) return `${head}\n   "history": [],\n   "fsLayers": []\n}`;
-  const quote = (text: string) => (cache ? cache.quote(text) : quotePythonString(text));
-  const history = parts.layers.map(
-    (l) => `{\n         "v1Compatibility": ${quote(l.v1Compatibility)}\n      }`,
-  );
-  const quoteBlobSum = (blobSum: string) =>
-    cache ? cache.quoteBlobSum(blobSum) : quotePythonString(blobSum);
-  const fsLayers = parts.layers.map((l) => `{\n         "blobSum": ${quoteBlobSum(l.blobSum)}\n      }`);
-  return (
-    `${head}\n   "history": [\n      ${history.join(",\n      ")}\n   ],` +
-    `\n   "fsLayers": [\n      ${fsLayers.join(",\n      ")}\n   ]\n}`
-  );
+  if (parts.layers.length === 0) return [head, `\n   "history": [],\n   "fsLayers": []\n}`];
+  const pieces = [head, `\n   "history": [\n      `];
+  parts.layers.forEach((l, i) => {
+    if (i > 0) pieces.push(`,\n      `);
+    const quoted = cache ? cache.quote(l.v1Compatibility) : quotePythonString(l.v1Compatibility);
+    pieces.push(`{\n         "v1Compatibility": `, quoted, `\n      }`);
+  });
+  pieces.push(`\n   ],\n   "fsLayers": [\n      `);
+  parts.layers.forEach((l, i) => {
+    if (i > 0) pieces.push(`,\n      `);
+    const quoted = cache ? cache.quoteBlobSum(l.blobSum) : quotePythonString(l.blobSum);
+    pieces.push(`{\n         "blobSum": `, quoted, `\n      }`);
+  });
+  pieces.push(`\n   ]\n}`);
+  return pieces;
 }
 
 /** The same bytes through the generic Python-compatible writer. */

@@ -1,4 +1,4 @@
-import { buildSchema1, schema1Name, type Schema1Layer } from "./build-schema1.js";
+import { buildSchema1Ascii, schema1Name, type Schema1Layer } from "./build-schema1.js";
 import { sha256Digest } from "./digest.js";
 import { MalformedManifestError } from "./errors.js";
 import { PyInt, type JsonValue } from "./json-value.js";
@@ -6,8 +6,9 @@ import type { LayerCache } from "./layer-cache.js";
 import { legacyImagesAsStored } from "./legacy-images-as-stored.js";
 import { MEDIA_TYPES } from "./media-types.js";
 import { pullCheck, type PullProblem } from "./pull-check.js";
+import { quotedPythonLength } from "./python-json-writer.js";
 import { rewriteChain, type LegacyImage } from "./rewrite-image-ids.js";
-import { signSchema1 } from "./sign-schema1.js";
+import { signSchema1Ascii } from "./sign-schema1.js";
 import type { Signer } from "./signer.js";
 import { stripMetadata } from "./strip-metadata.js";
 
@@ -105,19 +106,20 @@ export async function generateSchema1(input: GenerateInput): Promise<GenerateRes
 
   const name = schema1Name(input.namespace, input.repository, input.libraryNamespace);
   const render = async (manifestLayers: CheckedLayer[]) => {
-    const unsigned = buildSchema1({ name, tag: input.tag, layers: manifestLayers }, input.cache);
-    // Generated JSON is ASCII (ensure_ascii): length is the byte count and latin1 encodes it fastest.
-    const payload = Buffer.from(unsigned, "latin1");
+    // Generated JSON is ASCII (ensure_ascii): written as latin1 bytes, which are what is hashed and signed.
+    const payload = buildSchema1Ascii({ name, tag: input.tag, layers: manifestLayers }, input.cache);
     const digest = sha256Digest(payload);
     // An unsigned manifest over the limit stays over it once signed: spare the signature.
-    if (!input.signer || unsigned.length > input.maxBytes) {
-      return { digest, bytes: unsigned, layers: manifestLayers };
+    if (!input.signer || payload.length > input.maxBytes) {
+      return { digest, bytes: payload.toString("latin1"), layers: manifestLayers };
     }
-    const bytes = await signSchema1(unsigned, input.signer, input.signingTime ?? new Date(0), payload);
+    const bytes = await signSchema1Ascii(payload, input.signer, input.signingTime ?? new Date(0));
     return { digest, bytes, layers: manifestLayers };
   };
 
-  let stripped = input.stripMetadata === true;
+  // Layers whose quoted texts alone are over the limit are stripped whatever else the manifest holds:
+  // building (and quoting) a document of several MB only to measure it was most of a batch's garbage.
+  let stripped = input.stripMetadata === true || quotedTextsExceed(layers, input.maxBytes, input.cache);
   let rendered;
   try {
     rendered = await render(stripped ? stripMetadata(layers) : layers);
@@ -149,6 +151,24 @@ export async function generateSchema1(input: GenerateInput): Promise<GenerateRes
       { cache: input.cache },
     ),
   };
+}
+
+/** Whether the layers' quoted texts alone are longer than `maxBytes`: the built manifest then is too. */
+function quotedTextsExceed(
+  layers: readonly Schema1Layer[],
+  maxBytes: number,
+  cache: LayerCache | undefined,
+): boolean {
+  // A quoted unit takes at most 6 characters: most chains are far below the limit without a scan.
+  let bound = 0;
+  for (const layer of layers) bound += 6 * layer.v1Compatibility.length + 2;
+  if (bound <= maxBytes) return false;
+  let length = 0;
+  for (const { v1Compatibility: text } of layers) {
+    length += cache ? cache.quotedLength(text) : quotedPythonLength(text);
+    if (length > maxBytes) return true;
+  }
+  return false;
 }
 
 function fail(reason: GenerateFailure, message: string): GenerateResult {

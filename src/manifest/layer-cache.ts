@@ -1,7 +1,8 @@
-import type { JsonValue } from "./json-value.js";
+import { isJsonObject, type JsonValue } from "./json-value.js";
 import type { LayerVerdict } from "./pull-check.js";
 import { JsonSyntaxError } from "./python-json-parser.js";
-import { quotePythonString } from "./python-json-writer.js";
+import { quotedPythonLength, quotePythonString } from "./python-json-writer.js";
+import { claimedV1Id, storableText } from "./v1-id-rules.js";
 import { parseV1Summary } from "./v1-summary.js";
 
 /** What one stored v1 JSON text yields on its own, whatever tag's chain it appears in. */
@@ -10,6 +11,7 @@ interface LayerEntry {
   summary: JsonValue;
   error: JsonSyntaxError | undefined;
   quoted: string | undefined;
+  quotedLength: number | undefined;
   verdict: LayerVerdict | undefined;
 }
 
@@ -17,6 +19,7 @@ interface LayerEntry {
 // a batch of huge metadata does not hold it twice (the deployed heap is small).
 const MAX_QUOTED_TEXT = 65_536;
 const MAX_QUOTED_TOTAL = 8_388_608;
+const NON_JSON_LITERAL = /NaN|Infinity/;
 
 /**
  * Per-batch memo of the per-layer work of generateSchema1: tags of a batch share most of their image
@@ -38,7 +41,13 @@ export class LayerCache {
   summary(text: string): JsonValue {
     let entry = this.#entries.get(text);
     if (entry === undefined) {
-      entry = { summary: null, error: undefined, quoted: undefined, verdict: undefined };
+      entry = {
+        summary: null,
+        error: undefined,
+        quoted: undefined,
+        quotedLength: undefined,
+        verdict: undefined,
+      };
       try {
         entry.summary = parseV1Summary(text);
       } catch (err) {
@@ -49,6 +58,26 @@ export class LayerCache {
     }
     if (entry.error !== undefined) throw entry.error;
     return entry.summary;
+  }
+
+  /**
+   * claimedV1Id(text) from the summary, which the manifest core needs anyway: the text is parsed once per
+   * batch, not once for the id and again for the manifest. JSON.parse and Python read the same texts
+   * alike but for NaN and Infinity, which Python accepts: a text naming them (or that Python refuses)
+   * is read by claimedV1Id itself.
+   */
+  claimedId(text: string | null): string | undefined {
+    if (text === null) return undefined;
+    let summary: JsonValue;
+    try {
+      summary = this.summary(text);
+    } catch (err) {
+      if (!(err instanceof JsonSyntaxError)) throw err;
+      return claimedV1Id(text);
+    }
+    if (NON_JSON_LITERAL.test(text)) return claimedV1Id(text);
+    const id = isJsonObject(summary) ? summary.get("id") : undefined;
+    return typeof id === "string" && storableText(id) ? id : undefined;
   }
 
   /** quotePythonString(text), memoised for a registered text. */
@@ -62,6 +91,14 @@ export class LayerCache {
       this.#quotedChars += quoted.length;
     }
     return quoted;
+  }
+
+  /** quotedPythonLength(text), memoised for a registered text (texts too large to keep quoted, too). */
+  quotedLength(text: string): number {
+    const entry = this.#entries.get(text);
+    if (entry === undefined) return quotedPythonLength(text);
+    entry.quotedLength ??= entry.quoted?.length ?? quotedPythonLength(text);
+    return entry.quotedLength;
   }
 
   /** quotePythonString(blobSum): checksums come from the batch's storage rows, however a tag's text is made. */

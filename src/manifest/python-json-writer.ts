@@ -152,6 +152,25 @@ export function quotePythonString(value: string): string {
   return run < quoted.length ? out + quoted.slice(run) : out;
 }
 
+/**
+ * `quotePythonString(value).length` without building it: every unit above 0x7E and every control
+ * character but the five with short forms is a 6-character escape, `"` and `\\` take 2.
+ */
+export function quotedPythonLength(value: string): number {
+  let length = value.length + 2;
+  for (let i = 0; i < value.length; i++) {
+    const unit = value.charCodeAt(i);
+    if (unit >= 0x20 && unit < 0x7f) {
+      if (unit === 0x22 || unit === 0x5c) length += 1;
+    } else if (unit === 0x08 || unit === 0x09 || unit === 0x0a || unit === 0x0c || unit === 0x0d) {
+      length += 1;
+    } else {
+      length += 5;
+    }
+  }
+  return length;
+}
+
 // Text in one language repeats the same few characters; their escapes are worth remembering.
 const ESCAPES = new Map<number, string>();
 

@@ -20,7 +20,33 @@ export async function signSchema1(
   /** The payload's UTF-8 bytes when the caller has them already (it hashes them for the digest). */
   payloadBytes?: Buffer,
 ): Promise<string> {
-  const bytes = payloadBytes ?? Buffer.from(payload, "utf8");
+  const block = await signatureBlock(payloadBytes ?? Buffer.from(payload, "utf8"), signer, time);
+  return payload.slice(0, payload.length - 2) + block;
+}
+
+/**
+ * signSchema1 of an ASCII payload given as its bytes alone (buildSchema1Ascii): the signed text is made as
+ * one flat string, not a rope over the payload's text that the database driver would copy again.
+ */
+export async function signSchema1Ascii(payload: Buffer, signer: Signer, time: Date): Promise<string> {
+  const block = await signatureBlock(payload, signer, time);
+  const split = payload.length - 2;
+  const length = split + block.length;
+  // Assembled in a buffer reused from call to call (nothing awaits in between): only the string stays.
+  if (length > scratch.length && length <= MAX_SCRATCH) {
+    scratch = Buffer.allocUnsafeSlow(Math.min(MAX_SCRATCH, Math.max(length, 2 * scratch.length)));
+  }
+  const signed = length <= scratch.length ? scratch : Buffer.allocUnsafe(length);
+  payload.copy(signed, 0, 0, split);
+  signed.write(block, split, "latin1");
+  return signed.toString("latin1", 0, length);
+}
+
+const MAX_SCRATCH = 1_048_576;
+let scratch = Buffer.allocUnsafeSlow(0);
+
+/** What replaces the payload's closing `\n}`: the signature block, last top-level key, and the end. */
+async function signatureBlock(bytes: Buffer, signer: Signer, time: Date): Promise<string> {
   const split = bytes.lastIndexOf("\n}");
   if (split < 0 || split + 2 !== bytes.length) {
     throw new MalformedManifestError(
@@ -41,7 +67,7 @@ export async function signSchema1(
   const signature = Buffer.from(signed).toString("base64url");
   // base64url needs no escaping, so each value is quoted as Python would, between quote marks alone.
   return (
-    `${payload.slice(0, payload.length - 2)},\n   "signatures": ${headerOf(signer)}` +
+    `,\n   "signatures": ${headerOf(signer)}` +
     `,\n         "signature": "${signature}",\n         "protected": "${protectedB64}"\n      }\n   ]\n}`
   );
 }

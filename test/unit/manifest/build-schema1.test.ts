@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { describe, it } from "node:test";
 import {
   buildSchema1,
+  buildSchema1Ascii,
   buildSchema1Generic,
   schema1Name,
   type Schema1Layer,
@@ -27,6 +28,8 @@ describe("buildSchema1 against Quay's vectors", () => {
       assert.equal(bytes, decodeB64(expected.unsigned.bytes_b64));
       assert.equal(Buffer.byteLength(bytes), expected.unsigned.size);
       assert.equal(sha256(bytes), expected.unsigned.digest);
+      const ascii = buildSchema1Ascii({ name, tag: input.tag, layers: layersOf(input) });
+      assert.deepEqual(ascii, Buffer.from(decodeB64(expected.unsigned.bytes_b64), "utf8"));
     });
     it(`${input.name}: metadata stripped`, () => {
       const stripped = expected.stripped;

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { generateSchema1, type GenerateInput } from "../../../src/manifest/generate-schema1.js";
+import { createLayerCache } from "../../../src/manifest/layer-cache.js";
 import { MEDIA_TYPES } from "../../../src/manifest/media-types.js";
 import { parseSchema1 } from "../../../src/manifest/parse-schema1.js";
 import { pullCheck } from "../../../src/manifest/pull-check.js";
@@ -121,6 +122,25 @@ describe("generateSchema1 on the V1 vector", () => {
     assert.equal((await verifySchema1Signatures(parseSchema1(over.bytes))).status, "valid");
     const tooSmall = await generateSchema1({ ...input, maxBytes: 500 });
     assert.deepEqual(tooSmall.ok ? "built" : tooSmall.reason, "manifest_too_large");
+  });
+
+  it("strips, without building the full manifest, layers whose escaped text alone is over the limit", async () => {
+    const signer = createSigner(ecKey());
+    // 3,000 characters stored, 18,000 once escaped: the stored length alone does not tell.
+    const bulky = V1_VECTOR.layers[1].v1Compatibility.replace(
+      "{",
+      `{"config":{"Env":["${"é".repeat(3000)}"]},`,
+    );
+    const layers = [V1_VECTOR.layers[0], { ...V1_VECTOR.layers[1], v1Compatibility: bulky }];
+    const input = { ...base, layers, signer, signingTime: TIME, maxBytes: 12_000 };
+    const forced = okOf(await generateSchema1({ ...input, stripMetadata: true }));
+    for (const cache of [undefined, createLayerCache()]) {
+      const over = okOf(await generateSchema1({ ...input, cache }));
+      assert.equal(over.stripped, true);
+      assert.equal(over.digest, forced.digest);
+    }
+    const fits = okOf(await generateSchema1({ ...input, maxBytes: 30_000 }));
+    assert.equal(fits.stripped, false);
   });
 
   it("rewrites both ids when the repository holds the base id over another blob", async () => {

@@ -8,6 +8,7 @@ import {
 } from "../../../src/manifest/generate-schema1.js";
 import { PyFloat, PyInt, type JsonObject, type JsonValue } from "../../../src/manifest/json-value.js";
 import { createLayerCache } from "../../../src/manifest/layer-cache.js";
+import { claimedV1Id } from "../../../src/manifest/v1-id-rules.js";
 import { pythonJsonDumps } from "../../../src/manifest/python-json-writer.js";
 import { createSigner } from "../../../src/manifest/signer.js";
 import { createRandom, pick, randomJsonValue, randomString } from "./random-json.js";
@@ -136,5 +137,30 @@ describe("generateSchema1 with a per-batch layer cache", () => {
     assert.notEqual(cache.summary(`${text} `), first);
     assert.throws(() => cache.summary("{"), { name: "JsonSyntaxError" });
     assert.throws(() => cache.summary("{"), { name: "JsonSyntaxError" });
+  });
+});
+
+describe("LayerCache.claimedId", () => {
+  it("claims what claimedV1Id claims, from the parse the manifest reuses", () => {
+    const id = "a".repeat(64);
+    const texts = [
+      null,
+      `{"id":"${id}","parent":"${"b".repeat(64)}"}`,
+      `{"id":"${id}","id":"${"c".repeat(64)}"}`,
+      `{"id":"${id}","Size":NaN}`,
+      `{"id":"${id}","note":"Infinity"}`,
+      `{"id":"${id}","x":${"[".repeat(1100)}${"]".repeat(1100)}}`,
+      `{"id":"a\\u0000b"}`,
+      `{"id":7}`,
+      `["${id}"]`,
+      `{"id":"${id}",`,
+      `{"id":"\\ud800"} `,
+      "",
+    ];
+    for (const text of texts) {
+      const cache = createLayerCache();
+      assert.equal(cache.claimedId(text), claimedV1Id(text), String(text).slice(0, 40));
+      assert.equal(cache.claimedId(text), claimedV1Id(text), "memoised");
+    }
   });
 });

@@ -2,7 +2,12 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { PyFloat, PyInt, toPlain, type JsonValue } from "../../../src/manifest/json-value.js";
 import { JsonSyntaxError, parsePythonJson } from "../../../src/manifest/python-json-parser.js";
-import { CANONICAL_LAYOUT, pythonJsonDumps } from "../../../src/manifest/python-json-writer.js";
+import {
+  CANONICAL_LAYOUT,
+  pythonJsonDumps,
+  quotedPythonLength,
+  quotePythonString,
+} from "../../../src/manifest/python-json-writer.js";
 import { PYTHON_DUMPS_TABLE } from "./python-dumps-table.js";
 import { createRandom, randomJsonValue } from "./random-json.js";
 
@@ -63,6 +68,31 @@ describe("Python-compatible JSON", () => {
     const value = parsePythonJson('{"__proto__": {"x": 1}}');
     assert.equal(pythonJsonDumps(value), '{"__proto__": {"x": 1}}');
     assert.deepEqual(Object.keys(toPlain(value) as object), ["__proto__"]);
+  });
+
+  it("measures a quoted string without building it", () => {
+    const units = [
+      "a",
+      '"',
+      "\\",
+      "\n",
+      "\b",
+      "\u0001",
+      "\u007f",
+      "é",
+      "维",
+      "\ud83d\ude00",
+      "\ud800",
+      "\u2028",
+    ];
+    const random = createRandom(17);
+    for (let i = 0; i < 500; i++) {
+      const text = Array.from(
+        { length: Math.floor(random() * 40) },
+        () => units[Math.floor(random() * units.length)],
+      ).join("");
+      assert.equal(quotedPythonLength(text), quotePythonString(text).length, JSON.stringify(text));
+    }
   });
 
   it("round-trips random values through every layout (property)", () => {

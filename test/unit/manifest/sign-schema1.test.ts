@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { buildSchema1 } from "../../../src/manifest/build-schema1.js";
 import { MANIFEST_LAYOUT, pythonJsonDumps } from "../../../src/manifest/python-json-writer.js";
-import { signSchema1 } from "../../../src/manifest/sign-schema1.js";
+import { signSchema1, signSchema1Ascii } from "../../../src/manifest/sign-schema1.js";
 import { createSigner, type Signer } from "../../../src/manifest/signer.js";
 import { parsePythonJson } from "../../../src/manifest/python-json-parser.js";
 import { isJsonObject } from "../../../src/manifest/json-value.js";
@@ -44,6 +44,16 @@ describe("signSchema1", () => {
       }
     });
   }
+
+  it("signs an ASCII payload given as bytes to the same text", async () => {
+    const bytes = Buffer.from(unsigned, "latin1");
+    // PKCS#1 v1.5 signatures are deterministic: the whole text compares.
+    const rsa = createSigner(rsaKey());
+    assert.equal(await signSchema1Ascii(bytes, rsa, TIME), await signSchema1(unsigned, rsa, TIME));
+    const ec = await signSchema1Ascii(bytes, createSigner(ecKey()), TIME);
+    assert.equal(ec, reference(unsigned, ec));
+    await assert.rejects(signSchema1Ascii(Buffer.from("{}"), rsa, TIME), /ending in/);
+  });
 
   it("follows a signer whose JWK object is not frozen", async () => {
     const ec = createSigner(ecKey());
