@@ -28,6 +28,7 @@ export const JOB_TABLE: readonly JobKind[] = [
         maxAttempts: job.maxAttempts,
         actor: ctx.actor,
         ...(ctx.throttle ? { throttle: ctx.throttle } : {}),
+        ...(ctx.sizeAdapter ? { sizeAdapter: ctx.sizeAdapter } : {}),
       }),
   }),
   // Scheduler ticks: only a process given the scheduler's setup (`backfill worker`) consumes them.

@@ -4,6 +4,7 @@ import type { Database } from "../db/tables.js";
 import type { Logger } from "../log.js";
 import type { LeaseRegistry } from "./lease-registry.js";
 import type { ThrottleGate } from "./throttle-checker.js";
+import type { BatchSizeAdapter } from "./batch-size-adapter.js";
 
 /** What the scheduler-tick job needs besides the database (only `backfill worker` consumes ticks). */
 export interface SchedulerSetup {
@@ -30,6 +31,8 @@ export interface WorkerContext {
   scheduler?: SchedulerSetup;
   /** The process's throttle checker (one per process, shared by its consumers). */
   throttle?: ThrottleGate;
+  /** The process's adaptive batch size (contended batches shrink the run's size at once). */
+  sizeAdapter?: Pick<BatchSizeAdapter, "contended">;
 }
 
 /** One delivery as the queue reports it. */

@@ -112,6 +112,7 @@ export async function runPass(setup: RunPassSetup): Promise<PassOutcome> {
       leaseMs: setup.leaseMs,
       processBatch: setup.processBatch,
       jobs: setup.jobs,
+      enqueue: (id, ids) => queues.enqueueBatches(id, ids, setup.retry),
       ...(setup.throttle ? { throttle: setup.throttle } : {}),
     });
     let ending: FollowEnd = "aborted";
