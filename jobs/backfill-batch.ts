@@ -20,6 +20,7 @@ import { logEvent } from "../src/log-events/log-event.js";
 import { finishRunIfDone } from "../src/run/finish-run.js";
 import { settleContended } from "./batch-contended.js";
 import { afterFailure } from "./batch-failure.js";
+import { fitClaimToHeap } from "./batch-heap-fit.js";
 import { logTagEvents } from "./batch-tag-events.js";
 import type { ThrottleGate } from "../src/run/throttle-checker.js";
 import type { BatchSizeAdapter } from "../src/run/batch-size-adapter.js";
@@ -51,6 +52,13 @@ export interface BackfillBatchContext {
   actor: string;
   /** The process's throttle checker: asked before every claim; no throttling without it. */
   throttle?: ThrottleGate;
+  /**
+   * The most candidate tags this process's heap holds in one batch at its concurrency (heapSafeBatchSize);
+   * a larger claimed batch gives the excess back (jobs/batch-heap-fit.ts). No limit without it.
+   */
+  maxBatchTags?: number;
+  /** Puts a batch given back on the queue; without it the ledger resync does. */
+  enqueue?: (runId: string, batchIds: readonly string[]) => Promise<number>;
   /** The process's adaptive batch size: a lock or statement timeout shrinks the run's next batches at once. */
   sizeAdapter?: Pick<BatchSizeAdapter, "contended">;
 }
@@ -102,16 +110,19 @@ export async function handleBackfillBatch(
   const log = ctx.logger.child({ runId: payload.runId, batchId: payload.batchId, attempt: ctx.attempt });
   ctx.leases.add(claimed.id, claimed.leaseToken);
   const heartbeat = startHeartbeat(ctx, claimed, log);
+  let held = claimed;
   try {
-    const outcome = await process(run, claimed, ctx, log);
-    return outcome;
+    const fitted = await fitClaimToHeap(run, claimed, ctx, log);
+    if (fitted === "lost") return preempted(claimed, log);
+    held = fitted;
+    return await process(run, held, ctx, log);
   } catch (err) {
     // A lock or statement timeout is not a failure: no attempt spent, the batch comes back later.
     if (classifyError(err) === "contended") {
       const adapter = ctx.sizeAdapter;
-      return await settleContended(ctx.db, claimed, err, log, adapter && ((r, b) => adapter.contended(r, b)));
+      return await settleContended(ctx.db, held, err, log, adapter && ((r, b) => adapter.contended(r, b)));
     }
-    await afterFailure(err, claimed, ctx, log);
+    await afterFailure(err, held, ctx, log);
     throw err;
   } finally {
     clearInterval(heartbeat);
@@ -152,10 +163,7 @@ async function process(
     const held = await ctx.db.transaction().execute((trx) => finalize(trx, result));
     if (!held) outcome = { preempted: true };
   }
-  if (isPreempted(outcome)) {
-    logEvent(log, "warn", "batch.preempted", { lo: claimed.lo, hi: claimed.hi }, "lease lost; wrote nothing");
-    return { kind: "preempted" };
-  }
+  if (isPreempted(outcome)) return preempted(claimed, log);
   logTagEvents(log, outcome.results, run.dry_run);
   logEvent(
     log,
@@ -176,6 +184,11 @@ async function process(
   );
   await finishRunIfDone(ctx.db, claimed.runId, ctx.actor, ctx.logger);
   return { kind: "done", counts: outcome.counts };
+}
+
+function preempted(claimed: ClaimedBatch, log: Logger): BackfillBatchResult {
+  logEvent(log, "warn", "batch.preempted", { lo: claimed.lo, hi: claimed.hi }, "lease lost; wrote nothing");
+  return { kind: "preempted" };
 }
 
 async function notClaimable(

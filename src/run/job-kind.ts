@@ -31,6 +31,10 @@ export interface WorkerContext {
   scheduler?: SchedulerSetup;
   /** The process's throttle checker (one per process, shared by its consumers). */
   throttle?: ThrottleGate;
+  /** The most candidate tags this process's heap holds in one batch (heapSafeBatchSize at its concurrency). */
+  maxBatchTags?: number;
+  /** Puts batches the handlers make on the queue (the ledger resync does otherwise). */
+  enqueue?: (runId: string, batchIds: readonly string[]) => Promise<number>;
   /** The process's adaptive batch size (contended batches shrink the run's size at once). */
   sizeAdapter?: Pick<BatchSizeAdapter, "contended">;
 }

@@ -37,6 +37,8 @@ export interface RunPassSetup {
   /** Asked before every batch claim (src/run/throttle-checker.ts); no throttling without it. */
   throttle?: ThrottleGate;
   run: StartRunInput;
+  /** The most candidate tags one batch may hold here (the worker runtime's default: what the heap holds). */
+  maxBatchTags?: number;
   /** How often the ledger is read for progress and completion. */
   pollMs?: number;
   /** How often not-done batches are enqueued again (heals a flushed Redis) and the batch size adapted. */
@@ -113,6 +115,7 @@ export async function runPass(setup: RunPassSetup): Promise<PassOutcome> {
       processBatch: setup.processBatch,
       jobs: setup.jobs,
       enqueue: (id, ids) => queues.enqueueBatches(id, ids, setup.retry),
+      ...(setup.maxBatchTags !== undefined ? { maxBatchTags: setup.maxBatchTags } : {}),
       ...(setup.throttle ? { throttle: setup.throttle } : {}),
     });
     let ending: FollowEnd = "aborted";
