@@ -67,4 +67,14 @@ describe("health signals on a real server", () => {
     const relaxed = await new ThrottleChecker(tdb.db, quietThrottle({ maxConnectionUse: 1 })).verdict("1");
     assert.equal(relaxed.tier, "clear");
   });
+
+  test("a throttle query that fails (a dropped table, a typo) throttles with the error as the reason, never throws", async () => {
+    const checker = new ThrottleChecker(
+      tdb.db,
+      quietThrottle({ query: "SELECT throttled FROM ops_missing_flag" }),
+    );
+    const verdict = await checker.verdict("1");
+    assert.equal(verdict.tier, "throttle");
+    assert.match(verdict.reason, /throttle query failed: .*ops_missing_flag/);
+  });
 });
