@@ -2,9 +2,7 @@ import type { DbProcessBatch } from "../src/db/batch-store.js";
 import type { Kysely, Transaction } from "kysely";
 import { claimBatch, type ClaimedBatch } from "../src/db/batch-claim.js";
 import { claimBatchWithinCap } from "../src/db/batch-claim-capped.js";
-import { failBatch } from "../src/db/batch-fail.js";
 import { finalizeBatch } from "../src/db/batch-finalize.js";
-import { releaseBatch } from "../src/db/batch-release.js";
 import { renewBatchLease } from "../src/db/batch-renew-lease.js";
 import { getRun } from "../src/db/run-get.js";
 import type { Database, RunRow } from "../src/db/tables.js";
@@ -21,8 +19,11 @@ import { runFilters } from "../src/run/run-filters.js";
 import { logEvent } from "../src/log-events/log-event.js";
 import { finishRunIfDone } from "../src/run/finish-run.js";
 import { settleContended } from "./batch-contended.js";
+import { afterFailure } from "./batch-failure.js";
+import { fitClaimToHeap } from "./batch-heap-fit.js";
 import { logTagEvents } from "./batch-tag-events.js";
 import type { ThrottleGate } from "../src/run/throttle-checker.js";
+import type { BatchSizeAdapter } from "../src/run/batch-size-adapter.js";
 import { atCap, throttleGate, type Throttled } from "./throttle-gate.js";
 
 export const backfillBatchPayloadSchema = {
@@ -51,6 +52,15 @@ export interface BackfillBatchContext {
   actor: string;
   /** The process's throttle checker: asked before every claim; no throttling without it. */
   throttle?: ThrottleGate;
+  /**
+   * The most candidate tags this process's heap holds in one batch at its concurrency (heapSafeBatchSize);
+   * a larger claimed batch gives the excess back (jobs/batch-heap-fit.ts). No limit without it.
+   */
+  maxBatchTags?: number;
+  /** Puts a batch given back on the queue; without it the ledger resync does. */
+  enqueue?: (runId: string, batchIds: readonly string[]) => Promise<number>;
+  /** The process's adaptive batch size: a lock or statement timeout shrinks the run's next batches at once. */
+  sizeAdapter?: Pick<BatchSizeAdapter, "contended">;
 }
 
 export type BackfillBatchResult =
@@ -100,13 +110,19 @@ export async function handleBackfillBatch(
   const log = ctx.logger.child({ runId: payload.runId, batchId: payload.batchId, attempt: ctx.attempt });
   ctx.leases.add(claimed.id, claimed.leaseToken);
   const heartbeat = startHeartbeat(ctx, claimed, log);
+  let held = claimed;
   try {
-    const outcome = await process(run, claimed, ctx, log);
-    return outcome;
+    const fitted = await fitClaimToHeap(run, claimed, ctx, log);
+    if (fitted === "lost") return preempted(claimed, log);
+    held = fitted;
+    return await process(run, held, ctx, log);
   } catch (err) {
     // A lock or statement timeout is not a failure: no attempt spent, the batch comes back later.
-    if (classifyError(err) === "contended") return await settleContended(ctx.db, claimed, err, log);
-    await afterFailure(err, claimed, ctx, log);
+    if (classifyError(err) === "contended") {
+      const adapter = ctx.sizeAdapter;
+      return await settleContended(ctx.db, held, err, log, adapter && ((r, b) => adapter.contended(r, b)));
+    }
+    await afterFailure(err, held, ctx, log);
     throw err;
   } finally {
     clearInterval(heartbeat);
@@ -147,10 +163,7 @@ async function process(
     const held = await ctx.db.transaction().execute((trx) => finalize(trx, result));
     if (!held) outcome = { preempted: true };
   }
-  if (isPreempted(outcome)) {
-    logEvent(log, "warn", "batch.preempted", { lo: claimed.lo, hi: claimed.hi }, "lease lost; wrote nothing");
-    return { kind: "preempted" };
-  }
+  if (isPreempted(outcome)) return preempted(claimed, log);
   logTagEvents(log, outcome.results, run.dry_run);
   logEvent(
     log,
@@ -171,6 +184,11 @@ async function process(
   );
   await finishRunIfDone(ctx.db, claimed.runId, ctx.actor, ctx.logger);
   return { kind: "done", counts: outcome.counts };
+}
+
+function preempted(claimed: ClaimedBatch, log: Logger): BackfillBatchResult {
+  logEvent(log, "warn", "batch.preempted", { lo: claimed.lo, hi: claimed.hi }, "lease lost; wrote nothing");
+  return { kind: "preempted" };
 }
 
 async function notClaimable(
@@ -247,50 +265,4 @@ function startHeartbeat(ctx: BackfillBatchContext, claimed: ClaimedBatch, log: L
   );
   timer.unref();
   return timer;
-}
-
-async function afterFailure(
-  err: unknown,
-  claimed: ClaimedBatch,
-  ctx: BackfillBatchContext,
-  log: Logger,
-): Promise<void> {
-  const kind = classifyError(err);
-  const message = errorMessage(err);
-  try {
-    if (kind === "unavailable") {
-      // The database is gone: nothing can be recorded; the lease expires and a later delivery retakes it.
-      await releaseBatch(ctx.db, claimed.id, claimed.leaseToken, message).catch(() => false);
-      return;
-    }
-    const final = kind === "permanent" || ctx.attempt >= ctx.maxAttempts;
-    if (final) {
-      await failBatch(ctx.db, claimed.id, claimed.leaseToken, message);
-      logEvent(
-        log,
-        "error",
-        "batch.failed",
-        { lo: claimed.lo, hi: claimed.hi, err: message, permanent: kind === "permanent" },
-        "batch failed for good",
-      );
-      await finishRunIfDone(ctx.db, claimed.runId, ctx.actor, ctx.logger);
-    } else {
-      await releaseBatch(ctx.db, claimed.id, claimed.leaseToken, message);
-      logEvent(
-        log,
-        "warn",
-        "batch.retrying",
-        { lo: claimed.lo, hi: claimed.hi, err: message, maxAttempts: ctx.maxAttempts },
-        "batch will be retried",
-      );
-    }
-  } catch (inner) {
-    logEvent(
-      log,
-      "warn",
-      "batch.retrying",
-      { err: errorMessage(inner) },
-      "could not record the failure; the lease will expire",
-    );
-  }
 }

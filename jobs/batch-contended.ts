@@ -13,12 +13,14 @@ import { contendedDelayMs } from "../src/queue/retry-policy.js";
  * back, so nothing was written. It is given back without spending an attempt and comes back later, the
  * delay growing with the contended deliveries in a row (counted in the ledger, so any worker that takes
  * it next continues the count); after a few in a row it is cut in two (src/db/batch-release-contended.ts).
+ * Once given back, `shrink` halves the run's batch size at once (BatchSizeAdapter.contended).
  */
 export async function settleContended(
   db: Kysely<Database>,
   claimed: ClaimedBatch,
   err: unknown,
   log: Logger,
+  shrink?: (runId: string, batchId: string) => Promise<void>,
 ): Promise<{ kind: "contended"; retryAfterMs: number }> {
   const message = errorMessage(err);
   // Lease lost or the release failed: the count is unknown, and the lease's expiry frees the batch.
@@ -43,5 +45,6 @@ export async function settleContended(
     },
     "lock or statement timeout; batch given back, retried later",
   );
+  if (released) await shrink?.(claimed.runId, claimed.id);
   return { kind: "contended", retryAfterMs };
 }

@@ -28,6 +28,9 @@ export const JOB_TABLE: readonly JobKind[] = [
         maxAttempts: job.maxAttempts,
         actor: ctx.actor,
         ...(ctx.throttle ? { throttle: ctx.throttle } : {}),
+        ...(ctx.sizeAdapter ? { sizeAdapter: ctx.sizeAdapter } : {}),
+        ...(ctx.maxBatchTags !== undefined ? { maxBatchTags: ctx.maxBatchTags } : {}),
+        ...(ctx.enqueue ? { enqueue: ctx.enqueue } : {}),
       }),
   }),
   // Scheduler ticks: only a process given the scheduler's setup (`backfill worker`) consumes them.

@@ -98,3 +98,20 @@ export function throttleVariables(): Record<string, VariableSpec<ThrottleConfigK
     },
   };
 }
+
+/**
+ * A critical line below its throttle line makes no sense: the run would be paused (an operator needed)
+ * before it ever throttles. Names the variable to fix.
+ */
+export function throttleBoundsProblem(config: {
+  maxReplicaLagS: number;
+  criticalReplicaLagS: number;
+}): { variable: string; problem: string } | undefined {
+  if (config.criticalReplicaLagS >= config.maxReplicaLagS) return undefined;
+  return {
+    variable: "BACKFILL_CRITICAL_REPLICA_LAG_SECONDS",
+    problem:
+      `${config.criticalReplicaLagS} is below BACKFILL_MAX_REPLICA_LAG_SECONDS (${config.maxReplicaLagS}): ` +
+      `the run would be paused before it throttles; raise it or lower the other`,
+  };
+}

@@ -1,6 +1,6 @@
 import { Ajv } from "ajv";
 import { adaptiveBoundsProblem, adaptiveVariables } from "./config-adaptive.js";
-import { throttleVariables } from "./config-throttle.js";
+import { throttleBoundsProblem, throttleVariables } from "./config-throttle.js";
 import { walVariables } from "./config-wal.js";
 import { probeVariables, type ProbeConfig } from "./config-probe.js";
 import {
@@ -208,6 +208,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const bounds = adaptiveBoundsProblem(out as { minBatchSize: number; maxBatchSize: number });
   if (bounds) throw new ConfigError(bounds.variable, bounds.problem);
+  const lines = throttleBoundsProblem(out as { maxReplicaLagS: number; criticalReplicaLagS: number });
+  if (lines) throw new ConfigError(lines.variable, lines.problem);
   return Object.freeze(out) as unknown as Config;
 }
 

@@ -123,5 +123,6 @@ export interface BatchSession<Tx> extends BatchReads {
 
 /** The storage the batch core runs on (the port; src/db/batch-store.ts implements it for PostgreSQL). */
 export interface BatchStore<Tx> {
-  session(): BatchSession<Tx>;
+  /** `runId`: the run the batch belongs to, for the store to name its write transaction after. */
+  session(runId?: string): BatchSession<Tx>;
 }

@@ -43,7 +43,7 @@ export async function processBatch<Tx>(
   deps: BatchDeps<Tx>,
   finalize: Finalize<Tx>,
 ): Promise<BatchResult | Preempted> {
-  const session = deps.store.session();
+  const session = deps.store.session(work.runId);
   const started = performance.now();
   const enumIds = await session.loadEnumIds();
   const batch = await loadAndPlan(session, work, deps, started);

@@ -80,6 +80,7 @@ async function workerCommand(opts: WorkerOptions): Promise<number> {
       processBatch: core.processBatch,
       jobs: rt.jobs,
       throttle: new ThrottleChecker(db, throttleSettings(config)),
+      enqueue: (runId, batchIds) => queues.enqueueBatches(runId, batchIds, DEFAULT_RETRY_POLICY),
       scheduler: {
         batchSize: config.batchSize,
         config: redactedConfig(config, { concurrency, signed: core.signed }),

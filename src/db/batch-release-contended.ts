@@ -45,7 +45,8 @@ export async function releaseContendedBatch(
     `.execute(trx);
     const row = released.rows[0];
     if (!row) return undefined;
-    // The adaptive batch size halves the run's size on a rise of this count (batch-size-adapter.ts).
+    // The worker halves the run's size at once (batch-size-adapter.ts); a rise of this count makes the
+    // next tick do it should that fail.
     await sql`UPDATE backfill.run SET contended_deliveries = contended_deliveries + 1 WHERE id = ${row.run_id}::bigint`.execute(
       trx,
     );

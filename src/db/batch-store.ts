@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from "kysely";
+import { sql, type Kysely, type Transaction } from "kysely";
 import type { BatchSession, BatchStore } from "../backfill/batch-store.js";
 import type { ProcessBatch } from "../backfill/process-batch.js";
 import { batchStoreReads } from "./batch-store-reads.js";
@@ -17,7 +17,7 @@ export type DbProcessBatch = ProcessBatch<Transaction<Database>>;
  */
 export function createBatchStore(db: Kysely<Database>): BatchStore<Transaction<Database>> {
   return {
-    session: (): BatchSession<Transaction<Database>> => {
+    session: (runId?: string): BatchSession<Transaction<Database>> => {
       const counter = new QueryCounter();
       const counted = db.withPlugin(counter);
       return {
@@ -27,8 +27,24 @@ export function createBatchStore(db: Kysely<Database>): BatchStore<Transaction<D
         },
         // Cached per pool, not per session: the enum rows do not change while the worker runs.
         loadEnumIds: () => loadEnumIds(counted, db),
-        transaction: (fn) => counted.transaction().execute((trx) => fn(batchStoreWrites(trx, db), trx)),
+        transaction: (fn) =>
+          counted.transaction().execute(async (trx) => {
+            if (runId !== undefined) await nameTransaction(trx, runId);
+            return fn(batchStoreWrites(trx, db), trx);
+          }),
       };
     },
   };
+}
+
+/**
+ * The write transaction (the part that takes locks) names its run in application_name for its duration,
+ * `backfill-worker run 42:<host>:<pid>`, so pg_stat_activity shows which run holds or waits on a lock; the
+ * process's own name (whose `backfill` prefix the lock-waiter signal looks for) comes back at the commit.
+ */
+async function nameTransaction(trx: Transaction<Database>, runId: string): Promise<void> {
+  await sql`SELECT set_config('application_name',
+    left(regexp_replace(current_setting('application_name'), '^([^:]*)', ${`\\1 run ${runId}`}), 63), true)`.execute(
+    trx,
+  );
 }

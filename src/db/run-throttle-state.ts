@@ -4,6 +4,7 @@ import type { Database } from "./tables.js";
 /**
  * Records that the run is held back and why. Returns true only for the caller that started the throttled
  * stretch (so one worker logs `throttle.started`); a changed reason is stored without starting a new one.
+ * A run no longer running (paused meanwhile) starts none: leaving `running` ended its stretch.
  */
 export async function startRunThrottle(
   db: Kysely<Database>,
@@ -13,7 +14,7 @@ export async function startRunThrottle(
   const result = await sql<{ started: boolean }>`
     UPDATE backfill.run r SET throttle_reason = ${reason},
       throttled_since = coalesce(old.throttled_since, now())
-    FROM (SELECT id, throttled_since FROM backfill.run WHERE id = ${runId} FOR UPDATE) old
+    FROM (SELECT id, throttled_since FROM backfill.run WHERE id = ${runId} AND status = 'running' FOR UPDATE) old
     WHERE r.id = old.id AND r.throttle_reason IS DISTINCT FROM ${reason}
     RETURNING old.throttled_since IS NULL AS started`.execute(db);
   return result.rows[0]?.started ?? false;

@@ -14,7 +14,7 @@ export interface RunTransition {
 
 /**
  * Moves a run from one of `from` to `to` and records the change in backfill.run_event, in one
- * transaction. Undefined when the run was not in a `from` state (someone else moved it first).
+ * transaction; a run leaving `running` ends its throttled stretch, if any. Undefined when the run was not in a `from` state (someone else moved it first).
  */
 export async function transitionRun(db: Kysely<Database>, t: RunTransition): Promise<RunRow | undefined> {
   return db.transaction().execute(async (trx) => {
@@ -30,9 +30,17 @@ export async function transitionRun(db: Kysely<Database>, t: RunTransition): Pro
     const startedSql = t.to === "running" ? sql`coalesce(started_at, now())` : sql`started_at`;
     const errorSql = t.error !== undefined ? sql`${t.error}` : sql`error`;
     const totalSql = t.totalTags !== undefined ? sql`${t.totalTags}` : sql`total_tags`;
+    // Leaving `running` ends a throttled stretch there and then: paused time is not counted twice
+    // (the rate leaves out paused and throttled time), and a paused run is not shown as throttled.
+    const throttleSql =
+      before.status === "running" && t.to !== "running"
+        ? sql`, throttled_ms = throttled_ms + coalesce(greatest(0,
+            round(extract(epoch FROM now() - throttled_since) * 1000)), 0)::bigint,
+            throttled_since = NULL, throttle_reason = NULL`
+        : sql``;
     const updated = await sql<RunRow>`
       UPDATE backfill.run SET status = ${t.to}, updated_at = now(), error = ${errorSql},
-        total_tags = ${totalSql}, started_at = ${startedSql}, finished_at = ${terminalSql}
+        total_tags = ${totalSql}, started_at = ${startedSql}, finished_at = ${terminalSql} ${throttleSql}
       WHERE id = ${t.runId} RETURNING *
     `.execute(trx);
     const row = updated.rows[0];

@@ -83,6 +83,24 @@ export const BATCH_LOG_EVENTS = {
       required: [...BATCH_KEY_NAMES, "sqlstate", "contended", "retryAfterMs", "err"],
     },
   },
+  "batch.trimmed": {
+    level: "warn",
+    when: "a worker claimed a batch with more candidate tags than its own heap holds at its concurrency (the run's largest size came from a process with a larger heap): it keeps the first `maxTags` and gives the rest back as a new pending batch",
+    fields:
+      "`runId`, `batchId`, `attempt`, `lo`, `hi` (what it keeps), `maxTags` (this worker's heap-safe size), `givenBack` (the new batch), `givenBackLo`, `givenBackHi`, `enqueued` (false: the ledger resync enqueues it), `err`?",
+    schema: {
+      properties: {
+        ...BATCH_KEY,
+        maxTags: COUNT,
+        givenBack: ID,
+        givenBackLo: COUNT,
+        givenBackHi: COUNT,
+        enqueued: BOOL,
+        err: ERR,
+      },
+      required: [...BATCH_KEY_NAMES, "maxTags", "givenBack", "givenBackLo", "givenBackHi", "enqueued"],
+    },
+  },
   "batch.failed": {
     level: "error",
     when: "a batch failed on its last attempt, or with an error no retry can fix",

@@ -201,7 +201,7 @@ export const RUN_LOG_EVENTS = {
   },
   "throttle.ended": {
     level: "info",
-    when: "every signal is back under its resume level (80% of the threshold) and a worker claims the run's next batch",
+    when: "every signal is back under its resume level (80% of the threshold) and a worker claims the run's next batch; or the run was paused or cancelled while throttled (logged by whoever paused it)",
     fields:
       "`runId`, `reason` (the last one), `durationMs` (this stretch), `totalMs` (the run's throttled time so far)",
     schema: {

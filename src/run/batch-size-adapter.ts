@@ -25,6 +25,8 @@ export interface StoredAdaptiveState {
   seenThrough?: string;
   /** backfill.run.contended_deliveries at the last decision. */
   contendedSeen: number;
+  /** When contention last shrank the size (PostgreSQL's clock): batches cut before it are of the old size. */
+  shrunkAt?: string;
 }
 
 /** Batches read per tick: enough for the average, few enough for a cheap query. */
@@ -65,6 +67,7 @@ export function storedAdaptiveState(raw: unknown): StoredAdaptiveState {
     ...(size !== undefined ? { size } : {}),
     ...(typeof r.seenThrough === "string" ? { seenThrough: r.seenThrough } : {}),
     contendedSeen: num(r.contendedSeen) ?? 0,
+    ...(typeof r.shrunkAt === "string" ? { shrunkAt: r.shrunkAt } : {}),
   };
 }
 
@@ -81,8 +84,26 @@ export class BatchSizeAdapter {
   constructor(private readonly deps: BatchSizeAdapterDeps) {}
 
   async tick(runId: string): Promise<void> {
+    await this.decideAndTune(runId, (trx) => decide(trx, runId));
+  }
+
+  /**
+   * A delivery of `batchId` just ended in a lock or statement timeout (and was given back): the size
+   * halves now, not at the next tick, so the run's next batches are smaller. The lock is waited for here,
+   * as the holder may have read the run before this contention was counted. A batch cut before the last
+   * such shrink was of the old size: its timeout is no news and changes nothing, so a lock that times out
+   * every worker at once halves the size once, not once per worker. Never throws, as tick.
+   */
+  async contended(runId: string, batchId: string): Promise<void> {
+    await this.decideAndTune(runId, (trx) => decide(trx, runId, batchId));
+  }
+
+  private async decideAndTune(
+    runId: string,
+    decision: (trx: Transaction<Database>) => Promise<Tuned | undefined>,
+  ): Promise<void> {
     try {
-      const decided = await this.deps.db.transaction().execute((trx) => decide(trx, runId));
+      const decided = await this.deps.db.transaction().execute(decision);
       if (decided) await afterTune(decided.request, decided.outcome, this.deps);
     } catch (err) {
       logEvent(
@@ -96,32 +117,48 @@ export class BatchSizeAdapter {
   }
 }
 
-/** One decision for the run, inside `trx`; the tune made, if any, for afterTune once committed. */
+type Tuned = { request: TuneRequest; outcome: TuneOutcome };
+
+/**
+ * One decision for the run, inside `trx`; the tune made, if any, for afterTune once committed. With
+ * `contendedBatch` (BatchSizeAdapter.contended) the lock is waited for and that batch's timeout is the
+ * contention weighed, if it is news; else a rise of the run's contended deliveries since the last decision.
+ */
 async function decide(
   trx: Transaction<Database>,
   runId: string,
-): Promise<{ request: TuneRequest; outcome: TuneOutcome } | undefined> {
-  const lock = await sql<{ ok: boolean }>`
-    SELECT pg_try_advisory_xact_lock(${ADAPT_LOCK_CLASS}::int, (${runId}::bigint % 2147483647)::int) AS ok`.execute(
-    trx,
-  );
-  if (lock.rows[0]?.ok !== true) return undefined;
+  contendedBatch?: string,
+): Promise<Tuned | undefined> {
+  const key = sql`${ADAPT_LOCK_CLASS}::int, (${runId}::bigint % 2147483647)::int`;
+  if (contendedBatch !== undefined) {
+    await sql`SELECT pg_advisory_xact_lock(${key})`.execute(trx);
+  } else {
+    const lock = await sql<{ ok: boolean }>`SELECT pg_try_advisory_xact_lock(${key}) AS ok`.execute(trx);
+    if (lock.rows[0]?.ok !== true) return undefined;
+  }
   const run = await getRun(trx, runId);
   const settings = run && run.status === "running" ? adaptiveSettingsOf(run) : undefined;
   if (!run || !settings) return undefined;
   const stored = storedAdaptiveState(run.adaptive_state);
+  const contendedNow = Number(run.contended_deliveries);
+  const clock = await contentionClock(trx, stored.shrunkAt, contendedBatch);
+  const contended = contendedBatch !== undefined ? clock.batchIsNews : contendedNow > stored.contendedSeen;
+  if (contendedBatch !== undefined && !contended) {
+    // Counted as seen, so a tick does not halve for it either; the samples are left for the tick.
+    await storeState(trx, runId, { ...stored, contendedSeen: contendedNow });
+    return undefined;
+  }
   // Changed by `backfill tune`: measure the new size before the next change.
   const state = stored.size === run.batch_size ? stored.state : { ...stored.state, samplesSinceChange: 0 };
   const recent = await loadRecentDoneBatches(trx, runId, stored.seenThrough, SAMPLE_LIMIT);
-  const contendedNow = Number(run.contended_deliveries);
   const decision = decideBatchSize({
     currentSize: run.batch_size,
     samples: recent,
-    contended: contendedNow > stored.contendedSeen,
+    contended,
     state,
     settings,
   });
-  let tuned: { request: TuneRequest; outcome: TuneOutcome } | undefined;
+  let tuned: Tuned | undefined;
   if (decision.change) {
     const request: TuneRequest = {
       runId,
@@ -132,16 +169,38 @@ async function decide(
     tuned = { request, outcome: await tuneRunSettingsIn(trx, { ...request, scopeOf: tuneScopeOf }) };
   }
   const seenThrough = recent.at(-1)?.finishedAt ?? stored.seenThrough;
-  const next = {
-    ...decision.state,
+  const shrunkAt = contended && tuned?.outcome.kind === "tuned" ? clock.now : stored.shrunkAt;
+  await storeState(trx, runId, {
+    state: decision.state,
     size: tuned?.outcome.kind === "tuned" ? tuned.outcome.run.batch_size : run.batch_size,
     contendedSeen: contendedNow,
     ...(seenThrough !== undefined ? { seenThrough } : {}),
-  };
+    ...(shrunkAt !== undefined ? { shrunkAt } : {}),
+  });
+  return tuned;
+}
+
+/**
+ * The transaction's time (the created_at of the batches a re-cut in it makes) and whether the contended
+ * batch was cut since the last shrink for contention; a batch gone was re-cut meanwhile: no news either.
+ */
+async function contentionClock(
+  trx: Transaction<Database>,
+  shrunkAt: string | undefined,
+  batchId: string | undefined,
+): Promise<{ now: string; batchIsNews: boolean }> {
+  const row = await sql<{ now: string; news: boolean | null }>`
+    SELECT now()::text AS now,
+      (SELECT created_at >= coalesce(${shrunkAt ?? null}::timestamptz, '-infinity')
+         FROM backfill.batch WHERE id = ${batchId ?? null}::bigint) AS news`.execute(trx);
+  return { now: row.rows[0]?.now ?? "", batchIsNews: row.rows[0]?.news === true };
+}
+
+async function storeState(trx: Transaction<Database>, runId: string, next: StoredAdaptiveState) {
+  const { state, ...rest } = next;
   await trx
     .updateTable("backfill.run")
-    .set({ adaptive_state: JSON.stringify(next) })
+    .set({ adaptive_state: JSON.stringify({ ...state, ...rest }) })
     .where("id", "=", runId)
     .execute();
-  return tuned;
 }

@@ -4,6 +4,7 @@ import type { Database } from "../db/tables.js";
 import type { Logger } from "../log.js";
 import type { LeaseRegistry } from "./lease-registry.js";
 import type { ThrottleGate } from "./throttle-checker.js";
+import type { BatchSizeAdapter } from "./batch-size-adapter.js";
 
 /** What the scheduler-tick job needs besides the database (only `backfill worker` consumes ticks). */
 export interface SchedulerSetup {
@@ -30,6 +31,12 @@ export interface WorkerContext {
   scheduler?: SchedulerSetup;
   /** The process's throttle checker (one per process, shared by its consumers). */
   throttle?: ThrottleGate;
+  /** The most candidate tags this process's heap holds in one batch (heapSafeBatchSize at its concurrency). */
+  maxBatchTags?: number;
+  /** Puts batches the handlers make on the queue (the ledger resync does otherwise). */
+  enqueue?: (runId: string, batchIds: readonly string[]) => Promise<number>;
+  /** The process's adaptive batch size (contended batches shrink the run's size at once). */
+  sizeAdapter?: Pick<BatchSizeAdapter, "contended">;
 }
 
 /** One delivery as the queue reports it. */

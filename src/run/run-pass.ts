@@ -19,6 +19,7 @@ import { estimateRun } from "./run-rate.js";
 import { loadRunClock } from "../db/load-run-clock.js";
 import { startOrResumeRun, type StartRunInput } from "./start-run.js";
 import { runResync } from "./run-resync.js";
+import { runThrottle } from "./run-status.js";
 import { runHeader } from "./run-header.js";
 import { startWorkerRuntime } from "./worker-runtime.js";
 import type { ThrottleGate } from "./throttle-checker.js";
@@ -37,6 +38,8 @@ export interface RunPassSetup {
   /** Asked before every batch claim (src/run/throttle-checker.ts); no throttling without it. */
   throttle?: ThrottleGate;
   run: StartRunInput;
+  /** The most candidate tags one batch may hold here (the worker runtime's default: what the heap holds). */
+  maxBatchTags?: number;
   /** How often the ledger is read for progress and completion. */
   pollMs?: number;
   /** How often not-done batches are enqueued again (heals a flushed Redis) and the batch size adapted. */
@@ -65,7 +68,7 @@ export interface PassOutcome {
   remaining: number;
   durationMs: number;
   /** The run's rate (run-rate.ts) at the end of the pass, as `status` shows it. */
-  estimate: ProgressEstimate;
+  estimate: ProgressEstimate & { runningMs: number };
 }
 
 const TERMINAL = new Set(["completed", "failed", "cancelled"]);
@@ -112,6 +115,8 @@ export async function runPass(setup: RunPassSetup): Promise<PassOutcome> {
       leaseMs: setup.leaseMs,
       processBatch: setup.processBatch,
       jobs: setup.jobs,
+      enqueue: (id, ids) => queues.enqueueBatches(id, ids, setup.retry),
+      ...(setup.maxBatchTags !== undefined ? { maxBatchTags: setup.maxBatchTags } : {}),
       ...(setup.throttle ? { throttle: setup.throttle } : {}),
     });
     let ending: FollowEnd = "aborted";
@@ -192,7 +197,9 @@ async function follow(
       if (!run) throw new Error(`run ${runId} disappeared from backfill.run`);
       const progress = await batchProgress(setup.db, runId);
       const clock = await loadRunClock(setup.db, runId);
-      const estimate = estimateRun(run.total_tags, progress.tags, clock, Date.now());
+      const now = Date.now();
+      // Throttled time is left out, as `status` does: the rate is the run's when it may work.
+      const estimate = estimateRun(run.total_tags, progress.tags, clock, now, runThrottle(run, now).totalMs);
       setup.onProgress?.(estimate, progress);
       // Beside a bar too (a quiet logger drops it); the last one shows the rate the summary shows.
       const last = TERMINAL.has(run.status) || run.status === "paused";
@@ -274,7 +281,9 @@ async function outcome(
   const runId = String(run.id);
   const progress = await batchProgress(db, runId);
   const remaining = run.dry_run ? 0 : await countRemainingTags(db, runId, runFilters(run));
-  const estimate = estimateRun(run.total_tags, progress.tags, await loadRunClock(db, runId), Date.now());
+  const clock = await loadRunClock(db, runId);
+  const now = Date.now();
+  const estimate = estimateRun(run.total_tags, progress.tags, clock, now, runThrottle(run, now).totalMs);
   return { run, resumed, interrupted, progress, remaining, durationMs: Date.now() - startedAt, estimate };
 }
 

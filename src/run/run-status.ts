@@ -62,7 +62,8 @@ export async function statusRun(db: Kysely<Database>, run: RunRow): Promise<Stat
   return idle ? { ...report, etaMs: null, noWorker: true } : { ...report, noWorker: false };
 }
 
-function runThrottle(run: RunRow, now: number): RunThrottle {
+/** The run's throttle now: its reason and start, and its throttled time with the current stretch counted. */
+export function runThrottle(run: RunRow, now: number): RunThrottle {
   const since = run.throttled_since === null ? null : new Date(run.throttled_since as unknown as Date);
   const current = since === null ? 0 : Math.max(0, now - since.getTime());
   return { reason: run.throttle_reason, since, totalMs: Number(run.throttled_ms) + current };

@@ -12,6 +12,8 @@ import type { JobKind, SchedulerSetup, WorkerContext } from "./job-kind.js";
 import { LeaseRegistry } from "./lease-registry.js";
 import type { ThrottleGate } from "./throttle-checker.js";
 import { startLedgerResync } from "./ledger-resync.js";
+import { BatchSizeAdapter } from "./batch-size-adapter.js";
+import { heapSafeBatchSize } from "./heap-limit-check.js";
 import { DEFAULT_HEARTBEAT_MS, startWorkerHeartbeat } from "./worker-heartbeat.js";
 import { logEvent } from "../log-events/log-event.js";
 import { pingDatabase } from "../db/db-ping.js";
@@ -29,6 +31,16 @@ export interface WorkerRuntimeSetup {
   jobs: readonly JobKind[];
   /** Asked before every batch claim (src/run/throttle-checker.ts); no throttling without it. */
   throttle?: ThrottleGate;
+  /**
+   * Puts batches the workers make on the queue: those of a re-cut when a timeout shrinks a run's size at
+   * once, and the excess a worker gives back. Without it the ledger resync enqueues them.
+   */
+  enqueue?: (runId: string, batchIds: readonly string[]) => Promise<number>;
+  /**
+   * The most candidate tags one batch may hold in this process: larger claimed batches give the excess
+   * back. By default what this process's heap holds at `concurrency` (heapSafeBatchSize).
+   */
+  maxBatchTags?: number;
   /** Also consume scheduler ticks (the `worker` command does; `run` does not). */
   scheduler?: SchedulerSetup;
   /** Re-enqueue the batches not done of running runs every `intervalMs` (the `worker` command does). */
@@ -68,6 +80,13 @@ export function startWorkerRuntime(setup: WorkerRuntimeSetup): WorkerRuntime {
     actor,
     ...(setup.scheduler ? { scheduler: setup.scheduler } : {}),
     ...(setup.throttle ? { throttle: setup.throttle } : {}),
+    maxBatchTags: setup.maxBatchTags ?? Math.max(1, heapSafeBatchSize(setup.concurrency)),
+    ...(setup.enqueue ? { enqueue: setup.enqueue } : {}),
+    sizeAdapter: new BatchSizeAdapter({
+      db: setup.db,
+      logger: setup.logger,
+      enqueue: setup.enqueue ?? (() => Promise.resolve(0)),
+    }),
   };
   const workers = startConsumers(setup, ctx, () => forcing);
   const stopResync = setup.resync

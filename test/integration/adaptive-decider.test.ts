@@ -7,9 +7,12 @@ import { releaseContendedBatch } from "../../src/db/batch-release-contended.js";
 import { createRun } from "../../src/db/run-create.js";
 import { getRun } from "../../src/db/run-get.js";
 import { listRunEvents } from "../../src/db/run-events-list.js";
+import { handleBackfillBatch } from "../../jobs/backfill-batch.js";
 import { ADAPT_LOCK_CLASS, BatchSizeAdapter } from "../../src/run/batch-size-adapter.js";
+import { LeaseRegistry } from "../../src/run/lease-registry.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
-import { collectingLogger, insertLegacyTags } from "./run-support.js";
+import { collectingLogger, fakeProcessBatch, insertLegacyTags } from "./run-support.js";
+import { tagsNotInOneBatch } from "./run-pass-support.js";
 
 /** Target 0.1 s a batch, 2 to 100 tags: a batch of 10 tags taking 1 s is far too slow. */
 const CONFIG = { targetBatchMs: 100, minBatchSize: 2, maxBatchSize: 100 };
@@ -133,5 +136,82 @@ describe("one adaptive decider per run", () => {
       await a.tick(runId);
       assert.equal(await sizeOf(runId), expected, "halved, held at the minimum");
     }
+  });
+
+  test("a lock timeout shrinks the run's next batches at once, claimed ones keep their range; a timeout of a batch cut before that shrink changes nothing more", async () => {
+    const runId = await newRun();
+    const batches = async (status: string) =>
+      (
+        await sql<{ id: string; lo: number; hi: number; tags: number }>`
+          SELECT b.id::text AS id, b.lo, b.hi,
+            (SELECT count(*) FROM repositorytag rt WHERE rt.id BETWEEN b.lo AND b.hi)::int AS tags
+          FROM backfill.batch b WHERE b.run_id = ${runId}::bigint AND b.status = ${status} ORDER BY b.lo`.execute(
+          tdb.db,
+        )
+      ).rows;
+    const [held, stale] = await batches("pending");
+    assert.ok(held && stale);
+    // Another worker holds one batch; a second one's lease has run out (its worker is gone).
+    assert.ok(await claimBatch(tdb.db, held.id, 60_000));
+    assert.ok(await claimBatch(tdb.db, stale.id, 1));
+    const enqueued: string[] = [];
+    const sizeAdapter = new BatchSizeAdapter({
+      db: tdb.db,
+      logger: logs.logger,
+      enqueue: (_run, ids) => (enqueued.push(...ids), Promise.resolve(ids.length)),
+    });
+    const timeout = Object.assign(new Error("canceling statement due to lock timeout"), { code: "55P03" });
+    const deliver = (batchId: string) =>
+      handleBackfillBatch(
+        { runId, batchId },
+        {
+          db: tdb.db,
+          logger: logs.logger,
+          processBatch: fakeProcessBatch(tdb.db, { before: () => Promise.reject(timeout) }),
+          leases: new LeaseRegistry(),
+          leaseMs: 10_000,
+          attempt: 1,
+          maxAttempts: 3,
+          actor: "test",
+          sizeAdapter,
+        },
+      );
+    const first = (await batches("pending"))[0];
+    assert.ok(first);
+    assert.equal((await deliver(first.id)).kind, "contended");
+    assert.equal(await sizeOf(runId), 5, "halved by the timeout itself, no tick in between");
+    const events = await adaptiveEvents(runId);
+    assert.equal(events.length, 1);
+    assert.match(JSON.stringify(events[0]?.detail), /contended delivery, 10 -> 5 tags/);
+    const tuned = logs.lines().filter((l) => l.event === "run.tuned" && l.runId === runId);
+    assert.equal(tuned.length, 1, "logged as every size change is");
+    assert.deepEqual(
+      (await batches("running")).map((b) => [b.id, b.lo, b.hi]),
+      [
+        [held.id, held.lo, held.hi],
+        [stale.id, stale.lo, stale.hi],
+      ],
+    );
+    const pending = await batches("pending");
+    assert.ok(
+      pending.every((b) => b.tags <= 5),
+      JSON.stringify(pending),
+    );
+    assert.deepEqual([...enqueued].sort(), pending.map((b) => b.id).sort(), "the re-cut batches are queued");
+    assert.deepEqual(await tagsNotInOneBatch(tdb.db, runId), []);
+
+    // The batch claimed before the shrink times out too: it was of the old size, so that is no news.
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal((await deliver(stale.id)).kind, "contended");
+    assert.equal(await sizeOf(runId), 5);
+    await adapter().tick(runId);
+    assert.equal(await sizeOf(runId), 5, "nor does the next tick halve for it");
+    // One of the batches cut at the new size times out: halved again (5 -> 2, the minimum).
+    const recut = pending[0];
+    assert.ok(recut);
+    assert.equal((await deliver(recut.id)).kind, "contended");
+    assert.equal(await sizeOf(runId), 2);
+    assert.equal((await adaptiveEvents(runId)).length, 2);
+    assert.deepEqual(await tagsNotInOneBatch(tdb.db, runId), []);
   });
 });

@@ -74,4 +74,25 @@ describe("a configuration value the drivers cannot use stops the command with on
       assert.match(out.stderr, new RegExp(`^backfill: ${variable}: expected an integer`));
     }
   });
+
+  test("a throttle threshold that is negative or nonsense stops `run` and `worker` with one line naming it, exit 2", async () => {
+    const cases: [Record<string, string>, RegExp][] = [
+      [{ BACKFILL_MAX_REPLICA_LAG_SECONDS: "-1" }, /^backfill: BACKFILL_MAX_REPLICA_LAG_SECONDS: expected /],
+      [{ BACKFILL_MAX_CONNECTION_USE: "1.5" }, /^backfill: BACKFILL_MAX_CONNECTION_USE: expected /],
+      [{ BACKFILL_THROTTLE_URL_TIMEOUT_SECONDS: "-2" }, /^backfill: BACKFILL_THROTTLE_URL_TIMEOUT_SECONDS: /],
+      [{ BACKFILL_TARGET_BATCH_SECONDS: "-2" }, /^backfill: BACKFILL_TARGET_BATCH_SECONDS: /],
+      [
+        { BACKFILL_CRITICAL_REPLICA_LAG_SECONDS: "2" },
+        /^backfill: BACKFILL_CRITICAL_REPLICA_LAG_SECONDS: 2 is below BACKFILL_MAX_REPLICA_LAG_SECONDS \(5\)/,
+      ],
+    ];
+    for (const [env, pattern] of cases) {
+      for (const args of [["run", "--dry-run", "--no-progress"], ["worker"]]) {
+        const out = await runCli(args, { ...NO_REDIS, ...env });
+        assert.equal(out.status, 2, `${JSON.stringify(env)} ${args[0]}: ${out.stderr}`);
+        assertOneLine(out.stderr);
+        assert.match(out.stderr, pattern);
+      }
+    }
+  });
 });

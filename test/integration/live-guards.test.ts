@@ -5,6 +5,7 @@ import pg from "pg";
 import { handleBackfillBatch } from "../../jobs/backfill-batch.js";
 import { connect, type SessionGuards } from "../../src/db/connect.js";
 import type { Database } from "../../src/db/tables.js";
+import { createBatchStore } from "../../src/db/batch-store.js";
 import { JOB_TABLE } from "../../jobs/job-table.js";
 import { LeaseRegistry } from "../../src/run/lease-registry.js";
 import { runPass } from "../../src/run/run-pass.js";
@@ -123,6 +124,26 @@ describe("session guards on a live database: the backfill loses lock fights, nev
         current_setting('idle_in_transaction_session_timeout') AS idle,
         current_setting('application_name') AS name`.execute(db);
     assert.deepEqual(row.rows[0], { statement: "1min", lock: "300ms", idle: "30s", name: APP_NAME });
+  });
+
+  test("a batch's write transaction names its run and the worker; the session's name comes back after it", async () => {
+    const db = connect(tdb.url, { max: 1, applicationName: APP_NAME, guards: {} });
+    opened.push(db);
+    const name = () => sql<{ name: string }>`SELECT current_setting('application_name') AS name`;
+    const inside = await createBatchStore(db)
+      .session("42")
+      .transaction(async (_writes, trx) => {
+        // As another session sees it, e.g. the operator's pg_stat_activity query in the README.
+        const seen = await sql<{ name: string }>`
+          SELECT application_name AS name FROM pg_stat_activity WHERE pid = pg_backend_pid()`.execute(trx);
+        return [(await name().execute(trx)).rows[0]?.name, seen.rows[0]?.name];
+      });
+    assert.deepEqual(inside, ["backfill-worker run 42:test-host:1", "backfill-worker run 42:test-host:1"]);
+    assert.equal(
+      (await name().execute(db)).rows[0]?.name,
+      APP_NAME,
+      "the same pooled session, after the commit",
+    );
   });
 
   test("a held table lock: the batch times out within the lock timeout, is contended (no attempt spent), the application waits no longer than that; the third time in a row it is split, and both halves complete once the lock is gone", async () => {

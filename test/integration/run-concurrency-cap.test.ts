@@ -122,6 +122,11 @@ describe("run concurrency cap and tune --target-batch-seconds / --concurrency", 
       [["tune", "1", "--concurrency", "65"], /--concurrency .*'65'/],
       [["run", "--target-batch-seconds", "fast"], /--target-batch-seconds .*'fast'/],
       [["run", "--max-lag", "0"], /--max-lag .*'0'/],
+      [["tune", "1", "--batch-size", "0"], /--batch-size .*got 0$/m],
+      [["tune", "1", "--batch-size", "-5"], /--batch-size .*'-5'/],
+      [["tune", "1", "--max-lag", "-3"], /--max-lag .*'-3'/],
+      [["throttle", "1", "maybe"], /expected on or off, got 'maybe'/],
+      [["throttle", "abc", "on"], /RUN expects a run id .*'abc'/],
     ] as const) {
       const out = await cli([...args]);
       assert.equal(out.status, 2, args.join(" "));

@@ -7,7 +7,9 @@ import pg from "pg";
 import { batchProgress } from "../../src/db/batch-progress.js";
 import { getRun } from "../../src/db/run-get.js";
 import { listRunEvents } from "../../src/db/run-events-list.js";
+import { loadRunClock } from "../../src/db/load-run-clock.js";
 import { runPass, type RunPassSetup } from "../../src/run/run-pass.js";
+import { runningMs } from "../../src/run/run-rate.js";
 import { ThrottleChecker } from "../../src/run/throttle-checker.js";
 import type { ThrottleSettings } from "../../src/run/throttle-settings.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
@@ -85,11 +87,49 @@ describe("throttling", () => {
     const run = await getRun(tdb.db, runId);
     assert.equal(run?.throttle_reason, null);
     assert.ok(Number(run?.throttled_ms) >= 1000);
+    // The rate `run` reports (its summary, the bar, run.progress) leaves the throttled time out, as status does.
+    const running = runningMs(await loadRunClock(tdb.db, runId), Date.now());
+    assert.equal(out.estimate.runningMs, Math.max(0, running - Number(run?.throttled_ms)));
     const switched = [...jsonLines(on.stderr), ...jsonLines(off.stderr)].filter(
       (l) => l.event === "throttle.switched",
     );
     assert.equal(switched.length, 2);
     assert.deepEqual(invalidLogLines([...logs.lines(), ...switched]), []);
+  });
+
+  test("a run paused while throttled: the stretch ends at the pause, logged; paused time is not throttled time, nor shown as such", async () => {
+    await resetMappings();
+    const on = await runCli(["throttle", "--all", "on", "--reason", "paused-while-throttled"], env);
+    assert.equal(on.status, 0, on.stderr);
+    let runId = "";
+    try {
+      const pass = runPass(setup({}));
+      runId = await activeRunId();
+      await throttledWith(runId, /paused-while-throttled/);
+      await new Promise((r) => setTimeout(r, 500));
+      const pause = await runCli(["pause", runId], env);
+      assert.equal(pause.status, 0, pause.stderr);
+      assert.equal((await pass).run.status, "paused");
+      const atPause = await getRun(tdb.db, runId);
+      assert.deepEqual([atPause?.throttle_reason, atPause?.throttled_since], [null, null]);
+      const throttledMs = Number(atPause?.throttled_ms);
+      assert.ok(throttledMs >= 500, `throttled_ms ${throttledMs}`);
+      const [ended] = jsonLines(pause.stderr).filter((l) => l.event === "throttle.ended");
+      assert.ok(ended, pause.stderr);
+      assert.match(String(ended.reason), /paused-while-throttled/);
+      assert.equal(ended.totalMs, throttledMs);
+      assert.deepEqual(invalidLogLines([ended]), []);
+      // Paused: nothing is added to the throttled time, and status does not call the run throttled.
+      await new Promise((r) => setTimeout(r, 700));
+      assert.equal(Number((await getRun(tdb.db, runId))?.throttled_ms), throttledMs);
+      const status = await runCli(["status"], env);
+      assert.equal(status.status, 0, status.stderr);
+      assert.doesNotMatch(status.stdout, new RegExp(`run ${runId} throttled`));
+    } finally {
+      // The next tests start runs of their own.
+      if (runId !== "") assert.equal((await runCli(["cancel", runId], env)).status, 0);
+      await runCli(["throttle", "--all", "off"], env);
+    }
   });
 
   test("throttle RUN on refuses an unknown run; a bad state is a usage error", async () => {

@@ -61,4 +61,19 @@ describe("config: throttle variables", () => {
       );
     });
   }
+
+  test("a critical replay lag below the throttling one is refused in one line naming both", () => {
+    assert.throws(
+      () => loadConfig({ BACKFILL_CRITICAL_REPLICA_LAG_SECONDS: "3" }),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        err.message ===
+          "BACKFILL_CRITICAL_REPLICA_LAG_SECONDS: 3 is below BACKFILL_MAX_REPLICA_LAG_SECONDS (5): the run would be paused before it throttles; raise it or lower the other",
+    );
+    const equal = loadConfig({
+      BACKFILL_MAX_REPLICA_LAG_SECONDS: "10",
+      BACKFILL_CRITICAL_REPLICA_LAG_SECONDS: "10",
+    });
+    assert.equal(equal.criticalReplicaLagS, 10);
+  });
 });

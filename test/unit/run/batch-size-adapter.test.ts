@@ -38,6 +38,12 @@ test("the stored decider state is read leniently: anything unreadable starts afr
       contendedSeen: 4,
     },
   );
+  // When contention last shrank the size: kept as PostgreSQL printed it, dropped when not text.
+  assert.equal(
+    storedAdaptiveState({ shrunkAt: "2026-12-02 20:00:00.123456+00" }).shrunkAt,
+    "2026-12-02 20:00:00.123456+00",
+  );
+  assert.equal(storedAdaptiveState({ shrunkAt: 17 }).shrunkAt, undefined);
   const fresh = { state: { samplesSinceChange: 0 }, contendedSeen: 0 };
   assert.deepEqual(storedAdaptiveState(null), fresh);
   assert.deepEqual(storedAdaptiveState("junk"), fresh);
