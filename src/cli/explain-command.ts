@@ -50,6 +50,7 @@ export function registerExplainCommand(program: Command): void {
         const db = rt.database({ max: 1, applicationName: "backfill-explain", guards: "read-only" });
         try {
           await rt.checkQuaySchema();
+          await rt.checkPrivileges(["read"]);
           const report = await buildExplainReport(createExplainSource(db), ref, {
             signer,
             libraryNamespace: config.libraryNamespace,

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { KNOWN_REASONS } from "../backfill/reasons.js";
+import type { PrivilegeUse } from "../quay-schema/required-privileges.js";
 import type { ReprocessSelection } from "../db/load-reprocess-tag-ids.js";
 import { UsageError } from "../errors.js";
 import { parseNamespace, parseRepositoryRef } from "../repository-ref.js";
@@ -73,6 +74,7 @@ async function reprocessCommand(opts: ReprocessOptions): Promise<number> {
       guards: "batch",
     });
     await rt.checkQuaySchema();
+    await rt.checkPrivileges(reprocessUses(dryRun, force));
     const { ids, mappedLeftOut } = await selectReprocessTags(db, selection, force);
     if (mappedLeftOut > 0 && !opts.json) {
       process.stderr.write(
@@ -110,6 +112,12 @@ async function reprocessCommand(opts: ReprocessOptions): Promise<number> {
   } finally {
     await rt.close();
   }
+}
+
+/** What reprocess does with the database: a dry run only reads; only --force repairs mapped tags. */
+function reprocessUses(dryRun: boolean, force: boolean): PrivilegeUse[] {
+  if (dryRun) return ["read"];
+  return force ? ["read", "ledger", "write", "repair"] : ["read", "ledger", "write"];
 }
 
 /** The dry run's tags, one line each with their changes (or one JSON document), and the tally. */

@@ -89,6 +89,8 @@ async function runCommand(opts: RunOptions): Promise<number> {
       guards: "batch",
     });
     await rt.checkQuaySchema();
+    // A dry run keeps to the ledger: no temporary table, no row of Quay's.
+    await rt.checkPrivileges(opts.dryRun ? ["read", "ledger"] : ["read", "ledger", "write"]);
     const core = await rt.batchCore({ requireKey: opts.dryRun !== true });
     signals = onStopSignals({
       deadlineMs: stopDeadlineMs,

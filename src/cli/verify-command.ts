@@ -40,6 +40,7 @@ export function registerVerifyCommand(program: Command): void {
         try {
           const db = rt.database({ max: 4, applicationName: "backfill-verify", guards: "read-only" });
           await rt.checkQuaySchema();
+          await rt.checkPrivileges(["read"]);
           const lookup = await resolveVerifyScope(db, flags);
           if (!lookup.found) throw new UsageError(`${lookup.missing} does not exist`);
           const progress = process.stderr.isTTY

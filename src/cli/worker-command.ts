@@ -67,6 +67,8 @@ async function workerCommand(opts: WorkerOptions): Promise<number> {
       guards: "batch",
     });
     await rt.checkQuaySchema();
+    // A worker serves every run: reprocess --force ones repair.
+    await rt.checkPrivileges(["read", "ledger", "write", "repair"]);
     const core = await rt.batchCore({ requireKey: true });
     // worker.started only once Redis answered; a silent or refusing Redis stops here with one line.
     const queues = await rt.queues({ check: true });

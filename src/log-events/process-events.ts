@@ -120,6 +120,23 @@ export const PROCESS_LOG_EVENTS = {
       required: ["mode", "outcome"],
     },
   },
+  "privileges.checked": {
+    level: "info / error",
+    when: "`run`, `worker`, `reprocess`, `verify`, `explain` checked that the database role holds the privileges the command needs (after `schema.checked`): info if it does; error when the command stops for it (exit 2)",
+    fields:
+      "`role`, `uses` (read, ledger, write, repair: what the command does), `outcome` (granted, missing), `absent` (required tables or schemas not there, left to the schema check), `missing`? (each object and what it lacks, e.g. `INSERT on table public.manifestblob`), `grants`? (the GRANT statements that fix it)",
+    schema: {
+      properties: {
+        role: STR,
+        uses: { type: "array", items: { enum: ["read", "ledger", "write", "repair"] } },
+        outcome: { enum: ["granted", "missing"] },
+        absent: { type: "array", items: STR },
+        missing: { type: "array", items: STR },
+        grants: { type: "array", items: STR },
+      },
+      required: ["role", "uses", "outcome", "absent"],
+    },
+  },
   "db.query": {
     level: "trace",
     when: "from the connection layer",

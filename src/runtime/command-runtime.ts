@@ -10,6 +10,8 @@ import { loadSigner, type Signer } from "../manifest/signer.js";
 import { openQueues, type BackfillQueues } from "../queue/backfill-queues.js";
 import { checkRedis } from "../queue/redis-check.js";
 import { checkQuaySchema } from "../run/quay-schema-check.js";
+import { checkPrivileges } from "../run/privilege-check.js";
+import type { PrivilegeUse } from "../quay-schema/required-privileges.js";
 import { openBatchCore, type BatchCore } from "../run/batch-core.js";
 import type { JobKind } from "../run/job-kind.js";
 import { readSigningKeyFile } from "../signing/signing-key-file.js";
@@ -53,6 +55,11 @@ export interface CommandRuntime {
   database(options: DatabaseOptions): Kysely<Database>;
   /** Quay's schema against the supported ones (BACKFILL_SCHEMA_CHECK), on the database opened before. */
   checkQuaySchema(): Promise<void>;
+  /**
+   * The role's privileges for what the command does (src/quay-schema/required-privileges.ts), on the
+   * database opened before: one missing stops the command with one line and the GRANT to fix it.
+   */
+  checkPrivileges(uses: readonly PrivilegeUse[]): Promise<void>;
   queues(options?: QueueOptions): Promise<BackfillQueues>;
   /** The batch core on the database opened before; `requireKey`: refuse to go on without a signing key. */
   batchCore(options: { requireKey: boolean }): Promise<BatchCore>;
@@ -103,6 +110,10 @@ export function openRuntime(options: RuntimeOptions = {}): CommandRuntime {
     async checkQuaySchema() {
       if (!db) throw new Error("open the database before checking Quay's schema");
       await checkQuaySchema(db, runtime.logger, config.schemaCheck);
+    },
+    async checkPrivileges(uses) {
+      if (!db) throw new Error("open the database before checking the role's privileges");
+      await checkPrivileges(db, runtime.logger, uses);
     },
     async queues(queueOptions = {}) {
       if (queueOptions.check) await checkRedis(config.redisUrl, config.connectTimeoutMs);

@@ -5,7 +5,7 @@ import { TEST_REDIS_URL } from "./test-redis.js";
 import { TEST_NAME_PREFIX } from "./test-names.js";
 
 /**
- * Run by `scripts/test.sh` after the tests: drops every database (templates included) and deletes every
+ * Run by `scripts/test.sh` after the tests: drops every database (templates included) and role, and deletes every
  * Redis key whose name starts with this run's TEST_NAME_PREFIX. Tests drop their own databases, so what
  * is left is normally the template plus whatever a killed test left behind.
  */
@@ -19,6 +19,24 @@ async function dropDatabases(prefix: string): Promise<number> {
     );
     for (const { datname } of res.rows) {
       await client.query(`DROP DATABASE IF EXISTS "${datname.replace(/"/g, '""')}" WITH (FORCE)`);
+    }
+    return res.rows.length;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Roles a test created and did not drop (killed); after the databases, which held their privileges. */
+async function dropRoles(prefix: string): Promise<number> {
+  const client = new pg.Client({ connectionString: ADMIN_URL });
+  await client.connect();
+  try {
+    const res = await client.query<{ rolname: string }>(
+      "SELECT rolname FROM pg_roles WHERE left(rolname, length($1)) = $1",
+      [`${prefix}_`],
+    );
+    for (const { rolname } of res.rows) {
+      await client.query(`DROP ROLE IF EXISTS "${rolname.replace(/"/g, '""')}"`);
     }
     return res.rows.length;
   } finally {
@@ -44,7 +62,8 @@ async function deleteRedisKeys(prefix: string): Promise<number> {
 }
 
 const databases = await dropDatabases(TEST_NAME_PREFIX);
+const roles = await dropRoles(TEST_NAME_PREFIX);
 const keys = await deleteRedisKeys(TEST_NAME_PREFIX);
 process.stderr.write(
-  `test cleanup: dropped ${databases} database(s) and ${keys} Redis key(s) named ${TEST_NAME_PREFIX}_…/${TEST_NAME_PREFIX}-…\n`,
+  `test cleanup: dropped ${databases} database(s), ${roles} role(s) and ${keys} Redis key(s) named ${TEST_NAME_PREFIX}_…/${TEST_NAME_PREFIX}-…\n`,
 );

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 
 /**
- * Every database, template and Redis key prefix a test creates starts with TEST_NAME_PREFIX, so two
+ * Every database, template, role and Redis key prefix a test creates starts with TEST_NAME_PREFIX, so two
  * users (or two checkouts) on one server never touch each other's, and `scripts/test.sh` (which gives each
  * run a prefix of its own below the user's) drops whatever the run left behind by that prefix alone.
  */
@@ -23,6 +23,11 @@ const suffix = () => randomBytes(4).toString("hex");
 /** A new database name: `<prefix>_<label>_<random>`. */
 export function testDatabaseName(label: string): string {
   return `${TEST_NAME_PREFIX}_${label.replace(/[^a-z0-9]/g, "_").slice(0, 24)}_${suffix()}`;
+}
+
+/** A new database role (roles are the server's, not a database's): `<prefix>_<label>_<random>`. */
+export function testRoleName(label: string): string {
+  return testDatabaseName(label);
 }
 
 /** The migrated template for one state of the migrations. */
