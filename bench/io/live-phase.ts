@@ -10,6 +10,7 @@ import {
   type LiveBackfill,
 } from "../lib/live-result.js";
 import { parseRunLog } from "../lib/parse-run-log.js";
+import { throttleSeen } from "../lib/throttle-seen.js";
 import { passMetrics } from "../lib/pass-metrics.js";
 import type { WorkloadOptions } from "../lib/workload-options.js";
 import { runWorkload } from "./app-workload.js";
@@ -70,7 +71,7 @@ export interface UnderLoad {
 export async function backfillUnderWorkload(
   url: string,
   throttling: LiveBackfill["throttling"],
-  child: { keyFile: string; prefix: string; targetBatchSeconds: number },
+  child: { keyFile: string; prefix: string; targetBatchSeconds: number; cpus?: string },
   workload: WorkloadOptions,
 ): Promise<UnderLoad> {
   const loadAvgAtStart = loadavg();
@@ -80,6 +81,7 @@ export async function backfillUnderWorkload(
     keyFile: child.keyFile,
     prefix: child.prefix,
     env: { ...throttleEnv(throttling), BACKFILL_TARGET_BATCH_SECONDS: String(child.targetBatchSeconds) },
+    ...(child.cpus === undefined ? {} : { cpus: child.cpus }),
   }).finally(() => {
     exited = true;
   });
@@ -114,6 +116,7 @@ export async function backfillUnderWorkload(
       batchDurationsMs: durations,
       withinTargetShare: shareWithinTarget(durations, child.targetBatchSeconds * 1000),
       contended: contendedCount(lines),
+      throttle: throttleSeen(lines, log.startedMs ?? Date.now() - outcome.wallMs),
     },
   };
 }

@@ -1,4 +1,6 @@
 import type { WorkloadSummary } from "./latency-summary.js";
+import type { Placement } from "./live-topology.js";
+import type { ThrottleSeen } from "./throttle-seen.js";
 
 /** A backfill run the workload ran beside. */
 export interface LiveBackfill {
@@ -18,6 +20,8 @@ export interface LiveBackfill {
   /** Share of batches whose duration is within ±50% of the target. */
   withinTargetShare: number;
   contended: number;
+  /** The throttle's readings and events from the run's log; absent in results written before they were logged. */
+  throttle?: ThrottleSeen;
 }
 
 export interface LivePhase {
@@ -34,6 +38,11 @@ export interface LiveResult {
   revision: string;
   command: string;
   machine: { cpus: number; cpuModel: string; postgres: string; loadAvgStart: number[]; loadAvgEnd: number[] };
+  /**
+   * Where the processes ran and on which server: `private` (started by the bench for the measurement) or
+   * `shared` (DATABASE_URL's). Absent in results written before the topology was chosen (shared cores).
+   */
+  topology?: Placement & { server: "private" | "shared" };
   settings: { tags: number; rate: number; aloneSeconds: number; targetBatchSeconds: number; seedMs: number };
   phases: LivePhase[];
   ratios: { throttledP99: number; unthrottledP99: number };

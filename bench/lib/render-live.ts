@@ -96,6 +96,15 @@ function perOperationTable(result: LiveResult): string {
   );
 }
 
+/** Which topology ran and why; results from before the choice ran on shared cores. */
+export function topologyLine(result: LiveResult): string {
+  const t = result.topology;
+  if (!t)
+    return "Topology: shared (every process unpinned on the shared server; recorded before the topology was chosen).";
+  const server = t.server === "private" ? "a private PostgreSQL server" : "DATABASE_URL's shared server";
+  return `Topology: **${t.topology}**, on ${server}. Why: ${t.why}.`;
+}
+
 function heading(result: LiveResult): string {
   const m = result.machine;
   return (
@@ -105,6 +114,53 @@ function heading(result: LiveResult): string {
     `${result.settings.rate} operations/s, ${result.settings.aloneSeconds} s alone, ` +
     `\`BACKFILL_TARGET_BATCH_SECONDS=${result.settings.targetBatchSeconds}\`.`
   );
+}
+
+const value = (v: number | null) => (v === null ? "failed" : v < 10 ? v.toFixed(1) : v.toFixed(0));
+
+/** Per backfill phase: the throttle's readings (the probe's each), its signals' medians and maxima, its events. */
+export function throttleSection(result: LiveResult): string {
+  const out: string[] = [];
+  for (const p of result.phases) {
+    const seen = p.backfill?.throttle;
+    if (!p.backfill || !seen) continue;
+    const t = seen.tiers;
+    out.push(
+      `**${p.name}**: ${seen.readings} readings (${t.clear} clear, ${t.throttle} throttle, ${t.critical} critical); ` +
+        (seen.probeMs.length > 0
+          ? `the probe's medians, in order: ${seen.probeMs.map(value).join(", ")} ms.`
+          : "the response-time probe was off."),
+      "",
+    );
+    if (seen.signals.length > 0) {
+      out.push(
+        table(
+          ["signal", "readings", "median", "max"],
+          seen.signals.map((s) => [s.name, String(s.readings), value(s.p50), value(s.max)]),
+        ),
+        "",
+      );
+    }
+    const shown = seen.events.slice(0, 20);
+    out.push(
+      ...(shown.length === 0
+        ? ["No throttle.started or throttle.ended line.", ""]
+        : [
+            table(
+              ["at", "event", "reason", "stretch"],
+              shown.map((e) => [
+                `${e.atS.toFixed(1)} s`,
+                e.event,
+                e.reason,
+                e.durationMs === undefined ? "" : `${(e.durationMs / 1000).toFixed(1)} s`,
+              ]),
+            ),
+            ...(seen.events.length > shown.length ? [`(${seen.events.length - shown.length} more)`] : []),
+            "",
+          ]),
+    );
+  }
+  return out.join("\n");
 }
 
 export function renderLiveReport(result: LiveResult): string {
@@ -117,6 +173,8 @@ export function renderLiveReport(result: LiveResult): string {
     "# Backfill beside a live workload (`npm run bench:live`)",
     "",
     heading(result),
+    "",
+    topologyLine(result),
     "",
     ratiosTable(result),
     "",
@@ -131,6 +189,9 @@ export function renderLiveReport(result: LiveResult): string {
     backfillTable(result),
     "",
     ...(reasons.length > 0 ? ["Throttle reasons:", "", ...reasons, ""] : []),
+    "## What the throttle saw",
+    "",
+    throttleSection(result),
     "## Notes",
     "",
     ...result.notes.map((n) => `- ${n}`),
@@ -141,6 +202,8 @@ export function renderLiveReport(result: LiveResult): string {
 export function renderLiveReadmeSection(result: LiveResult): string {
   return [
     `Latest \`npm run bench:live\`: ${heading(result)} Details: [bench/results/live.md](bench/results/live.md).`,
+    "",
+    topologyLine(result),
     "",
     ratiosTable(result),
     "",
