@@ -23,6 +23,7 @@ import { finishRunIfDone } from "../src/run/finish-run.js";
 import { settleContended } from "./batch-contended.js";
 import { logTagEvents } from "./batch-tag-events.js";
 import type { ThrottleGate } from "../src/run/throttle-checker.js";
+import { niceRestMs, rest } from "./nice-rest.js";
 import { atCap, throttleGate, type Throttled } from "./throttle-gate.js";
 
 export const backfillBatchPayloadSchema = {
@@ -100,9 +101,10 @@ export async function handleBackfillBatch(
   const log = ctx.logger.child({ runId: payload.runId, batchId: payload.batchId, attempt: ctx.attempt });
   ctx.leases.add(claimed.id, claimed.leaseToken);
   const heartbeat = startHeartbeat(ctx, claimed, log);
+  const started = performance.now();
+  let outcome: BackfillBatchResult;
   try {
-    const outcome = await process(run, claimed, ctx, log);
-    return outcome;
+    outcome = await process(run, claimed, ctx, log);
   } catch (err) {
     // A lock or statement timeout is not a failure: no attempt spent, the batch comes back later.
     if (classifyError(err) === "contended") return await settleContended(ctx.db, claimed, err, log);
@@ -112,6 +114,8 @@ export async function handleBackfillBatch(
     clearInterval(heartbeat);
     ctx.leases.delete(claimed.id);
   }
+  if (outcome.kind === "done") await rest(niceRestMs(ctx.throttle?.niceRatio, performance.now() - started));
+  return outcome;
 }
 
 async function process(

@@ -49,6 +49,13 @@ function phaseLine(p: LivePhase): string {
   return `  ${p.name}: ${w.count} ops, p50 ${w.p50} ms, p99 ${w.p99} ms, errors ${w.errors}${backfill}`;
 }
 
+/** The backfill phases: b and c always, d with `--nice-ratio`. */
+const BACKFILLS = [
+  { letter: "b", throttling: "default", name: "backfill, default throttling" },
+  { letter: "c", throttling: "off", name: "backfill, throttling off" },
+  { letter: "d", throttling: "nice", name: "backfill, default throttling + nice ratio" },
+] as const;
+
 interface Setup {
   admin: string;
   tag: string;
@@ -77,31 +84,28 @@ async function phases(options: LiveOptions, s: Setup) {
     const alone = await runWorkload(workloadOptions(options, aloneUrl));
     out.push({ name: "alone", loadAvgAtStart: loadAlone, workload: alone });
     say(phaseLine(out[0] as LivePhase));
-    for (const throttling of ["default", "off"] as const) {
-      const url = await scratch(`bench_${s.tag}_live_${throttling}`, seedDb);
-      const prefix = `bench-live-${s.tag}-${throttling}`;
-      say(
-        `(${throttling === "default" ? "b" : "c"}) the workload beside backfill run, throttling ${throttling}`,
-      );
+    const backfills = options.niceRatio === undefined ? BACKFILLS.slice(0, 2) : BACKFILLS;
+    for (const b of backfills) {
+      const db = `bench_${s.tag}_live_${b.throttling}`;
+      const url = await scratch(db, seedDb);
+      say(`(${b.letter}) the workload beside backfill run: ${b.name}`);
       const measured = await backfillUnderWorkload(
         url,
-        throttling,
+        b.throttling,
         {
           keyFile: keys.files.RS256,
-          prefix,
+          prefix: `bench-live-${s.tag}-${b.throttling}`,
           targetBatchSeconds: options.targetBatchSeconds,
           ...(backfillCpus === undefined ? {} : { cpus: backfillCpus }),
+          ...(options.niceRatio === undefined ? {} : { niceRatio: options.niceRatio }),
         },
         workloadOptions(options, url),
       );
-      await deleteQueuePrefix(loadConfig().redisUrl, prefix);
-      const phase: LivePhase = {
-        name: throttling === "default" ? "backfill, default throttling" : "backfill, throttling off",
-        ...measured,
-      };
+      await deleteQueuePrefix(loadConfig().redisUrl, `bench-live-${s.tag}-${b.throttling}`);
+      const phase: LivePhase = { name: b.name, ...measured };
       out.push(phase);
       say(phaseLine(phase));
-      if (!options.keepDatabases) await dropDatabase(s.admin, `bench_${s.tag}_live_${throttling}`);
+      if (!options.keepDatabases) await dropDatabase(s.admin, db);
     }
     say(`(a') the workload alone again, ${options.seconds} s`);
     const loadAfter = loadavg();
@@ -178,6 +182,7 @@ export async function measureLive(
       }
     }
     const [alone, throttled, unthrottled] = measured.phases;
+    const niced = measured.phases.find((p) => p.backfill?.throttling === "nice");
     if (!alone) throw new Error("the workload alone was not measured");
     return {
       startedAt,
@@ -198,11 +203,13 @@ export async function measureLive(
         aloneSeconds: options.seconds,
         targetBatchSeconds: options.targetBatchSeconds,
         seedMs: Math.round(measured.seedMs),
+        ...(options.niceRatio === undefined ? {} : { niceRatio: options.niceRatio }),
       },
       phases: measured.phases,
       ratios: {
         throttledP99: p99Ratio(alone.workload, throttled?.workload),
         unthrottledP99: p99Ratio(alone.workload, unthrottled?.workload),
+        ...(niced ? { niceP99: p99Ratio(alone.workload, niced.workload) } : {}),
       },
       goal: P99_GOAL,
       notes: notes(options, placement),

@@ -15,6 +15,8 @@ export interface LiveOptions {
   keepDatabases: boolean;
   /** Where the processes run (bench/lib/live-topology.ts); undefined: chosen by the machine's CPUs. */
   topology: Topology | undefined;
+  /** `--nice-ratio`: a phase (d) with the default throttling and this BACKFILL_NICE_RATIO; none when undefined. */
+  niceRatio: number | undefined;
 }
 
 export const LIVE_USAGE = `usage: npm run bench:live -- [options]
@@ -31,6 +33,7 @@ export const LIVE_USAGE = `usage: npm run bench:live -- [options]
   --out DIR                  results directory (default bench/results)
   --no-readme                leave README.md alone
   --keep-databases           do not drop the scratch databases
+  --nice-ratio N             add a phase (d): the default throttling with BACKFILL_NICE_RATIO=N
   --topology separate|shared separate (the default on 2 or more CPUs): a private PostgreSQL server and
                              the workload pinned to CPU 0, the backfill to the other CPUs (taskset), as
                              in production where the workers have hosts of their own; shared: every
@@ -63,6 +66,7 @@ export function parseLiveOptions(argv: readonly string[]): LiveOptions {
         "no-readme": { type: "boolean" },
         "keep-databases": { type: "boolean" },
         topology: { type: "string" },
+        "nice-ratio": { type: "string" },
       },
       strict: true,
       allowPositionals: false,
@@ -85,5 +89,9 @@ export function parseLiveOptions(argv: readonly string[]): LiveOptions {
     readme: values["no-readme"] !== true,
     keepDatabases: values["keep-databases"] === true,
     topology,
+    niceRatio:
+      values["nice-ratio"] === undefined
+        ? undefined
+        : number("--nice-ratio", values["nice-ratio"], 0, 0, 100),
   };
 }

@@ -4,8 +4,12 @@ import type { ThrottleSeen } from "./throttle-seen.js";
 
 /** A backfill run the workload ran beside. */
 export interface LiveBackfill {
-  /** `default` throttling, or every threshold `off` (out of reach). */
-  throttling: "default" | "off";
+  /**
+   * `default` throttling, every threshold `off` (out of reach), or `nice`: the default throttling with
+   * BACKFILL_NICE_RATIO set (`niceRatio`).
+   */
+  throttling: "default" | "off" | "nice";
+  niceRatio?: number;
   tags: number;
   status: string;
   runMs: number;
@@ -26,7 +30,12 @@ export interface LiveBackfill {
 
 export interface LivePhase {
   /** "alone, after": the workload alone again at the end, to show how much the machine's load moved. */
-  name: "alone" | "backfill, default throttling" | "backfill, throttling off" | "alone, after";
+  name:
+    | "alone"
+    | "backfill, default throttling"
+    | "backfill, throttling off"
+    | "backfill, default throttling + nice ratio"
+    | "alone, after";
   loadAvgAtStart: number[];
   workload: WorkloadSummary;
   backfill?: LiveBackfill;
@@ -43,9 +52,17 @@ export interface LiveResult {
    * `shared` (DATABASE_URL's). Absent in results written before the topology was chosen (shared cores).
    */
   topology?: Placement & { server: "private" | "shared" };
-  settings: { tags: number; rate: number; aloneSeconds: number; targetBatchSeconds: number; seedMs: number };
+  settings: {
+    tags: number;
+    rate: number;
+    aloneSeconds: number;
+    targetBatchSeconds: number;
+    seedMs: number;
+    /** `--nice-ratio`: the extra phase's BACKFILL_NICE_RATIO; absent when it did not run. */
+    niceRatio?: number;
+  };
   phases: LivePhase[];
-  ratios: { throttledP99: number; unthrottledP99: number };
+  ratios: { throttledP99: number; unthrottledP99: number; niceP99?: number };
   /** The issue's goal: p99 with the backfill under default throttling at most this times the p99 alone. */
   goal: number;
   notes: string[];

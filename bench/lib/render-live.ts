@@ -30,6 +30,16 @@ export function ratiosTable(result: LiveResult): string {
         verdict(result),
       ],
       ["backfill, throttling off / alone", "(for comparison)", ratio(result.ratios.unthrottledP99), ""],
+      ...(result.ratios.niceP99 === undefined
+        ? []
+        : [
+            [
+              `backfill, default throttling + nice ratio ${result.settings.niceRatio ?? "?"} / alone`,
+              "(for comparison)",
+              ratio(result.ratios.niceP99),
+              "",
+            ],
+          ]),
     ],
   );
 }
@@ -68,7 +78,9 @@ export function backfillTable(result: LiveResult): string {
       p.backfill
         ? [
             [
-              p.backfill.throttling,
+              p.backfill.throttling === "nice"
+                ? `nice ratio ${p.backfill.niceRatio ?? "?"}`
+                : p.backfill.throttling,
               p.backfill.tags.toLocaleString("en-US"),
               `${(p.backfill.runMs / 1000).toFixed(1)} s`,
               p.backfill.tagsPerSec.toFixed(1),

@@ -21,6 +21,8 @@ export interface ThrottleGate {
   verdict(runId: string, run?: RunThrottleOverrides): Promise<ThrottleVerdict>;
   /** How long a held-back delivery waits before it asks again. */
   readonly retryAfterMs: number;
+  /** How many times its duration a delivery rests after its batch (jobs/nice-rest.ts); 0: none. */
+  readonly niceRatio?: number;
 }
 
 interface Reading {
@@ -43,6 +45,7 @@ export class ThrottleChecker implements ThrottleGate {
   /** The previous WAL and checkpoint counters: those signals are differences between two readings. */
   private wal: WalSample | undefined;
   readonly retryAfterMs: number;
+  readonly niceRatio: number;
 
   /**
    * `now`: the clock the runs' time windows are read against; `probe`: times the response-time queries;
@@ -56,6 +59,7 @@ export class ThrottleChecker implements ThrottleGate {
     private readonly logger?: Logger,
   ) {
     this.retryAfterMs = Math.max(250, settings.pollMs);
+    this.niceRatio = settings.niceRatio ?? 0;
   }
 
   async verdict(runId: string, run: RunThrottleOverrides = {}): Promise<ThrottleVerdict> {
