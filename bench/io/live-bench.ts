@@ -136,6 +136,11 @@ function notes(options: LiveOptions, placement: Placement): string[] {
     "The ratios divide by the first phase alone; the workload alone again at the end (same database, after the " +
       "other phases) shows how far the machine's load moved the baseline meanwhile.",
     "Batch durations come from the runs' batch.completed lines; the first batches run at the starting size before the adaptive size has measured any.",
+    ...(options.niceRatio === undefined
+      ? []
+      : [
+          `Phase (d): the default throttling with BACKFILL_NICE_RATIO=${options.niceRatio}: after each batch its worker slot rests ${options.niceRatio} × the batch's duration before claiming again (jobs/nice-rest.ts).`,
+        ]),
   ];
 }
 
