@@ -74,6 +74,8 @@ describe("the live bench's flags", () => {
     assert.deepEqual([o.tags, o.rate, o.readme, o.keepDatabases], [5000, 80, false, true]);
     assert.equal(parseLiveOptions(["--topology", "shared"]).topology, "shared");
     assert.equal(parseLiveOptions(["--topology", "separate"]).topology, "separate");
+    assert.equal(d.niceRatio, undefined, "no nice-ratio phase unless asked for");
+    assert.equal(parseLiveOptions(["--nice-ratio", "0.5"]).niceRatio, 0.5);
   });
 
   test("bad values name themselves", () => {
@@ -84,6 +86,7 @@ describe("the live bench's flags", () => {
       [["--target-batch-seconds", "0"], /--target-batch-seconds .*'0'/],
       [["--size", "3"], /size/],
       [["--topology", "split"], /--topology .*'split'/],
+      [["--nice-ratio", "101"], /--nice-ratio .*'101'/],
     ] as const) {
       assert.throws(
         () => parseLiveOptions(argv),
@@ -175,6 +178,29 @@ describe("the live report", () => {
     );
     assert.match(md, /\| response_time \| 2 \| 42 \| 80 \|/);
     assert.match(md, /\| 6\.0 s \| started \| database response 80 ms > 50 ms \| +\|/);
+  });
+
+  test("the nice-ratio phase has its own ratio row and backfill row", () => {
+    const nice = result.phases[1];
+    assert.ok(nice?.backfill);
+    const md = renderLiveReport({
+      ...result,
+      settings: { ...result.settings, niceRatio: 1 },
+      phases: [
+        ...result.phases,
+        {
+          ...nice,
+          name: "backfill, default throttling + nice ratio",
+          backfill: { ...nice.backfill, throttling: "nice", niceRatio: 1 },
+        },
+      ],
+      ratios: { ...result.ratios, niceP99: 1.1 },
+    });
+    assert.match(
+      md,
+      /\| backfill, default throttling \+ nice ratio 1 \/ alone \| \(for comparison\) \| 1\.10× \|/,
+    );
+    assert.match(md, /\| nice ratio 1 \| 1,000 \|/);
   });
 
   test("the README section is replaced between its markers, or appended once", () => {
