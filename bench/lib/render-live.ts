@@ -1,5 +1,5 @@
 import { WORKLOAD_OPERATIONS } from "./workload-plan.js";
-import type { LiveResult } from "./live-result.js";
+import { p99Ratio, type LivePhase, type LiveResult } from "./live-result.js";
 
 export const LIVE_README_START = "<!-- bench-live:start -->";
 export const LIVE_README_END = "<!-- bench-live:end -->";
@@ -13,32 +13,66 @@ function table(head: string[], rows: string[][]): string {
   return [line(head), line(head.map((_, i) => (i === 0 ? "---" : "---:"))), ...rows.map(line)].join("\n");
 }
 
+/** p99 of the workload alone at the end over alone at the start, the larger over the smaller; NaN without both. */
+export function baselineSpread(result: LiveResult): number {
+  const first = result.phases.find((p) => p.name === "alone")?.workload.all.p99 ?? Number.NaN;
+  const last = result.phases.find((p) => p.name === "alone, after")?.workload.all.p99 ?? Number.NaN;
+  if (!(first > 0 && last > 0)) return Number.NaN;
+  return Math.max(first, last) / Math.min(first, last);
+}
+
+/**
+ * PASS or FAIL against the goal; INCONCLUSIVE when the workload alone moved between the start and the end
+ * of the run by more than the goal allows the backfill (the machine's other load, not the backfill).
+ */
 function verdict(result: LiveResult): string {
   const r = result.ratios.throttledP99;
   if (!Number.isFinite(r)) return "not measured";
+  const spread = baselineSpread(result);
+  if (spread > result.goal) return `**INCONCLUSIVE**: alone moved ${ratio(spread)} during the run`;
   return r <= result.goal ? "**PASS**" : "**FAIL**";
 }
 
 export function ratiosTable(result: LiveResult): string {
+  const after = result.phases.find((p) => p.name === "alone, after")?.workload;
+  const row = (
+    name: string,
+    goal: string,
+    phase: LivePhase["name"],
+    measured: number,
+    verdictText: string,
+  ) => {
+    const w = result.phases.find((p) => p.name === phase)?.workload;
+    return [name, goal, ratio(measured), ratio(after && w ? p99Ratio(after, w) : Number.NaN), verdictText];
+  };
+  const nice = result.ratios.niceP99;
   return table(
-    ["workload p99", "goal", "measured", "result"],
+    ["workload p99", "goal", "vs alone", "vs alone, after", "result"],
     [
-      [
-        "backfill, default throttling / alone",
+      row(
+        "backfill, default throttling",
         `≤ ${result.goal}×`,
-        ratio(result.ratios.throttledP99),
+        "backfill, default throttling",
+        result.ratios.throttledP99,
         verdict(result),
-      ],
-      ["backfill, throttling off / alone", "(for comparison)", ratio(result.ratios.unthrottledP99), ""],
-      ...(result.ratios.niceP99 === undefined
+      ),
+      row(
+        "backfill, throttling off",
+        "(for comparison)",
+        "backfill, throttling off",
+        result.ratios.unthrottledP99,
+        "",
+      ),
+      ...(nice === undefined
         ? []
         : [
-            [
-              `backfill, default throttling + nice ratio ${result.settings.niceRatio ?? "?"} / alone`,
+            row(
+              `backfill, default throttling + nice ratio ${result.settings.niceRatio ?? "?"}`,
               "(for comparison)",
-              ratio(result.ratios.niceP99),
+              "backfill, default throttling + nice ratio",
+              nice,
               "",
-            ],
+            ),
           ]),
     ],
   );

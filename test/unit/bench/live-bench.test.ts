@@ -148,8 +148,8 @@ describe("the live report", () => {
 
   test("names the goal, its verdict, the throughput, the throttled share and the reasons", () => {
     const md = renderLiveReport(result);
-    assert.match(md, /\| backfill, default throttling \/ alone \| ≤ 1.5× \| 1.40× \| \*\*PASS\*\* \|/);
-    assert.match(md, /\| backfill, throttling off \/ alone \| \(for comparison\) \| – \|/);
+    assert.match(md, /\| backfill, default throttling \| ≤ 1.5× \| 1.40× \| – \| \*\*PASS\*\* \|/);
+    assert.match(md, /\| backfill, throttling off \| \(for comparison\) \| – \| – \|/);
     assert.match(md, /\| default \| 1,000 \| 10.0 s \| 100.0 \| 25% \| 4 \| 75% \| 0 \|/);
     assert.match(md, /throttled for connection use 93% > 90%/);
     assert.match(md, /shared with other jobs/);
@@ -180,6 +180,22 @@ describe("the live report", () => {
     assert.match(md, /\| 6\.0 s \| started \| database response 80 ms > 50 ms \| +\|/);
   });
 
+  test("alone again at the end: ratios against it too, and no verdict when the baseline moved more than the goal", () => {
+    const after = (latencies: number[]) => ({
+      name: "alone, after" as const,
+      loadAvgAtStart: [1],
+      workload: summary(latencies),
+    });
+    const steady = renderLiveReport({ ...result, phases: [...result.phases, after([10, 20, 35])] });
+    assert.match(steady, /\| backfill, default throttling \| ≤ 1.5× \| 1.40× \| 1\.14× \| \*\*PASS\*\* \|/);
+    const moved = renderLiveReport({ ...result, phases: [...result.phases, after([100, 200, 300])] });
+    assert.match(
+      moved,
+      /\| backfill, default throttling \| ≤ 1.5× \| 1.40× \| 0\.13× \| \*\*INCONCLUSIVE\*\*: alone moved 10\.00× during the run \|/,
+    );
+    assert.doesNotMatch(moved, /PASS|FAIL/);
+  });
+
   test("the nice-ratio phase has its own ratio row and backfill row", () => {
     const nice = result.phases[1];
     assert.ok(nice?.backfill);
@@ -198,7 +214,7 @@ describe("the live report", () => {
     });
     assert.match(
       md,
-      /\| backfill, default throttling \+ nice ratio 1 \/ alone \| \(for comparison\) \| 1\.10× \|/,
+      /\| backfill, default throttling \+ nice ratio 1 \| \(for comparison\) \| 1\.10× \| – \|/,
     );
     assert.match(md, /\| nice ratio 1 \| 1,000 \|/);
   });
