@@ -21,6 +21,7 @@ import {
   serverOwner,
 } from "./private-postgres.js";
 import { deleteQueuePrefix } from "./redis-cleanup.js";
+import { prepareTemplate, settleServer } from "./settle-server.js";
 import { adminUrl, createDatabase, dropDatabase, serverVersion } from "./scratch-database.js";
 import { createBenchKeys } from "./signing-keys.js";
 
@@ -72,6 +73,7 @@ async function phases(options: LiveOptions, s: Setup) {
   const seedUrl = await scratch(seedDb);
   say(`seeding ${options.tags.toLocaleString("en-US")} tags`);
   const seeded = await seedChild(seedUrl, options.tags);
+  await prepareTemplate(seedUrl);
   const keys = await createBenchKeys();
   const out: LivePhase[] = [];
   const { workloadCpus, backfillCpus } = s.placement;
@@ -79,6 +81,7 @@ async function phases(options: LiveOptions, s: Setup) {
   if (workloadCpus !== undefined) pinProcess(process.pid, workloadCpus);
   try {
     const aloneUrl = await scratch(`bench_${s.tag}_live_alone`, seedDb);
+    await settleServer(s.admin);
     say(`(a) the workload alone, ${options.seconds} s at ${options.rate}/s`);
     const loadAlone = loadavg();
     const alone = await runWorkload(workloadOptions(options, aloneUrl));
@@ -88,6 +91,7 @@ async function phases(options: LiveOptions, s: Setup) {
     for (const b of backfills) {
       const db = `bench_${s.tag}_live_${b.throttling}`;
       const url = await scratch(db, seedDb);
+      await settleServer(s.admin);
       say(`(${b.letter}) the workload beside backfill run: ${b.name}`);
       const measured = await backfillUnderWorkload(
         url,
@@ -107,6 +111,7 @@ async function phases(options: LiveOptions, s: Setup) {
       say(phaseLine(phase));
       if (!options.keepDatabases) await dropDatabase(s.admin, db);
     }
+    await settleServer(s.admin);
     say(`(a') the workload alone again, ${options.seconds} s`);
     const loadAfter = loadavg();
     const after = await runWorkload(workloadOptions(options, aloneUrl));
@@ -126,7 +131,7 @@ function notes(options: LiveOptions, placement: Placement): string[] {
         "Redis (the queue) and other jobs on the machine stay unpinned. In production the workers run on hosts of their own and the database's cores serve the application and the backfill's queries: what the workload can feel is the backfill's load on the database, not its signing."
       : "Topology shared: the backfill, PostgreSQL (DATABASE_URL's server), Redis and the workload share the machine's cores unpinned: the backfill's signing and JSON work compete with the database and the workload for CPU, which production (workers on hosts of their own) does not do.";
   return [
-    "Each phase ran on its own copy (CREATE DATABASE … TEMPLATE) of the one seeded registry, so each backfill had every tag to do.",
+    "Each phase ran on its own copy (CREATE DATABASE … TEMPLATE) of the one seeded registry, so each backfill had every tag to do. The seeded registry was vacuumed (FREEZE, ANALYZE) before it was copied, and each phase started after a CHECKPOINT and once no autovacuum worker ran: the copy's WAL and the first reads' hint-bit writes are not measured.",
     "Open loop: operations start on schedule whatever the earlier ones are doing, and latency counts from when an operation was due.",
     "Under a backfill the workload runs from the run's start (its batches cut) to the process's exit; alone it runs " +
       `${options.seconds} s. Before the backfill the new-model tag lookups miss (no \`tag\` rows yet); during it they increasingly hit.`,
