@@ -32,7 +32,8 @@ export const LIVE_USAGE = `usage: npm run bench:live -- [options]
   --target-batch-seconds N   the backfill's target batch duration (default 2)
   --out DIR                  results directory (default bench/results)
   --no-readme                leave README.md alone
-  --keep-databases           do not drop the scratch databases
+  --keep-databases           do not drop the scratch databases (shared topology: a private server
+                             is removed with its databases)
   --nice-ratio N             add a phase (d): the default throttling with BACKFILL_NICE_RATIO=N
   --topology separate|shared separate (the default on 2 or more CPUs): a private PostgreSQL server and
                              the workload pinned to CPU 0, the backfill to the other CPUs (taskset), as
