@@ -1,10 +1,11 @@
 // npm run bench (issue 6): seeds synthetic registries into scratch databases, backfills each end to end
 // with `backfill run` as a child process (RSA and EC keys, default settings), measures the limits in the
 // same run (single-core signing, raw server-side insert, a one-tag-per-transaction baseline), evaluates
-// the targets as ratios, and writes bench/results/latest.{json,md}, throughput.svg and README's section.
+// the targets as ratios, then (unless --no-live) the live phases of `npm run bench:live` (the application
+// workload alone and beside a backfill), and writes bench/results/latest.{json,md}, throughput.svg,
+// live.{json,md} and README's sections.
 // `npm run bench -- --help` lists the flags. The pure parts live in bench/lib (tested); this file and
 // bench/io do the I/O.
-import { execFileSync } from "node:child_process";
 import { mkdir } from "node:fs/promises";
 import { cpus, loadavg, totalmem } from "node:os";
 import { loadConfig } from "../src/config.js";
@@ -35,20 +36,11 @@ import { benchNotes } from "./lib/bench-notes.js";
 import { startPostgresCpuMeter } from "./io/postgres-cpu.js";
 import { measureScaleOut } from "./io/scale-out.js";
 import { renderReport } from "./lib/render-report.js";
+import { gitRevision } from "./io/git-revision.js";
+import { measureLive } from "./io/live-bench.js";
+import { writeLiveResults } from "./io/live-results-file.js";
+import { parseLiveOptions } from "./lib/live-options.js";
 import { writeRendered } from "./render-results.js";
-
-/** The commit under test; the checkout is shared, so uncommitted source changes are named. */
-function revision(): string {
-  try {
-    const head = execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
-    const dirty = execFileSync("git", ["status", "--porcelain", "src", "jobs", "migrations"], {
-      encoding: "utf8",
-    });
-    return dirty.trim() === "" ? head : `${head} + uncommitted changes`;
-  } catch {
-    return "unknown";
-  }
-}
 
 const say = (line: string) => process.stderr.write(`bench: ${line}\n`);
 const defaults = loadConfig({});
@@ -91,7 +83,7 @@ async function bench(options: BenchOptions, argv: readonly string[]): Promise<Be
     limits: {},
   };
   const startedAt = new Date().toISOString();
-  const measured = revision();
+  const measured = gitRevision(["src", "jobs", "migrations"]);
   const loadAvgStart = loadavg();
   // The baseline and the rate targets use the largest size up to 100,000 (the default 100,000).
   const reference = referenceSize(options.sizes);
@@ -103,13 +95,26 @@ async function bench(options: BenchOptions, argv: readonly string[]): Promise<Be
       for (const name of s.created) await dropDatabase(s.admin, name).catch(() => undefined);
     }
   }
+  const command = ["npm run bench", ...(argv.length > 0 ? ["--", ...argv] : [])].join(" ");
+  // The live phases with bench:live's defaults, on the topology the machine allows.
+  const live = options.live
+    ? await measureLive(
+        {
+          ...parseLiveOptions([]),
+          outDir: options.outDir,
+          readme: options.readme,
+          keepDatabases: options.keepDatabases,
+        },
+        { command, revision: measured },
+      )
+    : undefined;
   const { passes } = s;
   const limits = { signing: s.limits.signing, rawInsert: s.limits.rawInsert, baseline: s.limits.baseline };
   return {
     startedAt,
     finishedAt: new Date().toISOString(),
     revision: measured,
-    command: ["npm run bench", ...(argv.length > 0 ? ["--", ...argv] : [])].join(" "),
+    command,
     machine: {
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model.trim() ?? "unknown",
@@ -130,6 +135,7 @@ async function bench(options: BenchOptions, argv: readonly string[]): Promise<Be
     limits,
     targets: evaluateTargets(targetInputsOf({ passes, limits })),
     ...(options.workers.length > 0 ? { scaleOut: s.scaleOut } : {}),
+    ...(live ? { live } : {}),
     notes: benchNotes(passes, reference),
   };
 }
@@ -269,6 +275,7 @@ async function main(): Promise<number> {
   const result = await bench(options, argv);
   await mkdir(options.outDir, { recursive: true });
   await writeRendered(result, options.outDir, options.readme);
+  if (result.live) await writeLiveResults(result.live, options.outDir, options.readme);
   process.stdout.write(`${renderReport(result)}\n`);
   // FAIL is a finding, not a crash of the benchmark: the report carries it.
   return 0;

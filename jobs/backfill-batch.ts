@@ -24,6 +24,7 @@ import { fitClaimToHeap } from "./batch-heap-fit.js";
 import { logTagEvents } from "./batch-tag-events.js";
 import type { ThrottleGate } from "../src/run/throttle-checker.js";
 import type { BatchSizeAdapter } from "../src/run/batch-size-adapter.js";
+import { niceRestMs, rest } from "./nice-rest.js";
 import { atCap, throttleGate, type Throttled } from "./throttle-gate.js";
 
 export const backfillBatchPayloadSchema = {
@@ -110,12 +111,14 @@ export async function handleBackfillBatch(
   const log = ctx.logger.child({ runId: payload.runId, batchId: payload.batchId, attempt: ctx.attempt });
   ctx.leases.add(claimed.id, claimed.leaseToken);
   const heartbeat = startHeartbeat(ctx, claimed, log);
+  const started = performance.now();
   let held = claimed;
+  let outcome: BackfillBatchResult;
   try {
     const fitted = await fitClaimToHeap(run, claimed, ctx, log);
     if (fitted === "lost") return preempted(claimed, log);
     held = fitted;
-    return await process(run, held, ctx, log);
+    outcome = await process(run, held, ctx, log);
   } catch (err) {
     // A lock or statement timeout is not a failure: no attempt spent, the batch comes back later.
     if (classifyError(err) === "contended") {
@@ -128,6 +131,8 @@ export async function handleBackfillBatch(
     clearInterval(heartbeat);
     ctx.leases.delete(claimed.id);
   }
+  if (outcome.kind === "done") await rest(niceRestMs(ctx.throttle?.niceRatio, performance.now() - started));
+  return outcome;
 }
 
 async function process(

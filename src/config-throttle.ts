@@ -17,9 +17,20 @@ export type ThrottleConfigKey =
   | "throttleQuery"
   | "throttleUrl"
   | "throttleUrlTimeoutMs"
-  | "throttleCheckMs";
+  | "throttleCheckMs"
+  | "niceRatio";
 
 const SECONDS = { type: "number", exclusiveMinimum: 0 };
+
+/** gh-ost's nice ratio (jobs/nice-rest.ts): pacing by the batches' own duration, no signal needed. */
+const NICE_RATIO: VariableSpec<ThrottleConfigKey> = {
+  key: "niceRatio",
+  schema: { type: "number", minimum: 0, maximum: 100 },
+  expected:
+    "a number from 0 to 100 (after each batch, rest this many times its duration before the next claim; 0: no rest)",
+  parse: asNumber,
+  fallback: 0,
+};
 
 /** The throttle's variables (README, "Throttling"): every threshold is "throttle above". */
 export function throttleVariables(): Record<string, VariableSpec<ThrottleConfigKey>> {
@@ -89,6 +100,7 @@ export function throttleVariables(): Record<string, VariableSpec<ThrottleConfigK
       parse: asSecondsFloatInMs,
       fallback: 2000,
     },
+    BACKFILL_NICE_RATIO: NICE_RATIO,
     BACKFILL_THROTTLE_CHECK_SECONDS: {
       key: "throttleCheckMs",
       schema: { type: "number", exclusiveMinimum: 0, maximum: 300_000 },

@@ -55,6 +55,8 @@ export interface Config extends ProbeConfig {
   readonly throttleUrl: string | undefined;
   readonly throttleUrlTimeoutMs: number;
   readonly throttleCheckMs: number;
+  /** gh-ost's nice ratio: after each batch a delivery rests this many times its duration (jobs/nice-rest.ts). */
+  readonly niceRatio: number;
   /** Adaptive batch size (src/run/adaptive-batch-size.ts): the wanted batch duration, 0 for off. */
   readonly targetBatchMs: number;
   readonly minBatchSize: number;

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Alg } from "../lib/bench-result.js";
+import { pinned } from "../lib/live-topology.js";
 import { deploymentEnv } from "./deployment-env.js";
 import { runMeasured, startMeasured, type ChildOutcome, type MeasuredChild } from "./measured-child.js";
 
@@ -57,12 +58,19 @@ export async function seedChild(url: string, tags: number): Promise<ChildOutcome
  */
 export async function runChild(
   url: string,
-  options: { alg: Alg; keyFile: string; prefix: string; cpuProfDir?: string; env?: Record<string, string> },
+  options: {
+    alg: Alg;
+    keyFile: string;
+    prefix: string;
+    cpuProfDir?: string;
+    env?: Record<string, string>;
+    /** `taskset -c` CPU list the child is pinned to (bench:live's separate topology). */
+    cpus?: string;
+  },
 ): Promise<ChildOutcome> {
   const prof = options.cpuProfDir === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", options.cpuProfDir];
   const outcome = await runMeasured(
-    "node",
-    [...prof, ...CLI, "run", "--no-progress"],
+    ...pinned(options.cpus, "node", [...prof, ...CLI, "run", "--no-progress"]),
     childEnv(url, {
       // The deployment's heap and allocator limits (from the Dockerfile): peak RSS is a measurement.
       ...deploymentEnv(),

@@ -10,6 +10,7 @@ import {
   type LiveBackfill,
 } from "../lib/live-result.js";
 import { parseRunLog } from "../lib/parse-run-log.js";
+import { throttleSeen } from "../lib/throttle-seen.js";
 import { passMetrics } from "../lib/pass-metrics.js";
 import type { WorkloadOptions } from "../lib/workload-options.js";
 import { runWorkload } from "./app-workload.js";
@@ -19,7 +20,7 @@ import { runChild } from "./backfill-child.js";
  * Every throttle threshold out of reach: the backfill never holds back (phase c). An empty value is the
  * variable's default (src/config.ts), so the default phase sets them empty against the caller's shell.
  */
-export function throttleEnv(throttling: LiveBackfill["throttling"]): Record<string, string> {
+export function throttleEnv(throttling: LiveBackfill["throttling"], niceRatio = 0): Record<string, string> {
   const off = throttling === "off";
   return {
     BACKFILL_MAX_REPLICA_LAG_SECONDS: off ? "1000000000" : "",
@@ -31,6 +32,7 @@ export function throttleEnv(throttling: LiveBackfill["throttling"]): Record<stri
     BACKFILL_MAX_PROBE_LATENCY_MS: off ? "off" : "",
     BACKFILL_THROTTLE_QUERY: "",
     BACKFILL_THROTTLE_URL: "",
+    BACKFILL_NICE_RATIO: throttling === "nice" ? String(niceRatio) : "",
   };
 }
 
@@ -70,7 +72,7 @@ export interface UnderLoad {
 export async function backfillUnderWorkload(
   url: string,
   throttling: LiveBackfill["throttling"],
-  child: { keyFile: string; prefix: string; targetBatchSeconds: number },
+  child: { keyFile: string; prefix: string; targetBatchSeconds: number; cpus?: string; niceRatio?: number },
   workload: WorkloadOptions,
 ): Promise<UnderLoad> {
   const loadAvgAtStart = loadavg();
@@ -79,7 +81,11 @@ export async function backfillUnderWorkload(
     alg: "RS256",
     keyFile: child.keyFile,
     prefix: child.prefix,
-    env: { ...throttleEnv(throttling), BACKFILL_TARGET_BATCH_SECONDS: String(child.targetBatchSeconds) },
+    env: {
+      ...throttleEnv(throttling, child.niceRatio),
+      BACKFILL_TARGET_BATCH_SECONDS: String(child.targetBatchSeconds),
+    },
+    ...(child.cpus === undefined ? {} : { cpus: child.cpus }),
   }).finally(() => {
     exited = true;
   });
@@ -103,6 +109,7 @@ export async function backfillUnderWorkload(
     loadAvgAtStart,
     backfill: {
       throttling,
+      ...(throttling === "nice" ? { niceRatio: child.niceRatio ?? 0 } : {}),
       tags: metrics.tags,
       status: metrics.status,
       runMs: metrics.runMs,
@@ -114,6 +121,7 @@ export async function backfillUnderWorkload(
       batchDurationsMs: durations,
       withinTargetShare: shareWithinTarget(durations, child.targetBatchSeconds * 1000),
       contended: contendedCount(lines),
+      throttle: throttleSeen(lines, log.startedMs ?? Date.now() - outcome.wallMs),
     },
   };
 }

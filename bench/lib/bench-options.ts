@@ -17,6 +17,8 @@ export interface BenchOptions {
   keepDatabases: boolean;
   /** Scale-out mode: worker process counts to run against one database at the reference size (empty: off). */
   workers: number[];
+  /** Run the live phases (bench/io/live-bench.ts, as `npm run bench:live` with its defaults) after the passes. */
+  live: boolean;
 }
 
 export const DEFAULT_SIZES = [10_000, 100_000];
@@ -32,7 +34,9 @@ export const USAGE = `usage: npm run bench -- [options]
   --no-readme            leave README.md alone
   --keep-databases       do not drop the scratch databases
   --workers 1,2,4        scale-out: N \`backfill worker\` processes on one run at the reference size, per N
-                         (ES256 when run, else the first key); tags/s and PostgreSQL CPU per tag (default off)`;
+                         (ES256 when run, else the first key); tags/s and PostgreSQL CPU per tag (default off)
+  --no-live              skip the live phases: the application workload alone and beside a backfill with
+                         and without throttling (npm run bench:live with its defaults runs them alone)`;
 
 export class BenchUsageError extends Error {
   override readonly name = "BenchUsageError";
@@ -71,6 +75,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
         "no-readme": { type: "boolean" },
         "keep-databases": { type: "boolean" },
         workers: { type: "string" },
+        "no-live": { type: "boolean" },
       },
       strict: true,
       allowPositionals: false,
@@ -107,5 +112,6 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       values.workers === undefined
         ? []
         : [...new Set(values.workers.split(",").map((s) => workerCount(s.trim())))].sort((a, b) => a - b),
+    live: values["no-live"] !== true,
   };
 }

@@ -1,4 +1,5 @@
 import type { TargetResult } from "./evaluate-targets.js";
+import type { LiveResult } from "./live-result.js";
 import type { PassMetrics, ThroughputPoint } from "./pass-metrics.js";
 
 export type Alg = "RS256" | "ES256";
@@ -119,5 +120,7 @@ export interface BenchResult {
   targets: TargetResult[];
   /** `--workers`: one row per worker count; absent when not asked for. */
   scaleOut?: ScaleOutRow[];
+  /** The live phases (the workload beside a backfill); absent with --no-live and in older results. */
+  live?: LiveResult;
   notes: string[];
 }

@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { TOPOLOGIES, type Topology } from "./live-topology.js";
 
 export interface LiveOptions {
   /** Tags seeded (the backfill's size). */
@@ -12,6 +13,10 @@ export interface LiveOptions {
   outDir: string;
   readme: boolean;
   keepDatabases: boolean;
+  /** Where the processes run (bench/lib/live-topology.ts); undefined: chosen by the machine's CPUs. */
+  topology: Topology | undefined;
+  /** `--nice-ratio`: a phase (d) with the default throttling and this BACKFILL_NICE_RATIO; none when undefined. */
+  niceRatio: number | undefined;
 }
 
 export const LIVE_USAGE = `usage: npm run bench:live -- [options]
@@ -27,7 +32,13 @@ export const LIVE_USAGE = `usage: npm run bench:live -- [options]
   --target-batch-seconds N   the backfill's target batch duration (default 2)
   --out DIR                  results directory (default bench/results)
   --no-readme                leave README.md alone
-  --keep-databases           do not drop the scratch databases`;
+  --keep-databases           do not drop the scratch databases (shared topology: a private server
+                             is removed with its databases)
+  --nice-ratio N             add a phase (d): the default throttling with BACKFILL_NICE_RATIO=N
+  --topology separate|shared separate (the default on 2 or more CPUs): a private PostgreSQL server and
+                             the workload pinned to CPU 0, the backfill to the other CPUs (taskset), as
+                             in production where the workers have hosts of their own; shared: every
+                             process unpinned on DATABASE_URL's server, competing for the same cores`;
 
 export class LiveUsageError extends Error {
   override readonly name = "LiveUsageError";
@@ -55,6 +66,8 @@ export function parseLiveOptions(argv: readonly string[]): LiveOptions {
         out: { type: "string" },
         "no-readme": { type: "boolean" },
         "keep-databases": { type: "boolean" },
+        topology: { type: "string" },
+        "nice-ratio": { type: "string" },
       },
       strict: true,
       allowPositionals: false,
@@ -65,6 +78,9 @@ export function parseLiveOptions(argv: readonly string[]): LiveOptions {
   const tags = number("--tags", values.tags, 20_000, 100, 10_000_000);
   if (!Number.isInteger(tags))
     throw new LiveUsageError(`--tags expects a whole number, got '${values.tags}'`);
+  const topology = TOPOLOGIES.find((t) => t === values.topology);
+  if (values.topology !== undefined && topology === undefined)
+    throw new LiveUsageError(`--topology expects separate or shared, got '${values.topology}'`);
   return {
     tags,
     seconds: number("--seconds", values.seconds, 30, 1, 3600),
@@ -73,5 +89,10 @@ export function parseLiveOptions(argv: readonly string[]): LiveOptions {
     outDir: values.out ?? "bench/results",
     readme: values["no-readme"] !== true,
     keepDatabases: values["keep-databases"] === true,
+    topology,
+    niceRatio:
+      values["nice-ratio"] === undefined
+        ? undefined
+        : number("--nice-ratio", values["nice-ratio"], 0, 0, 100),
   };
 }

@@ -1,9 +1,15 @@
 import type { WorkloadSummary } from "./latency-summary.js";
+import type { Placement } from "./live-topology.js";
+import type { ThrottleSeen } from "./throttle-seen.js";
 
 /** A backfill run the workload ran beside. */
 export interface LiveBackfill {
-  /** `default` throttling, or every threshold `off` (out of reach). */
-  throttling: "default" | "off";
+  /**
+   * `default` throttling, every threshold `off` (out of reach), or `nice`: the default throttling with
+   * BACKFILL_NICE_RATIO set (`niceRatio`).
+   */
+  throttling: "default" | "off" | "nice";
+  niceRatio?: number;
   tags: number;
   status: string;
   runMs: number;
@@ -18,11 +24,18 @@ export interface LiveBackfill {
   /** Share of batches whose duration is within ±50% of the target. */
   withinTargetShare: number;
   contended: number;
+  /** The throttle's readings and events from the run's log; absent in results written before they were logged. */
+  throttle?: ThrottleSeen;
 }
 
 export interface LivePhase {
   /** "alone, after": the workload alone again at the end, to show how much the machine's load moved. */
-  name: "alone" | "backfill, default throttling" | "backfill, throttling off" | "alone, after";
+  name:
+    | "alone"
+    | "backfill, default throttling"
+    | "backfill, throttling off"
+    | "backfill, default throttling + nice ratio"
+    | "alone, after";
   loadAvgAtStart: number[];
   workload: WorkloadSummary;
   backfill?: LiveBackfill;
@@ -34,9 +47,22 @@ export interface LiveResult {
   revision: string;
   command: string;
   machine: { cpus: number; cpuModel: string; postgres: string; loadAvgStart: number[]; loadAvgEnd: number[] };
-  settings: { tags: number; rate: number; aloneSeconds: number; targetBatchSeconds: number; seedMs: number };
+  /**
+   * Where the processes ran and on which server: `private` (started by the bench for the measurement) or
+   * `shared` (DATABASE_URL's). Absent in results written before the topology was chosen (shared cores).
+   */
+  topology?: Placement & { server: "private" | "shared" };
+  settings: {
+    tags: number;
+    rate: number;
+    aloneSeconds: number;
+    targetBatchSeconds: number;
+    seedMs: number;
+    /** `--nice-ratio`: the extra phase's BACKFILL_NICE_RATIO; absent when it did not run. */
+    niceRatio?: number;
+  };
   phases: LivePhase[];
-  ratios: { throttledP99: number; unthrottledP99: number };
+  ratios: { throttledP99: number; unthrottledP99: number; niceP99?: number };
   /** The issue's goal: p99 with the backfill under default throttling at most this times the p99 alone. */
   goal: number;
   notes: string[];

@@ -1,5 +1,5 @@
 import { WORKLOAD_OPERATIONS } from "./workload-plan.js";
-import type { LiveResult } from "./live-result.js";
+import { p99Ratio, type LivePhase, type LiveResult } from "./live-result.js";
 
 export const LIVE_README_START = "<!-- bench-live:start -->";
 export const LIVE_README_END = "<!-- bench-live:end -->";
@@ -13,23 +13,67 @@ function table(head: string[], rows: string[][]): string {
   return [line(head), line(head.map((_, i) => (i === 0 ? "---" : "---:"))), ...rows.map(line)].join("\n");
 }
 
+/** p99 of the workload alone at the end over alone at the start, the larger over the smaller; NaN without both. */
+export function baselineSpread(result: LiveResult): number {
+  const first = result.phases.find((p) => p.name === "alone")?.workload.all.p99 ?? Number.NaN;
+  const last = result.phases.find((p) => p.name === "alone, after")?.workload.all.p99 ?? Number.NaN;
+  if (!(first > 0 && last > 0)) return Number.NaN;
+  return Math.max(first, last) / Math.min(first, last);
+}
+
+/**
+ * PASS or FAIL against the goal; INCONCLUSIVE when the workload alone moved between the start and the end
+ * of the run by more than the goal allows the backfill (the machine's other load, not the backfill).
+ */
 function verdict(result: LiveResult): string {
   const r = result.ratios.throttledP99;
   if (!Number.isFinite(r)) return "not measured";
+  const spread = baselineSpread(result);
+  if (spread > result.goal) return `**INCONCLUSIVE**: alone moved ${ratio(spread)} during the run`;
   return r <= result.goal ? "**PASS**" : "**FAIL**";
 }
 
 export function ratiosTable(result: LiveResult): string {
+  const after = result.phases.find((p) => p.name === "alone, after")?.workload;
+  const row = (
+    name: string,
+    goal: string,
+    phase: LivePhase["name"],
+    measured: number,
+    verdictText: string,
+  ) => {
+    const w = result.phases.find((p) => p.name === phase)?.workload;
+    return [name, goal, ratio(measured), ratio(after && w ? p99Ratio(after, w) : Number.NaN), verdictText];
+  };
+  const nice = result.ratios.niceP99;
   return table(
-    ["workload p99", "goal", "measured", "result"],
+    ["workload p99", "goal", "vs alone", "vs alone, after", "result"],
     [
-      [
-        "backfill, default throttling / alone",
+      row(
+        "backfill, default throttling",
         `≤ ${result.goal}×`,
-        ratio(result.ratios.throttledP99),
+        "backfill, default throttling",
+        result.ratios.throttledP99,
         verdict(result),
-      ],
-      ["backfill, throttling off / alone", "(for comparison)", ratio(result.ratios.unthrottledP99), ""],
+      ),
+      row(
+        "backfill, throttling off",
+        "(for comparison)",
+        "backfill, throttling off",
+        result.ratios.unthrottledP99,
+        "",
+      ),
+      ...(nice === undefined
+        ? []
+        : [
+            row(
+              `backfill, default throttling + nice ratio ${result.settings.niceRatio ?? "?"}`,
+              "(for comparison)",
+              "backfill, default throttling + nice ratio",
+              nice,
+              "",
+            ),
+          ]),
     ],
   );
 }
@@ -68,7 +112,9 @@ export function backfillTable(result: LiveResult): string {
       p.backfill
         ? [
             [
-              p.backfill.throttling,
+              p.backfill.throttling === "nice"
+                ? `nice ratio ${p.backfill.niceRatio ?? "?"}`
+                : p.backfill.throttling,
               p.backfill.tags.toLocaleString("en-US"),
               `${(p.backfill.runMs / 1000).toFixed(1)} s`,
               p.backfill.tagsPerSec.toFixed(1),
@@ -96,6 +142,15 @@ function perOperationTable(result: LiveResult): string {
   );
 }
 
+/** Which topology ran and why; results from before the choice ran on shared cores. */
+export function topologyLine(result: LiveResult): string {
+  const t = result.topology;
+  if (!t)
+    return "Topology: shared (every process unpinned on the shared server; recorded before the topology was chosen).";
+  const server = t.server === "private" ? "a private PostgreSQL server" : "DATABASE_URL's shared server";
+  return `Topology: **${t.topology}**, on ${server}. Why: ${t.why}.`;
+}
+
 function heading(result: LiveResult): string {
   const m = result.machine;
   return (
@@ -105,6 +160,53 @@ function heading(result: LiveResult): string {
     `${result.settings.rate} operations/s, ${result.settings.aloneSeconds} s alone, ` +
     `\`BACKFILL_TARGET_BATCH_SECONDS=${result.settings.targetBatchSeconds}\`.`
   );
+}
+
+const value = (v: number | null) => (v === null ? "failed" : v < 10 ? v.toFixed(1) : v.toFixed(0));
+
+/** Per backfill phase: the throttle's readings (the probe's each), its signals' medians and maxima, its events. */
+export function throttleSection(result: LiveResult): string {
+  const out: string[] = [];
+  for (const p of result.phases) {
+    const seen = p.backfill?.throttle;
+    if (!p.backfill || !seen) continue;
+    const t = seen.tiers;
+    out.push(
+      `**${p.name}**: ${seen.readings} readings (${t.clear} clear, ${t.throttle} throttle, ${t.critical} critical); ` +
+        (seen.probeMs.length > 0
+          ? `the probe's medians, in order: ${seen.probeMs.map(value).join(", ")} ms.`
+          : "the response-time probe was off."),
+      "",
+    );
+    if (seen.signals.length > 0) {
+      out.push(
+        table(
+          ["signal", "readings", "median", "max"],
+          seen.signals.map((s) => [s.name, String(s.readings), value(s.p50), value(s.max)]),
+        ),
+        "",
+      );
+    }
+    const shown = seen.events.slice(0, 20);
+    out.push(
+      ...(shown.length === 0
+        ? ["No throttle.started or throttle.ended line.", ""]
+        : [
+            table(
+              ["at", "event", "reason", "stretch"],
+              shown.map((e) => [
+                `${e.atS.toFixed(1)} s`,
+                e.event,
+                e.reason,
+                e.durationMs === undefined ? "" : `${(e.durationMs / 1000).toFixed(1)} s`,
+              ]),
+            ),
+            ...(seen.events.length > shown.length ? [`(${seen.events.length - shown.length} more)`] : []),
+            "",
+          ]),
+    );
+  }
+  return out.join("\n");
 }
 
 export function renderLiveReport(result: LiveResult): string {
@@ -117,6 +219,8 @@ export function renderLiveReport(result: LiveResult): string {
     "# Backfill beside a live workload (`npm run bench:live`)",
     "",
     heading(result),
+    "",
+    topologyLine(result),
     "",
     ratiosTable(result),
     "",
@@ -131,6 +235,9 @@ export function renderLiveReport(result: LiveResult): string {
     backfillTable(result),
     "",
     ...(reasons.length > 0 ? ["Throttle reasons:", "", ...reasons, ""] : []),
+    "## What the throttle saw",
+    "",
+    throttleSection(result),
     "## Notes",
     "",
     ...result.notes.map((n) => `- ${n}`),
@@ -141,6 +248,8 @@ export function renderLiveReport(result: LiveResult): string {
 export function renderLiveReadmeSection(result: LiveResult): string {
   return [
     `Latest \`npm run bench:live\`: ${heading(result)} Details: [bench/results/live.md](bench/results/live.md).`,
+    "",
+    topologyLine(result),
     "",
     ratiosTable(result),
     "",

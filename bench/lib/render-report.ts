@@ -1,5 +1,6 @@
 import type { BenchResult, PassResult, ScaleOutRow } from "./bench-result.js";
 import { passPgCpuMsPerTag, type TargetResult } from "./evaluate-targets.js";
+import { backfillTable, phasesTable, ratiosTable, topologyLine } from "./render-live.js";
 
 const MB = 1024 * 1024;
 const int = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "–");
@@ -162,6 +163,29 @@ function nodeOptionsText(result: BenchResult): string {
   return env === undefined ? "" : `, \`${env}\` from the Dockerfile`;
 }
 
+/** The live phases (bench/io/live-bench.ts) of the run; bench/results/live.md has the rest. */
+function liveSection(result: BenchResult): string {
+  const live = result.live;
+  if (!live) return "";
+  const s = live.settings;
+  return [
+    "## Beside a live workload",
+    "",
+    `The application workload (\`npm run workload\`, ${s.rate} operations/s) alone and beside \`backfill run\` on a ` +
+      `${s.tags.toLocaleString("en-US")}-tag registry, with the default throttling and with throttling off ` +
+      "(the same code as `npm run bench:live`; what the throttle saw and the notes: [live.md](live.md)).",
+    "",
+    topologyLine(live),
+    "",
+    ratiosTable(live),
+    "",
+    phasesTable(live),
+    "",
+    backfillTable(live),
+    "",
+  ].join("\n");
+}
+
 /** The summary of a run for the README: the verdicts and the end-to-end numbers. */
 export function renderReadmeSection(result: BenchResult): string {
   return [
@@ -212,6 +236,7 @@ export function renderReport(result: BenchResult): string {
     ...(result.scaleOut && result.scaleOut.length > 0
       ? ["## Scale-out", "", SCALE_OUT_TEXT, "", scaleOutTable(result.scaleOut), ""]
       : []),
+    ...(result.live ? [liveSection(result)] : []),
     "## Limits measured in the same run",
     "",
     limitsTable(result),

@@ -14,6 +14,7 @@ import { action, EXIT, intOption } from "./command-runner.js";
 import { ProgressBar } from "./progress-bar.js";
 import { openRuntime, processApplicationName } from "../runtime/command-runtime.js";
 import { onStopSignals, type StopSignals } from "./stop-signals.js";
+import { timeProbeQueries } from "../db/probe-response-time.js";
 import { ThrottleChecker } from "../run/throttle-checker.js";
 import { throttleSettings } from "../run/throttle-settings.js";
 import { addWindowOptions, parseWindowFlags, type WindowFlags } from "./window-options.js";
@@ -112,7 +113,7 @@ async function runCommand(opts: RunOptions): Promise<number> {
       retry: DEFAULT_RETRY_POLICY,
       processBatch: core.processBatch,
       jobs: rt.jobs,
-      throttle: new ThrottleChecker(db, throttleSettings(config)),
+      throttle: new ThrottleChecker(db, throttleSettings(config), Date.now, timeProbeQueries, rt.logger),
       signal: abort.signal,
       stopDeadlineMs,
       waitWhilePaused: true,

@@ -8,6 +8,7 @@ import { openRuntime, processApplicationName } from "../runtime/command-runtime.
 import { addBatchOptions } from "./batch-options.js";
 import { action, EXIT, intOption } from "./command-runner.js";
 import { onStopSignals, type StopSignals } from "./stop-signals.js";
+import { timeProbeQueries } from "../db/probe-response-time.js";
 import { ThrottleChecker } from "../run/throttle-checker.js";
 import { throttleSettings } from "../run/throttle-settings.js";
 
@@ -81,7 +82,7 @@ async function workerCommand(opts: WorkerOptions): Promise<number> {
       leaseMs: opts.leaseSeconds * 1000,
       processBatch: core.processBatch,
       jobs: rt.jobs,
-      throttle: new ThrottleChecker(db, throttleSettings(config)),
+      throttle: new ThrottleChecker(db, throttleSettings(config), Date.now, timeProbeQueries, rt.logger),
       enqueue: (runId, batchIds) => queues.enqueueBatches(runId, batchIds, DEFAULT_RETRY_POLICY),
       scheduler: {
         batchSize: config.batchSize,

@@ -209,6 +209,20 @@ export const RUN_LOG_EVENTS = {
       required: ["runId", "reason", "durationMs", "totalMs"],
     },
   },
+  "throttle.read": {
+    level: "info",
+    when: "a worker read the throttle's signals: at most once per `BACKFILL_THROTTLE_CHECK_SECONDS`, when a delivery asks before its claim (all of the process's deliveries share the reading)",
+    fields:
+      "`tier` (`clear`, `throttle`, `critical`: the signals' verdict, before a run's own window, replica-lag line and manual switches), `reason` (null when clear), `signals` (each signal's value by name, in its unit: `response_time` ms, `replay_lag` and `transaction_age` seconds, `connection_use` a fraction, `wal_rate` bytes/s, counts; null when unreadable)",
+    schema: {
+      properties: {
+        tier: { enum: ["clear", "throttle", "critical"] },
+        reason: TEXT_OR_NULL,
+        signals: { type: "object", additionalProperties: { type: ["number", "null"] } },
+      },
+      required: ["tier", "reason", "signals"],
+    },
+  },
   "throttle.switched": {
     level: "info",
     when: "`backfill throttle RUN|--all on|off` (logged by that command)",

@@ -3,6 +3,8 @@ import { loadHealthSignals, runThrottleQuery, type HealthSignals } from "../db/l
 import type { Database } from "../db/tables.js";
 import { listThrottleSwitches, type ThrottleSwitch } from "../db/throttle-switch.js";
 import { errorMessage } from "../error-message.js";
+import type { Logger } from "../log.js";
+import { logEvent } from "../log-events/log-event.js";
 import { loadWalCounters } from "../db/load-wal-counters.js";
 import { timeProbeQueries, type ResponseProbe } from "../db/probe-response-time.js";
 import { probeReading } from "./probe-latency.js";
@@ -19,6 +21,8 @@ export interface ThrottleGate {
   verdict(runId: string, run?: RunThrottleOverrides): Promise<ThrottleVerdict>;
   /** How long a held-back delivery waits before it asks again. */
   readonly retryAfterMs: number;
+  /** How many times its duration a delivery rests after its batch (jobs/nice-rest.ts); 0: none. */
+  readonly niceRatio?: number;
 }
 
 interface Reading {
@@ -41,15 +45,21 @@ export class ThrottleChecker implements ThrottleGate {
   /** The previous WAL and checkpoint counters: those signals are differences between two readings. */
   private wal: WalSample | undefined;
   readonly retryAfterMs: number;
+  readonly niceRatio: number;
 
-  /** `now`: the clock the runs' time windows are read against; `probe`: times the response-time queries. */
+  /**
+   * `now`: the clock the runs' time windows are read against; `probe`: times the response-time queries;
+   * `logger`: each reading is logged (`throttle.read`) when given.
+   */
   constructor(
     private readonly db: Kysely<Database>,
     private readonly settings: ThrottleSettings,
     private readonly now: () => number = Date.now,
     private readonly probe: ResponseProbe = timeProbeQueries,
+    private readonly logger?: Logger,
   ) {
     this.retryAfterMs = Math.max(250, settings.pollMs);
+    this.niceRatio = settings.niceRatio ?? 0;
   }
 
   async verdict(runId: string, run: RunThrottleOverrides = {}): Promise<ThrottleVerdict> {
@@ -121,6 +131,7 @@ export class ThrottleChecker implements ThrottleGate {
     else if (probe !== undefined) signals.push(probeReading(probe, maxProbeMs));
     const verdict = decideThrottle(signals, this.holding);
     this.holding = new Set(verdict.holding);
+    if (this.logger) logReading(this.logger, signals, verdict);
     return { atMs, signals, switches };
   }
 
@@ -171,6 +182,23 @@ function healthReadings(h: HealthSignals, replayLagS: number, s: ThrottleSetting
       max: s.maxVacuums,
     },
   ];
+}
+
+/**
+ * What the throttle saw: every signal read, by name, whether or not it has a threshold (a value without a
+ * threshold shows what one would have met; an unreadable one is null), and the verdict.
+ */
+function logReading(logger: Logger, signals: readonly SignalReading[], verdict: ThrottleVerdict): void {
+  const values: Record<string, number | null> = {};
+  for (const s of signals) values[s.name] = Number.isFinite(s.value) ? s.value : null;
+  const reason = verdict.tier === "clear" ? null : verdict.reason;
+  logEvent(
+    logger,
+    "info",
+    "throttle.read",
+    { tier: verdict.tier, reason, signals: values },
+    "throttle signals read",
+  );
 }
 
 function flag(name: string, label: string, raised: boolean, detail: string): SignalReading {

@@ -22,6 +22,8 @@ export interface ThrottleSettings {
   urlTimeoutMs: number;
   /** How long one verdict is reused: the signals are read at most this often per process. */
   pollMs: number;
+  /** After each batch a delivery rests this many times the batch's duration (gh-ost's nice ratio); 0 or undefined: none. */
+  niceRatio?: number | undefined;
 }
 
 export function throttleSettings(config: Config): ThrottleSettings {
@@ -39,5 +41,6 @@ export function throttleSettings(config: Config): ThrottleSettings {
     url: config.throttleUrl,
     urlTimeoutMs: config.throttleUrlTimeoutMs,
     pollMs: config.throttleCheckMs,
+    niceRatio: config.niceRatio,
   };
 }

@@ -91,6 +91,23 @@ describe("throttling on the database's response time", () => {
     assert.equal(calls, 1);
   });
 
+  test("each reading is logged with what every signal read: the probe's median among them", async () => {
+    const read = collectingLogger("info");
+    const probe: ResponseProbe = () => Promise.resolve([7, 90, 80]);
+    const checker = new ThrottleChecker(tdb.db, PROBE_ONLY, Date.now, probe, read.logger);
+    assert.equal((await checker.verdict("1")).tier, "throttle");
+    const lines = read.lines().filter((l) => l.event === "throttle.read");
+    assert.equal(lines.length, 1, "one reading, one line");
+    const line = lines[0] ?? {};
+    assert.equal(line.tier, "throttle");
+    assert.equal(line.reason, "database response 80 ms > 50 ms");
+    const signals = line.signals as Record<string, unknown>;
+    assert.equal(signals.response_time, 80);
+    assert.equal(typeof signals.transaction_age, "number", "the health signals read beside it, lines or not");
+    assert.equal("wal_rate" in signals, false, "a signal not read (WAL counters off) is not listed");
+    assert.deepEqual(invalidLogLines(read.lines()), []);
+  });
+
   test("a probe that fails holds the backfill back with the error, not the worker down", async () => {
     const failing: ResponseProbe = (db) => sql`SELECT 1 FROM no_such_table`.execute(db).then(() => [1, 1, 1]);
     const verdict = await new ThrottleChecker(tdb.db, PROBE_ONLY, Date.now, failing).verdict("1");

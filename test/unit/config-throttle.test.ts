@@ -16,6 +16,8 @@ describe("config: throttle variables", () => {
     assert.equal(c.throttleUrl, undefined);
     assert.equal(c.throttleUrlTimeoutMs, 2000);
     assert.equal(c.throttleCheckMs, 5000);
+    assert.equal(c.niceRatio, 0, "no rest after a batch unless asked for");
+    assert.equal(loadConfig({ BACKFILL_NICE_RATIO: "1.5" }).niceRatio, 1.5);
   });
 
   test("values are parsed: fractions of seconds, fractions, a query and a URL", () => {
@@ -51,6 +53,9 @@ describe("config: throttle variables", () => {
     ["BACKFILL_THROTTLE_URL", "http://example.test:99999/"],
     ["BACKFILL_THROTTLE_URL_TIMEOUT_SECONDS", "0"],
     ["BACKFILL_THROTTLE_CHECK_SECONDS", "-5"],
+    ["BACKFILL_NICE_RATIO", "-1"],
+    ["BACKFILL_NICE_RATIO", "101"],
+    ["BACKFILL_NICE_RATIO", "half"],
   ];
   for (const [name, value] of bad) {
     test(`${name}=${JSON.stringify(value)} is refused in one line naming the variable`, () => {

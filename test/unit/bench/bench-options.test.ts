@@ -12,6 +12,8 @@ describe("parseBenchOptions", () => {
     assert.equal(o.readme, true);
     assert.equal(o.outDir, "bench/results");
     assert.deepEqual(o.workers, [], "scale-out is off unless asked for");
+    assert.equal(o.live, true, "the live phases run unless --no-live");
+    assert.equal(parseBenchOptions(["--no-live"]).live, false);
   });
 
   test("--workers takes distinct worker counts, sorted", () => {

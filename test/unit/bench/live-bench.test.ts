@@ -17,6 +17,7 @@ import {
   renderLiveReport,
   replaceLiveReadmeSection,
 } from "../../../bench/lib/render-live.js";
+import { chooseTopology } from "../../../bench/lib/live-topology.js";
 
 function summary(latencies: number[]): WorkloadSummary {
   const r = new LatencyRecorder();
@@ -68,8 +69,13 @@ describe("the live bench's flags", () => {
   test("defaults and values", () => {
     const d = parseLiveOptions([]);
     assert.deepEqual([d.tags, d.seconds, d.rate, d.targetBatchSeconds, d.readme], [20_000, 30, 50, 2, true]);
+    assert.equal(d.topology, undefined, "chosen by the machine's CPUs");
     const o = parseLiveOptions(["--tags", "5_000", "--rate", "80", "--no-readme", "--keep-databases"]);
     assert.deepEqual([o.tags, o.rate, o.readme, o.keepDatabases], [5000, 80, false, true]);
+    assert.equal(parseLiveOptions(["--topology", "shared"]).topology, "shared");
+    assert.equal(parseLiveOptions(["--topology", "separate"]).topology, "separate");
+    assert.equal(d.niceRatio, undefined, "no nice-ratio phase unless asked for");
+    assert.equal(parseLiveOptions(["--nice-ratio", "0.5"]).niceRatio, 0.5);
   });
 
   test("bad values name themselves", () => {
@@ -79,6 +85,8 @@ describe("the live bench's flags", () => {
       [["--rate", "x"], /--rate .*'x'/],
       [["--target-batch-seconds", "0"], /--target-batch-seconds .*'0'/],
       [["--size", "3"], /size/],
+      [["--topology", "split"], /--topology .*'split'/],
+      [["--nice-ratio", "101"], /--nice-ratio .*'101'/],
     ] as const) {
       assert.throws(
         () => parseLiveOptions(argv),
@@ -122,18 +130,26 @@ describe("the live report", () => {
           batchDurationsMs: [1000, 2000, 3000, 5000],
           withinTargetShare: 0.75,
           contended: 0,
+          throttle: {
+            readings: 2,
+            tiers: { clear: 1, throttle: 1, critical: 0 },
+            probeMs: [3.25, 80],
+            signals: [{ name: "response_time", readings: 2, p50: 41.6, max: 80 }],
+            events: [{ atS: 6, event: "started", reason: "database response 80 ms > 50 ms" }],
+          },
         },
       },
     ],
     ratios: { throttledP99: 1.4, unthrottledP99: Number.NaN },
+    topology: { ...chooseTopology(undefined, 2), server: "private" },
     goal: P99_GOAL,
     notes: ["a note"],
   };
 
   test("names the goal, its verdict, the throughput, the throttled share and the reasons", () => {
     const md = renderLiveReport(result);
-    assert.match(md, /\| backfill, default throttling \/ alone \| ≤ 1.5× \| 1.40× \| \*\*PASS\*\* \|/);
-    assert.match(md, /\| backfill, throttling off \/ alone \| \(for comparison\) \| – \|/);
+    assert.match(md, /\| backfill, default throttling \| ≤ 1.5× \| 1.40× \| – \| \*\*PASS\*\* \|/);
+    assert.match(md, /\| backfill, throttling off \| \(for comparison\) \| – \| – \|/);
     assert.match(md, /\| default \| 1,000 \| 10.0 s \| 100.0 \| 25% \| 4 \| 75% \| 0 \|/);
     assert.match(md, /throttled for connection use 93% > 90%/);
     assert.match(md, /shared with other jobs/);
@@ -141,6 +157,66 @@ describe("the live report", () => {
       renderLiveReport({ ...result, ratios: { ...result.ratios, throttledP99: 1.6 } }),
       /\*\*FAIL\*\*/,
     );
+  });
+
+  test("says which topology ran and why, in the report and the README section", () => {
+    for (const md of [renderLiveReport(result), renderLiveReadmeSection(result)]) {
+      assert.match(
+        md,
+        /Topology: \*\*separate\*\*, on a private PostgreSQL server\. Why: the default .*CPU 1/,
+      );
+    }
+    const { topology: _, ...older } = result;
+    assert.match(renderLiveReport(older), /Topology: shared .*recorded before/);
+  });
+
+  test("what the throttle saw: readings by verdict, the probe's medians, signals, events", () => {
+    const md = renderLiveReport(result);
+    assert.match(
+      md,
+      /\*\*backfill, default throttling\*\*: 2 readings \(1 clear, 1 throttle, 0 critical\); the probe's medians, in order: 3\.3, 80 ms\./,
+    );
+    assert.match(md, /\| response_time \| 2 \| 42 \| 80 \|/);
+    assert.match(md, /\| 6\.0 s \| started \| database response 80 ms > 50 ms \| +\|/);
+  });
+
+  test("alone again at the end: ratios against it too, and no verdict when the baseline moved more than the goal", () => {
+    const after = (latencies: number[]) => ({
+      name: "alone, after" as const,
+      loadAvgAtStart: [1],
+      workload: summary(latencies),
+    });
+    const steady = renderLiveReport({ ...result, phases: [...result.phases, after([10, 20, 35])] });
+    assert.match(steady, /\| backfill, default throttling \| ≤ 1.5× \| 1.40× \| 1\.14× \| \*\*PASS\*\* \|/);
+    const moved = renderLiveReport({ ...result, phases: [...result.phases, after([100, 200, 300])] });
+    assert.match(
+      moved,
+      /\| backfill, default throttling \| ≤ 1.5× \| 1.40× \| 0\.13× \| \*\*INCONCLUSIVE\*\*: alone moved 10\.00× during the run \|/,
+    );
+    assert.doesNotMatch(moved, /PASS|FAIL/);
+  });
+
+  test("the nice-ratio phase has its own ratio row and backfill row", () => {
+    const nice = result.phases[1];
+    assert.ok(nice?.backfill);
+    const md = renderLiveReport({
+      ...result,
+      settings: { ...result.settings, niceRatio: 1 },
+      phases: [
+        ...result.phases,
+        {
+          ...nice,
+          name: "backfill, default throttling + nice ratio",
+          backfill: { ...nice.backfill, throttling: "nice", niceRatio: 1 },
+        },
+      ],
+      ratios: { ...result.ratios, niceP99: 1.1 },
+    });
+    assert.match(
+      md,
+      /\| backfill, default throttling \+ nice ratio 1 \| \(for comparison\) \| 1\.10× \| – \|/,
+    );
+    assert.match(md, /\| nice ratio 1 \| 1,000 \|/);
   });
 
   test("the README section is replaced between its markers, or appended once", () => {

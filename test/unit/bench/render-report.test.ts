@@ -2,6 +2,9 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { BenchResult } from "../../../bench/lib/bench-result.js";
 import { evaluateTargets } from "../../../bench/lib/evaluate-targets.js";
+import { LatencyRecorder } from "../../../bench/lib/latency-summary.js";
+import { P99_GOAL, type LiveResult } from "../../../bench/lib/live-result.js";
+import { chooseTopology } from "../../../bench/lib/live-topology.js";
 import {
   README_END,
   README_START,
@@ -90,6 +93,46 @@ describe("renderReport", () => {
     assert.doesNotMatch(md, /## Scale-out/, "no scale-out section unless it ran");
     assert.match(md, /2\.50 \/ 3\.00 \/ 3\.50 at the start/);
     assert.match(md, /- a note/);
+  });
+});
+
+describe("the live phases in the bench report", () => {
+  const workload = (p99: number) => {
+    const r = new LatencyRecorder();
+    for (const ms of [1, 2, p99]) r.record("tag", ms);
+    return r.summary(10, 1000);
+  };
+  const live: LiveResult = {
+    startedAt: "2026-12-02T16:00:00.000Z",
+    finishedAt: "2026-12-02T16:05:00.000Z",
+    revision: "abc1234",
+    command: "npm run bench",
+    machine: {
+      cpus: 2,
+      cpuModel: "x",
+      postgres: "PostgreSQL 15",
+      loadAvgStart: [1, 1, 1],
+      loadAvgEnd: [1, 1, 1],
+    },
+    topology: { ...chooseTopology(undefined, 2), server: "private" },
+    settings: { tags: 20_000, rate: 50, aloneSeconds: 30, targetBatchSeconds: 2, seedMs: 100 },
+    phases: [
+      { name: "alone", loadAvgAtStart: [1], workload: workload(10) },
+      { name: "backfill, default throttling", loadAvgAtStart: [1], workload: workload(12) },
+    ],
+    ratios: { throttledP99: 1.2, unthrottledP99: 2.5 },
+    goal: P99_GOAL,
+    notes: [],
+  };
+
+  test("the ratios with their verdict, the topology and the phases, only when the live phases ran", () => {
+    const md = renderReport({ ...RESULT, live });
+    assert.match(md, /## Beside a live workload/);
+    assert.match(md, /20,000-tag registry/);
+    assert.match(md, /Topology: \*\*separate\*\*/);
+    assert.match(md, /\| backfill, default throttling \| ≤ 1\.5× \| 1\.20× \| – \| \*\*PASS\*\* \|/);
+    assert.match(md, /\| backfill, throttling off \| \(for comparison\) \| 2\.50× \| – \|/);
+    assert.doesNotMatch(renderReport(RESULT), /Beside a live workload/);
   });
 });
 
