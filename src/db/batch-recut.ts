@@ -9,7 +9,19 @@ export interface RecutInput {
   batchSize: number;
   filters: RunFilters;
   includeMapped: boolean;
+  /** How many pending batches, next in line, are re-cut (default RECUT_WINDOW). */
+  window?: number;
 }
+
+/**
+ * The pending batches a size change re-cuts: the next ones to be claimed (lowest seq: the queue takes
+ * batches in the order they were cut, and re-cut ones are queued last), not all. Re-cutting reads every
+ * candidate tag of the batches it replaces while it holds the run row and the pending rows, so re-cutting
+ * all of a 1,000,000-tag run's ~2,000 pending batches took over 20 s per change and stalled every claim
+ * behind it (measured in the benchmark). Batches past the window keep their cut until a later change
+ * reaches them; a claimed batch too large for the worker's heap is trimmed at claim time anyway.
+ */
+export const RECUT_WINDOW = 32;
 
 export interface RecutResult {
   /** The pending batches replaced (deleted: a queued job of one finds it gone and ends). */
@@ -19,8 +31,8 @@ export interface RecutResult {
 }
 
 /**
- * Cuts a run's pending batches again to `batchSize`, inside the caller's transaction; claimed and
- * finished batches are left as they are. The pending rows are locked first (a claim racing the re-cut
+ * Cuts the next RECUT_WINDOW of a run's pending batches (in claim order) again to `batchSize`, inside the
+ * caller's transaction; claimed, finished and later pending batches are left as they are. The pending rows are locked first (a claim racing the re-cut
  * waits, then finds its batch gone) and the run's splits are serialised with it (they number new batches
  * too). Range batches are re-cut per stretch of pending batches with no other batch of the run between
  * them, by the candidate ids inside their ranges, as the first cut does; id-list batches by their lists.
@@ -35,7 +47,8 @@ export async function recutPendingBatches(
   );
   const locked = await sql<{ id: string; tag_ids: number[] | null }>`
     SELECT id::text AS id, tag_ids::int[] AS tag_ids FROM backfill.batch
-    WHERE run_id = ${input.runId}::bigint AND status = 'pending' ORDER BY lo, id FOR UPDATE`.execute(trx);
+    WHERE run_id = ${input.runId}::bigint AND status = 'pending' ORDER BY seq, id
+    LIMIT ${input.window ?? RECUT_WINDOW} FOR UPDATE`.execute(trx);
   const ids = locked.rows.map((r) => r.id);
   if (ids.length === 0) return { removed: [], added: [] };
   const lists = locked.rows.filter((r) => r.tag_ids !== null);

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { sql } from "kysely";
+import { recutPendingBatches } from "../../src/db/batch-recut.js";
 import { createRun } from "../../src/db/run-create.js";
 import { tuneRunSettings } from "../../src/db/run-tune.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
@@ -98,6 +99,30 @@ describe("re-cutting a run's pending batches", () => {
           .sort(),
       );
     }
+    await sql`UPDATE backfill.run SET status = 'cancelled' WHERE id = ${runId}`.execute(tdb.db);
+  });
+
+  test("only the window of pending batches next in line is re-cut; later ones keep their cut", async () => {
+    const run = await newRun(1);
+    assert.ok(run);
+    const runId = String(run.id);
+    const cut = await batches(runId);
+    assert.ok(cut.length > 8, `${cut.length} batches`);
+    const bySeq = (
+      await sql<{ id: string }>`SELECT id::text AS id FROM backfill.batch WHERE run_id = ${runId}::bigint
+        ORDER BY seq, id`.execute(tdb.db)
+    ).rows.map((r) => r.id);
+    const recut = await tdb.db
+      .transaction()
+      .execute((trx) =>
+        recutPendingBatches(trx, { runId, batchSize: 2, filters: {}, includeMapped: false, window: 4 }),
+      );
+    assert.deepEqual([...recut.removed].sort(), bySeq.slice(0, 4).sort());
+    const after = await batches(runId);
+    const kept = after.filter((b) => !recut.added.includes(b.id)).map((b) => b.id);
+    assert.deepEqual(kept.sort(), bySeq.slice(4).sort(), "the batches past the window are untouched");
+    assert.equal(recut.added.length, 2, "4 one-tag batches make 2 of 2");
+    for (const id of candidateIds) assert.equal(holders(after, id), 1, `tag ${id}`);
     await sql`UPDATE backfill.run SET status = 'cancelled' WHERE id = ${runId}`.execute(tdb.db);
   });
 
