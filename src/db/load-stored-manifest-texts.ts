@@ -12,13 +12,21 @@ export async function loadStoredManifestTexts(
   keys: readonly ManifestKey[],
 ): Promise<StoredManifestText[]> {
   if (keys.length === 0) return [];
+  // Digest first, then each match's tag by primary key: digests are near unique per tag, while a
+  // repository may hold thousands of tags. tagmanifest grows fast during a backfill, and with its
+  // statistics behind, a plain join went through every tag of each key's repository (0.6 s per batch at
+  // 300,000 tags instead of 10 ms); the per-key lookup and the correlated subplan pin the index path.
   const result = await sql<{ repository_id: number; digest: string; tag_id: number; json_data: string }>`
-    SELECT rt.repository_id, tm.digest, tm.tag_id, tm.json_data
+    SELECT k.repository_id, tm.digest, tm.tag_id, tm.json_data
       FROM unnest(${keys.map((k) => k.repositoryId)}::int[], ${keys.map((k) => k.digest)}::text[])
            AS k(repository_id, digest)
-      JOIN tagmanifest tm ON tm.digest = k.digest
-      JOIN repositorytag rt ON rt.id = tm.tag_id AND rt.repository_id = k.repository_id
-     ORDER BY rt.repository_id, tm.digest, tm.tag_id`.execute(db);
+      CROSS JOIN LATERAL (
+        SELECT t.digest, t.tag_id, t.json_data
+          FROM tagmanifest t
+         WHERE t.digest = k.digest
+           AND (SELECT rt.repository_id FROM repositorytag rt WHERE rt.id = t.tag_id) = k.repository_id
+      ) tm
+     ORDER BY k.repository_id, tm.digest, tm.tag_id`.execute(db);
   return result.rows.map((row) => ({
     repositoryId: row.repository_id,
     digest: row.digest,
