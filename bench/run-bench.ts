@@ -146,7 +146,8 @@ async function benchSize(s: BenchSession, size: number, reference: number): Prom
   const seedUrl = await scratch(s, seedDb);
   say(`seeding ${size.toLocaleString("en-US")} tags`);
   const seeded = await seedChild(seedUrl, size);
-  for (const alg of s.options.algs) await benchPass(s, size, alg, seedDb, seeded.wallMs);
+  const algs = size > reference ? s.options.largeAlgs : s.options.algs;
+  for (const alg of algs) await benchPass(s, size, alg, seedDb, seeded.wallMs);
   if (s.options.limits && s.sample !== undefined && s.limits.signing === undefined) {
     await measureSigningAndInsert(s, s.sample);
   }

@@ -4,6 +4,8 @@ import type { Alg } from "./bench-result.js";
 export interface BenchOptions {
   sizes: number[];
   algs: Alg[];
+  /** Keys for the sizes above the reference (100,000): `--large-algs`, else `algs`. */
+  largeAlgs: Alg[];
   /** Tags the per-tag baseline processes (its rate is extrapolated); 0 skips it. */
   baselineTags: number;
   /** Tags per round of the raw insert; 0 skips it. */
@@ -26,6 +28,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --sizes 10000,100000   registry sizes to seed and backfill (default 10000,100000)
   --tags N               add a size, e.g. --tags 1000000 for the million (repeatable)
   --algs RS256,ES256     signing keys to run with (default both)
+  --large-algs ES256     signing keys for the sizes above 100,000, e.g. the million (default: --algs)
   --baseline-tags N      tags the one-tag-per-transaction baseline processes (default 2000; 0 skips it)
   --raw-insert-tags N    tags per round of the raw generate_series insert (default 10000; 0 skips it)
   --no-limits            skip the signing, raw insert and baseline measurements
@@ -67,6 +70,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
         sizes: { type: "string" },
         tags: { type: "string", multiple: true },
         algs: { type: "string" },
+        "large-algs": { type: "string" },
         "baseline-tags": { type: "string" },
         "raw-insert-tags": { type: "string" },
         "no-limits": { type: "boolean" },
@@ -88,15 +92,11 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       ? [...DEFAULT_SIZES]
       : values.sizes.split(",").map((s) => count("--sizes", s.trim(), 100));
   for (const raw of values.tags ?? []) sizes.push(count("--tags", raw, 100));
-  const algs = (values.algs ?? "RS256,ES256").split(",").map((raw): Alg => {
-    const alg = raw.trim().toUpperCase();
-    if (alg !== "RS256" && alg !== "ES256")
-      throw new BenchUsageError(`--algs expects RS256 and/or ES256, got '${raw}'`);
-    return alg;
-  });
+  const algs = parseAlgs("--algs", values.algs ?? "RS256,ES256");
   return {
     sizes: [...new Set(sizes)].sort((a, b) => a - b),
-    algs: [...new Set(algs)],
+    algs,
+    largeAlgs: values["large-algs"] === undefined ? algs : parseAlgs("--large-algs", values["large-algs"]),
     baselineTags:
       values["baseline-tags"] === undefined ? 2000 : count("--baseline-tags", values["baseline-tags"], 0),
     rawInsertTags:
@@ -114,4 +114,14 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
         : [...new Set(values.workers.split(",").map((s) => workerCount(s.trim())))].sort((a, b) => a - b),
     live: values["no-live"] !== true,
   };
+}
+
+function parseAlgs(flag: string, raw: string): Alg[] {
+  const algs = raw.split(",").map((part): Alg => {
+    const alg = part.trim().toUpperCase();
+    if (alg !== "RS256" && alg !== "ES256")
+      throw new BenchUsageError(`${flag} expects RS256 and/or ES256, got '${part}'`);
+    return alg;
+  });
+  return [...new Set(algs)];
 }

@@ -169,7 +169,8 @@ function memoryTarget(largest: AtSize | undefined, base: AtSize | undefined): Ta
 
 /**
  * The inputs from a run's results: rates and PostgreSQL CPU at the reference size (the baseline ran on the
- * same registry), run time from the RS256 passes (else ES256), memory from the larger pass of a size.
+ * same registry), run time from the RS256 passes (else ES256), memory from the larger pass of a size
+ * among the keys the largest size ran with.
  */
 export function targetInputsOf(result: Pick<BenchResult, "passes" | "limits">): TargetInputs {
   const sizes = [...new Set(result.passes.map((p) => p.size))].sort((a, b) => a - b);
@@ -181,8 +182,15 @@ export function targetInputsOf(result: Pick<BenchResult, "passes" | "limits">): 
     const p = pass(size, "RS256") ?? pass(size, "ES256");
     return p === undefined ? undefined : { size, value: p.metrics.runMs };
   };
+  // Memory compares like with like: the keys of the largest size's passes at both sizes.
+  const largestAlgs = new Set(at(sizes.at(-1) ?? 0).map((p) => p.alg));
   const rssAt = (size: number | undefined): AtSize | undefined => {
-    const found = size === undefined ? [] : at(size).map((p) => p.metrics.peakRssBytes);
+    const found =
+      size === undefined
+        ? []
+        : at(size)
+            .filter((p) => largestAlgs.has(p.alg))
+            .map((p) => p.metrics.peakRssBytes);
     return size === undefined || found.length === 0 ? undefined : { size, value: Math.max(...found) };
   };
   const largest = sizes.at(-1);

@@ -28,11 +28,20 @@ describe("parseBenchOptions", () => {
     ]);
   });
 
+  test("--large-algs picks the keys of the sizes above 100,000; --algs when absent", () => {
+    const both = parseBenchOptions(["--tags", "1000000"]);
+    assert.deepEqual(both.largeAlgs, ["RS256", "ES256"]);
+    const o = parseBenchOptions(["--tags", "1000000", "--large-algs", "es256"]);
+    assert.deepEqual(o.largeAlgs, ["ES256"]);
+    assert.deepEqual(o.algs, ["RS256", "ES256"], "the reference sizes keep both keys");
+  });
+
   test("wrong values and unknown flags are usage errors", () => {
     for (const argv of [
       ["--sizes", "ten"],
       ["--tags", "50"],
       ["--algs", "HS256"],
+      ["--large-algs", "RS512"],
       ["--bogus"],
       ["--baseline-tags", "-1"],
       ["--workers", "0"],
