@@ -127,3 +127,15 @@ export function throttleBoundsProblem(config: {
       `the run would be paused before it throttles; raise it or lower the other`,
   };
 }
+
+/**
+ * `--max-lag` (the run's throttle line) above this process's critical line: the run would be paused before
+ * it ever throttles on lag. Names both values.
+ */
+export function maxLagFlagProblem(maxLagS: number, criticalReplicaLagS: number): string | undefined {
+  if (maxLagS <= criticalReplicaLagS) return undefined;
+  return (
+    `--max-lag ${maxLagS} is above BACKFILL_CRITICAL_REPLICA_LAG_SECONDS (${criticalReplicaLagS}): ` +
+    `the run would be paused before it throttles; lower --max-lag or raise the variable`
+  );
+}

@@ -20,6 +20,7 @@ import { throttleSettings } from "../run/throttle-settings.js";
 import { addWindowOptions, parseWindowFlags, type WindowFlags } from "./window-options.js";
 import { logsToFile } from "../log.js";
 import type { Config } from "../config.js";
+import { maxLagFlagProblem } from "../config-throttle.js";
 import type { StartRunInput } from "../run/start-run.js";
 
 interface RunOptions extends WindowFlags {
@@ -79,6 +80,9 @@ async function runCommand(opts: RunOptions): Promise<number> {
   const batchSize = opts.batchSize ?? config.batchSize;
   const heapProblem = heapLimitProblem(batchSize, concurrency);
   if (heapProblem) throw new UsageError(heapProblem);
+  const lagProblem =
+    opts.maxLag === undefined ? undefined : maxLagFlagProblem(opts.maxLag, config.criticalReplicaLagS);
+  if (lagProblem) throw new UsageError(lagProblem);
   const abort = new AbortController();
   const stopDeadlineMs = opts.shutdownSeconds * 1000;
   let signals: StopSignals | undefined;

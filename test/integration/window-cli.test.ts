@@ -61,7 +61,7 @@ describe("--window on schedule and run; bad window flags", () => {
     assert.equal(removed.status, 0, removed.stderr);
   });
 
-  test("bad --window or --time-zone stops run, schedule and tune with one line naming it, exit 2", async () => {
+  test("bad --window, --time-zone or --max-lag stops run, schedule and tune with one line naming it, exit 2", async () => {
     // A URL that cannot answer: the usage checks come first.
     const dead = { DATABASE_URL: "postgres://nobody@127.0.0.1:1/none", REDIS_URL: "redis://127.0.0.1:1" };
     const cases: [string[], RegExp][] = [
@@ -87,6 +87,16 @@ describe("--window on schedule and run; bad window flags", () => {
       assert.equal(out.status, 2, `${args.join(" ")}: ${out.stderr}`);
       assert.match(out.stderr, pattern, args.join(" "));
     }
+    // A throttle line above the critical line: the run would be paused before it ever throttled on lag.
+    const above = await runCli(["run", "--max-lag", "90"], {
+      ...dead,
+      BACKFILL_CRITICAL_REPLICA_LAG_SECONDS: "60",
+    });
+    assert.equal(above.status, 2, above.stderr);
+    assert.match(
+      above.stderr,
+      /^backfill: --max-lag 90 is above BACKFILL_CRITICAL_REPLICA_LAG_SECONDS \(60\): .*lower --max-lag or raise the variable\n$/,
+    );
   });
 
   test("every line logged is valid against docs/log-events.schema.json", () => {
