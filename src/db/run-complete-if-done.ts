@@ -1,6 +1,6 @@
 import { sql, type Kysely } from "kysely";
-import type { Database, RunRow } from "./tables.js";
-import { transitionRun } from "./run-transition.js";
+import type { Database } from "./tables.js";
+import { transitionRun, type TransitionedRun } from "./run-transition.js";
 
 /**
  * Ends a running run once none of its batches is pending or running: `completed`, or `failed` naming the
@@ -11,7 +11,7 @@ export async function completeRunIfDone(
   db: Kysely<Database>,
   runId: string,
   actor: string,
-): Promise<RunRow | undefined> {
+): Promise<TransitionedRun | undefined> {
   const open = await sql<{ open: number; failed: number; first_error: string | null }>`
     SELECT count(*) FILTER (WHERE status IN ('pending', 'running'))::int AS open,
            count(*) FILTER (WHERE status = 'failed')::int AS failed,

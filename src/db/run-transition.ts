@@ -12,15 +12,28 @@ export interface RunTransition {
   totalTags?: number;
 }
 
+/** The throttled stretch a transition ended: what `throttle.ended` reports. */
+export interface EndedThrottle {
+  reason: string;
+  durationMs: number;
+  totalMs: number;
+}
+
+export type TransitionedRun = RunRow & { endedThrottle?: EndedThrottle };
+
 /**
  * Moves a run from one of `from` to `to` and records the change in backfill.run_event, in one
- * transaction; a run leaving `running` ends its throttled stretch, if any. Undefined when the run was not in a `from` state (someone else moved it first).
+ * transaction; a run leaving `running` ends its throttled stretch, if any (returned as `endedThrottle`
+ * so the caller logs it). Undefined when the run was not in a `from` state (someone else moved it first).
  */
-export async function transitionRun(db: Kysely<Database>, t: RunTransition): Promise<RunRow | undefined> {
+export async function transitionRun(
+  db: Kysely<Database>,
+  t: RunTransition,
+): Promise<TransitionedRun | undefined> {
   return db.transaction().execute(async (trx) => {
     const before = await trx
       .selectFrom("backfill.run")
-      .select("status")
+      .select(["status", "throttled_since", "throttled_ms", "throttle_reason"])
       .where("id", "=", t.runId)
       .forUpdate()
       .executeTakeFirst();
@@ -45,6 +58,14 @@ export async function transitionRun(db: Kysely<Database>, t: RunTransition): Pro
     `.execute(trx);
     const row = updated.rows[0];
     if (!row) throw new Error(`run ${t.runId} vanished while locked`);
+    const ended =
+      before.throttled_since !== null && row.throttled_since === null
+        ? {
+            reason: before.throttle_reason ?? "",
+            durationMs: Number(row.throttled_ms) - Number(before.throttled_ms),
+            totalMs: Number(row.throttled_ms),
+          }
+        : undefined;
     await trx
       .insertInto("backfill.run_event")
       .values({
@@ -55,6 +76,6 @@ export async function transitionRun(db: Kysely<Database>, t: RunTransition): Pro
         detail: JSON.stringify(t.detail ?? {}),
       })
       .execute();
-    return row;
+    return ended ? { ...row, endedThrottle: ended } : row;
   });
 }

@@ -81,14 +81,8 @@ export async function controlRun(input: ControlInput, deps: ControlDeps): Promis
     return now ? { kind: "illegal", status: now.status } : { kind: "unknown-run" };
   }
   const log = deps.logger.child({ runId: input.runId });
-  if (before.throttled_since !== null && run.throttled_since === null && run.status !== "running") {
-    const totalMs = Number(run.throttled_ms);
-    const ended = {
-      reason: before.throttle_reason ?? "",
-      durationMs: totalMs - Number(before.throttled_ms),
-      totalMs,
-    };
-    logEvent(log, "info", "throttle.ended", ended, `throttle ended: run ${run.status}`);
+  if (run.endedThrottle) {
+    logEvent(log, "info", "throttle.ended", run.endedThrottle, `throttle ended: run ${run.status}`);
   }
   const common = {
     actor: input.actor,

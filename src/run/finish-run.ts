@@ -17,6 +17,17 @@ export async function finishRunIfDone(
 ): Promise<RunRow | undefined> {
   const finished = await completeRunIfDone(db, runId, actor);
   if (!finished) return undefined;
+  // A run can end while throttled (its last batches settled by deliveries already past the gate).
+  if (finished.endedThrottle) {
+    const ended = finished.endedThrottle;
+    logEvent(
+      logger.child({ runId }),
+      "info",
+      "throttle.ended",
+      ended,
+      `throttle ended: run ${finished.status}`,
+    );
+  }
   const progress = await batchProgress(db, runId);
   const startedAt = finished.started_at ? new Date(finished.started_at).getTime() : Date.now();
   const finishedAt = finished.finished_at ? new Date(finished.finished_at).getTime() : Date.now();

@@ -6,6 +6,9 @@ import { sql } from "kysely";
 import pg from "pg";
 import { batchProgress } from "../../src/db/batch-progress.js";
 import { getRun } from "../../src/db/run-get.js";
+import { createRun } from "../../src/db/run-create.js";
+import { startRunThrottle } from "../../src/db/run-throttle-state.js";
+import { finishRunIfDone } from "../../src/run/finish-run.js";
 import { listRunEvents } from "../../src/db/run-events-list.js";
 import { loadRunClock } from "../../src/db/load-run-clock.js";
 import { runPass, type RunPassSetup } from "../../src/run/run-pass.js";
@@ -130,6 +133,39 @@ describe("throttling", () => {
       if (runId !== "") assert.equal((await runCli(["cancel", runId], env)).status, 0);
       await runCli(["throttle", "--all", "off"], env);
     }
+  });
+
+  test("a run whose last batch settles while it is throttled ends the stretch and logs throttle.ended", async () => {
+    await sql`UPDATE backfill.run SET status = 'cancelled' WHERE status IN ('running', 'paused')`.execute(
+      tdb.db,
+    );
+    const run = await createRun(tdb.db, {
+      kind: "backfill",
+      target: "all",
+      filters: {},
+      options: {},
+      dryRun: false,
+      batchSize: 50,
+      startedBy: {},
+      config: {},
+      actor: "test",
+    });
+    assert.ok(run);
+    const runId = String(run.id);
+    // Its batches done by deliveries that passed the gate before the throttle began.
+    await sql`UPDATE backfill.batch SET status = 'done' WHERE run_id = ${runId}::bigint`.execute(tdb.db);
+    assert.equal(await startRunThrottle(tdb.db, runId, "manual: last-batch"), true);
+    await new Promise((r) => setTimeout(r, 300));
+    const finished = await finishRunIfDone(tdb.db, runId, "test", logs.logger);
+    assert.equal(finished?.status, "completed");
+    assert.deepEqual([finished?.throttled_since, finished?.throttle_reason], [null, null]);
+    const [ended, ...more] = events("throttle.ended", runId);
+    assert.ok(ended, "throttle.ended logged");
+    assert.equal(more.length, 0);
+    assert.equal(ended.reason, "manual: last-batch");
+    assert.ok(Number(ended.durationMs) >= 300, `durationMs ${String(ended.durationMs)}`);
+    assert.equal(ended.totalMs, Number(finished?.throttled_ms));
+    assert.deepEqual(invalidLogLines([ended]), []);
   });
 
   test("throttle RUN on refuses an unknown run; a bad state is a usage error", async () => {
