@@ -7,8 +7,11 @@ WITH s AS (
 ), k AS (
   SELECT CASE
     WHEN q ~* 'FOR KEY SHARE' THEN 'Quay: foreign-key checks'
+    WHEN q ~* '^COPY (manifest|tagmanifest|manifestblob) '
+      THEN 'Quay: ' || substring(q FROM '^COPY (\w+)') || ' (COPY)'
     WHEN q ~* '^(COPY|WITH copied).*backfill_copy_(\w+)'
-      THEN 'Quay: ' || substring(q FROM 'backfill_copy_(\w+)') || ' (COPY + INSERT … SELECT)'
+      THEN 'Quay: ' || substring(q FROM 'backfill_copy_(\w+)') || ' (scratch table: COPY + INSERT … SELECT)'
+    WHEN q ~* '^(SAVEPOINT|RELEASE|ROLLBACK TO)' THEN 'other: savepoints'
     WHEN q ~* '^INSERT INTO (tag|tagtorepositorytag|manifestlegacyimage|tagmanifesttomanifest|tagmanifestlabelmap|manifestlabel|label|tagmanifestlabel)\M'
       THEN 'Quay: ' || substring(q FROM '^INSERT INTO (\w+)')
     WHEN q ~* '^insert into "image"' THEN 'Quay: image (v1 id rewrites)'

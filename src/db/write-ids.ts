@@ -8,7 +8,7 @@ import type { Database } from "./tables.js";
  */
 export async function allocateIds(
   db: Kysely<Database>,
-  table: "image" | "tag",
+  table: "image" | "tag" | "manifest" | "tagmanifest",
   n: number,
 ): Promise<number[]> {
   if (n === 0) return [];

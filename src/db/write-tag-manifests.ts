@@ -1,18 +1,32 @@
 import type { NewTagManifest } from "../backfill/store-write-rows.js";
 import { sql, type Kysely } from "kysely";
 import { copyIn, createCopyTable } from "./copy-in.js";
+import { copyUnlessTaken } from "./copy-unless-taken.js";
+import { allocateIds } from "./write-ids.js";
 import type { Database } from "./tables.js";
 
 /**
- * Three statements: `tagmanifest` rows for generated manifests and placeholders, streamed with COPY into a
- * scratch table and inserted from it (the JSON texts, like write-manifests.ts). One per `repositorytag`: a
- * tag that got one meanwhile is not inserted; returns (id, tag id) of those that were.
+ * `tagmanifest` rows for generated manifests and placeholders, with COPY (the JSON texts, like
+ * write-manifests.ts): straight into the table with ids from its sequence, or, when a tag got one
+ * meanwhile, through a scratch table and `ON CONFLICT DO NOTHING`. One per `repositorytag`; returns
+ * (id, tag id) of those inserted.
  */
 export async function insertTagManifests(
   db: Kysely<Database>,
   rows: readonly NewTagManifest[],
 ): Promise<{ id: number; tagId: number }[]> {
   if (rows.length === 0) return [];
+  const ids = await allocateIds(db, "tagmanifest", rows.length);
+  const direct = await copyUnlessTaken(
+    db,
+    "tagmanifest",
+    ["id", "tag_id", "digest", "json_data"],
+    ["int4", "int4", "text", "text"],
+    (function* () {
+      for (const [i, r] of rows.entries()) yield [ids[i] ?? null, r.tagId, r.digest, r.json];
+    })(),
+  );
+  if (direct) return rows.map((r, i) => ({ id: ids[i] ?? 0, tagId: r.tagId }));
   await createCopyTable(db, "backfill_copy_tagmanifest", "tag_id int, digest text, json_data text", [
     "json_data",
   ]);

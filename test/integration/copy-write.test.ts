@@ -51,8 +51,14 @@ describe("batch writes streamed with COPY", () => {
 
   test("manifest texts round-trip byte-exact and the returned ids name their rows", async () => {
     const rows = manifestRows(AWKWARD);
-    const inserted = await t.db.transaction().execute((trx) => insertManifests(trx, rows));
+    const [inserted, scratch] = await t.db.transaction().execute(async (trx) => {
+      const out = await insertManifests(trx, rows);
+      const table = await sql<{ t: string | null }>`
+        SELECT to_regclass('pg_temp.backfill_copy_manifest')::text AS t`.execute(trx);
+      return [out, table.rows[0]?.t ?? null] as const;
+    });
     assert.equal(inserted.length, rows.length);
+    assert.equal(scratch, null, "new rows go straight into manifest, without the scratch table");
     const stored = await sql<{ id: number; digest: string; bytes_hex: string; text: string }>`
       SELECT id, digest, encode(sha256(convert_to(manifest_bytes, 'UTF8')), 'hex') AS bytes_hex,
              manifest_bytes AS text

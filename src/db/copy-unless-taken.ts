@@ -1,0 +1,43 @@
+import { sql, type Kysely } from "kysely";
+import { copyIn } from "./copy-in.js";
+import type { CopyColumnType, CopyValue } from "./copy-binary.js";
+import type { Database } from "./tables.js";
+
+const UNIQUE_VIOLATION = "23505";
+const SAVEPOINT = "backfill_copy";
+
+/**
+ * COPY straight into one of Quay's tables, inside a savepoint: no scratch table and no second pass over
+ * the rows. False, with the savepoint rolled back, when one of the rows' unique keys is taken (another
+ * writer got there since the batch looked, or the rows repeat a key): the caller then takes the
+ * `INSERT … ON CONFLICT` path. Any other error is the caller's, as from any statement.
+ */
+export async function copyUnlessTaken(
+  db: Kysely<Database>,
+  table: string,
+  columns: readonly string[],
+  types: readonly CopyColumnType[],
+  rows: Iterable<readonly CopyValue[]>,
+): Promise<boolean> {
+  await sql.raw(`SAVEPOINT ${SAVEPOINT}`).execute(db);
+  try {
+    await copyIn(db, table, columns, types, rows);
+  } catch (err) {
+    if (sqlState(err) !== UNIQUE_VIOLATION) throw err;
+    await sql.raw(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`).execute(db);
+    await sql.raw(`RELEASE SAVEPOINT ${SAVEPOINT}`).execute(db);
+    return false;
+  }
+  await sql.raw(`RELEASE SAVEPOINT ${SAVEPOINT}`).execute(db);
+  return true;
+}
+
+function sqlState(err: unknown): string | undefined {
+  let current: unknown = err;
+  for (let depth = 0; depth < 8 && typeof current === "object" && current !== null; depth++) {
+    const e = current as { code?: unknown; cause?: unknown };
+    if (typeof e.code === "string") return e.code;
+    current = e.cause;
+  }
+  return undefined;
+}
