@@ -131,7 +131,10 @@ export async function handleBackfillBatch(
     clearInterval(heartbeat);
     ctx.leases.delete(claimed.id);
   }
-  if (outcome.kind === "done") await rest(niceRestMs(ctx.throttle?.niceRatio, performance.now() - started));
+  if (outcome.kind === "done") {
+    const ratio = run.nice_ratio ?? ctx.throttle?.niceRatio;
+    await rest(niceRestMs(ratio, performance.now() - started));
+  }
   return outcome;
 }
 

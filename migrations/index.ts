@@ -6,6 +6,7 @@ import * as runThrottle from "./0004-run-throttle.js";
 import * as batchContended from "./0005-batch-contended.js";
 import * as runWindowTune from "./0006-run-window-tune.js";
 import * as runAdaptiveState from "./0007-run-adaptive-state.js";
+import * as runNiceRatio from "./0008-run-nice-ratio.js";
 
 /** Every migration, in order. A static index, not a directory scan: a test checks it lists every file. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -16,4 +17,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0005-batch-contended": batchContended,
   "0006-run-window-tune": runWindowTune,
   "0007-run-adaptive-state": runAdaptiveState,
+  "0008-run-nice-ratio": runNiceRatio,
 };

@@ -68,10 +68,12 @@ CREATE TABLE backfill.run (
     contended_deliveries bigint DEFAULT 0 NOT NULL,
     target_batch_ms double precision,
     max_concurrency integer,
+    nice_ratio double precision,
     CONSTRAINT run_batch_size_check CHECK ((batch_size > 0)),
     CONSTRAINT run_kind_check CHECK ((kind = ANY (ARRAY['backfill'::text, 'scheduled'::text, 'reprocess'::text]))),
     CONSTRAINT run_max_concurrency_positive CHECK ((max_concurrency > 0)),
     CONSTRAINT run_max_replica_lag_positive CHECK ((max_replica_lag_s > (0)::double precision)),
+    CONSTRAINT run_nice_ratio_range CHECK (((nice_ratio >= (0)::double precision) AND (nice_ratio <= (100)::double precision))),
     CONSTRAINT run_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'running'::text, 'paused'::text, 'cancelled'::text, 'completed'::text, 'failed'::text]))),
     CONSTRAINT run_target_batch_ms_range CHECK ((target_batch_ms >= (0)::double precision)),
     CONSTRAINT run_window_has_zone CHECK (((time_window IS NULL) = (time_zone IS NULL)))

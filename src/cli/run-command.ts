@@ -35,6 +35,7 @@ interface RunOptions extends WindowFlags {
   json?: boolean;
   maxLag?: number;
   targetBatchSeconds?: number;
+  niceRatio?: number;
 }
 
 export function registerRunCommand(program: Command): void {
@@ -165,6 +166,7 @@ function runInput(
     actor: operatorActor(),
     window: ctx.window,
     maxReplicaLagS: opts.maxLag,
+    niceRatio: opts.niceRatio !== undefined && opts.niceRatio >= 0 ? opts.niceRatio : undefined,
     // Given on the command line, --concurrency also caps the run across all workers.
     maxConcurrency: opts.concurrency,
   };
@@ -198,9 +200,10 @@ function noteKeptSettings(run: PassOutcome["run"], opts: RunOptions, batchSize: 
   if (run.batch_size !== batchSize && opts.batchSize !== undefined) {
     process.stderr.write(`backfill: note: resumed run ${id} keeps its batch size ${run.batch_size}\n`);
   }
-  if (opts.maxLag !== undefined || opts.targetBatchSeconds !== undefined || opts.concurrency !== undefined) {
+  const settings = [opts.maxLag, opts.targetBatchSeconds, opts.concurrency, opts.niceRatio];
+  if (settings.some((s) => s !== undefined)) {
     process.stderr.write(
-      `backfill: note: resumed run ${id} keeps its replica-lag line, target batch duration and concurrency cap; \`backfill tune ${id}\` changes them\n`,
+      `backfill: note: resumed run ${id} keeps its replica-lag line, target batch duration, concurrency cap and nice ratio; \`backfill tune ${id}\` changes them\n`,
     );
   }
   const window = parseWindowFlags(opts);

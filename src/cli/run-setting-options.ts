@@ -40,7 +40,26 @@ export function parseMaxLag(raw: string): number {
   return value;
 }
 
-/** `--max-lag` and `--target-batch-seconds`, which `run` and `tune` share; `target` says what the flag sets. */
+/** `default` as read by parseNiceRatio: the process's BACKFILL_NICE_RATIO (a parser's null would become ""). */
+export const NICE_RATIO_DEFAULT = -1;
+
+/** `--nice-ratio`: 0 to 100, or `default` (NICE_RATIO_DEFAULT). */
+export function parseNiceRatio(raw: string): number {
+  const text = raw.trim().toLowerCase();
+  if (text === "default") return NICE_RATIO_DEFAULT;
+  const value = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || !(value <= 100)) {
+    throw new UsageError(
+      `--nice-ratio expects a number from 0 to 100 (rest that many times each batch's duration), or default, got '${raw}'`,
+    );
+  }
+  return value;
+}
+
+/**
+ * `--max-lag`, `--target-batch-seconds` and `--nice-ratio`, which `run` and `tune` share; `target` says
+ * what the flag sets.
+ */
 export function addRunSettingOptions(command: Command, target: string): Command {
   return command
     .option(
@@ -52,5 +71,10 @@ export function addRunSettingOptions(command: Command, target: string): Command 
       "--target-batch-seconds <s>",
       `how long a batch should take: ${target} (0 or off: keep the size)`,
       parseTargetBatchSeconds,
+    )
+    .option(
+      "--nice-ratio <n>",
+      "after each batch, its worker slot rests n times the batch's duration, in place of BACKFILL_NICE_RATIO (default: the variable's)",
+      parseNiceRatio,
     );
 }

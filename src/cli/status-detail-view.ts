@@ -38,6 +38,7 @@ export function formatDetail(d: StatusDetail): string {
   const settings = [
     ...(d.settings.window !== null ? [`window ${d.settings.window}`] : []),
     ...(d.settings.maxReplicaLagS !== null ? [`max replica lag ${d.settings.maxReplicaLagS} s`] : []),
+    ...(d.settings.niceRatio !== null ? [`nice ratio ${d.settings.niceRatio}`] : []),
   ];
   if (settings.length > 0) lines.push(`  settings  ${settings.join(", ")}`);
   if (d.error) lines.push(`  error     ${d.error}`);

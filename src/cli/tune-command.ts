@@ -7,7 +7,12 @@ import { tuneRun, type TuneResult } from "../run/tune-run.js";
 import { openRuntime } from "../runtime/command-runtime.js";
 import { action, EXIT, intOption } from "./command-runner.js";
 import { parseRunId } from "./run-id.js";
-import { addRunSettingOptions, parseConcurrencyCap, parseMaxLag } from "./run-setting-options.js";
+import {
+  addRunSettingOptions,
+  NICE_RATIO_DEFAULT,
+  parseConcurrencyCap,
+  parseMaxLag,
+} from "./run-setting-options.js";
 
 export { parseMaxLag };
 import { withTimeout } from "./with-timeout.js";
@@ -17,6 +22,7 @@ export interface TuneOptions extends WindowFlags {
   batchSize?: number;
   maxLag?: number;
   targetBatchSeconds?: number;
+  niceRatio?: number;
   /** 0: no cap. */
   concurrency?: number;
   reason?: string;
@@ -24,7 +30,7 @@ export interface TuneOptions extends WindowFlags {
 
 /**
  * `backfill tune RUN [--batch-size N] [--max-lag SECONDS] [--target-batch-seconds S|off]
- * [--concurrency N|off] [--window …|--no-window] [--reason TEXT]`.
+ * [--concurrency N|off] [--nice-ratio N|default] [--window …|--no-window] [--reason TEXT]`.
  */
 export function registerTuneCommand(program: Command): void {
   const command = program
@@ -51,13 +57,15 @@ export function tuneChange(opts: TuneOptions): RunSettingsChange {
   const change: RunSettingsChange = {};
   if (opts.batchSize !== undefined) change.batchSize = opts.batchSize;
   if (opts.maxLag !== undefined) change.maxReplicaLagS = opts.maxLag;
+  if (opts.niceRatio !== undefined)
+    change.niceRatio = opts.niceRatio === NICE_RATIO_DEFAULT ? null : opts.niceRatio;
   if (opts.targetBatchSeconds !== undefined) change.targetBatchMs = opts.targetBatchSeconds;
   if (opts.concurrency !== undefined) change.maxConcurrency = opts.concurrency || null;
   const window = parseWindowFlags(opts);
   if (window !== undefined) change.window = window;
   if (Object.keys(change).length === 0) {
     throw new UsageError(
-      "nothing to change: give --batch-size, --max-lag, --target-batch-seconds, --concurrency, --window or --no-window",
+      "nothing to change: give --batch-size, --max-lag, --target-batch-seconds, --concurrency, --nice-ratio, --window or --no-window",
     );
   }
   return change;
@@ -98,9 +106,11 @@ export function describeTune(runId: string, result: TuneResult): string {
       `cannot tune run ${runId}: it is ${result.status}; only a running or paused run can be tuned`,
     );
   }
-  const changed = Object.entries(result.changes).map(
-    ([name, { from, to }]) => `${name} ${String(from ?? "none")} -> ${String(to ?? "none")}`,
-  );
+  const changed = Object.entries(result.changes).map(([name, { from, to }]) => {
+    // A run without its own nice ratio uses the process's BACKFILL_NICE_RATIO.
+    const unset = name === "niceRatio" ? "default" : "none";
+    return `${name} ${String(from ?? unset)} -> ${String(to ?? unset)}`;
+  });
   const head = `run ${runId}: ${changed.length > 0 ? changed.join(", ") : "nothing changed"}`;
   const recut = result.recut;
   if (!recut) return head;

@@ -19,6 +19,8 @@ export interface NewRun {
   maxReplicaLagS?: number | undefined;
   /** At most this many of its batches claimed at once across all workers (`run --concurrency`). */
   maxConcurrency?: number | undefined;
+  /** The run's own nice ratio; absent: the process's BACKFILL_NICE_RATIO. */
+  niceRatio?: number | undefined;
 }
 
 const UNIQUE_VIOLATION = "23505";
@@ -47,6 +49,7 @@ export async function createRun(db: Kysely<Database>, run: NewRun): Promise<RunR
           ...(run.window ? { time_window: run.window.window, time_zone: run.window.zone } : {}),
           ...(run.maxReplicaLagS !== undefined ? { max_replica_lag_s: run.maxReplicaLagS } : {}),
           ...(run.maxConcurrency !== undefined ? { max_concurrency: run.maxConcurrency } : {}),
+          ...(run.niceRatio !== undefined ? { nice_ratio: run.niceRatio } : {}),
         })
         .returning("id")
         .executeTakeFirstOrThrow();

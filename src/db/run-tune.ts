@@ -12,6 +12,8 @@ export interface RunSettingsChange {
   targetBatchMs?: number;
   /** At most this many of the run's batches claimed at once, across all workers; null: no cap. */
   maxConcurrency?: number | null;
+  /** The run's nice ratio; null: the process's BACKFILL_NICE_RATIO. */
+  niceRatio?: number | null;
 }
 
 export interface TuneInput {
@@ -79,6 +81,7 @@ export async function tuneRunSettingsIn(trx: Transaction<Database>, input: TuneI
         : {}),
       ...(input.change.targetBatchMs !== undefined ? { target_batch_ms: input.change.targetBatchMs } : {}),
       ...(input.change.maxConcurrency !== undefined ? { max_concurrency: input.change.maxConcurrency } : {}),
+      ...(input.change.niceRatio !== undefined ? { nice_ratio: input.change.niceRatio } : {}),
     })
     .where("id", "=", input.runId)
     .returningAll()
@@ -122,6 +125,7 @@ function diff(
     );
   }
   if (change.maxConcurrency !== undefined) put("maxConcurrency", run.max_concurrency, change.maxConcurrency);
+  if (change.niceRatio !== undefined) put("niceRatio", run.nice_ratio, change.niceRatio);
   if (change.window !== undefined) {
     const show = (w: string | null, z: string | null): string | null =>
       w === null ? null : `${w} ${z ?? "UTC"}`;

@@ -2,7 +2,6 @@ import type { ColumnType, Generated, Insertable, Selectable } from "kysely";
 import type { TagOutcomeKind } from "../backfill/outcome-kinds.js";
 
 /** Column types of the tables this project reads and writes (Quay's, public schema; ours, `backfill`). */
-
 type Id = Generated<number>;
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type Json = ColumnType<unknown, string, string>;
@@ -204,10 +203,11 @@ export interface RunTable {
   throttle_reason: Generated<string | null>;
   throttled_since: Generated<Timestamp | null>;
   throttled_ms: Generated<string>;
-  /** The run's time window (`22:00-06:00`) and its IANA zone, and its own replica-lag line (migration 0006). */
+  /** Its window (`22:00-06:00`) in an IANA zone, own replica-lag line (0006) and nice ratio (0008; null: the variable's). */
   time_window: Generated<string | null>;
   time_zone: Generated<string | null>;
   max_replica_lag_s: Generated<number | null>;
+  nice_ratio: Generated<number | null>;
   /** Adaptive state, contended deliveries, own target batch duration, cap in flight (migration 0007). */
   adaptive_state: Generated<unknown>;
   contended_deliveries: Generated<string>;

@@ -173,7 +173,7 @@ export const RUN_LOG_EVENTS = {
     level: "info",
     when: "`backfill tune RUN` changed a run's settings (logged by that command), or the adaptive batch size changed its batch size (logged by the process following the run)",
     fields:
-      "`runId`, `actor` (user@host; `adaptive` for the adaptive batch size), `status`, `changes` {setting: {from, to}} (`batchSize`, `maxReplicaLagS`, `window`, `targetBatchMs`, `maxConcurrency`; null = none), `reason`? (the adaptive one says why: `adaptive: 3.80 s per batch > 2.00 s target`, `adaptive: contended delivery, …`); with a new batch size `recut` (pending batches replaced), `batches` (their replacements), `enqueued` (false when Redis was down: the ledger resync enqueues them), `err`?",
+      "`runId`, `actor` (user@host; `adaptive` for the adaptive batch size), `status`, `changes` {setting: {from, to}} (`batchSize`, `maxReplicaLagS`, `window`, `targetBatchMs`, `maxConcurrency`, `niceRatio`; null = none, or for `niceRatio` the process's BACKFILL_NICE_RATIO), `reason`? (the adaptive one says why: `adaptive: 3.80 s per batch > 2.00 s target`, `adaptive: contended delivery, …`); with a new batch size `recut` (pending batches replaced), `batches` (their replacements), `enqueued` (false when Redis was down: the ledger resync enqueues them), `err`?",
     schema: {
       properties: {
         runId: ID,

@@ -35,6 +35,7 @@ export interface RunSettings {
   /** `22:00-06:00 Europe/Berlin` */
   window: string | null;
   maxReplicaLagS: number | null;
+  niceRatio: number | null;
 }
 
 /** One run in detail: who started it, with which settings, and every state change. */
@@ -93,6 +94,7 @@ export async function runStatusDetail(
     settings: {
       window: run.time_window === null ? null : `${run.time_window} ${run.time_zone ?? "UTC"}`,
       maxReplicaLagS: run.max_replica_lag_s,
+      niceRatio: run.nice_ratio,
     },
     events: events.map((e) => ({
       at: e.at as unknown as Date,

@@ -164,12 +164,23 @@ describe("time windows and backfill tune", () => {
       .select(["id", "status"])
       .where("run_id", "=", runId)
       .execute();
-    const tuned = await cli(["tune", runId, "--batch-size", "5", "--max-lag", "30", "--reason", "faster"]);
+    const tuned = await cli([
+      "tune",
+      runId,
+      "--batch-size",
+      "5",
+      "--max-lag",
+      "30",
+      "--nice-ratio",
+      "0.5",
+      "--reason",
+      "faster",
+    ]);
     gate.open();
     assert.equal(tuned.status, 0, tuned.stderr);
     assert.match(
       tuned.stdout,
-      /batchSize 2 -> 5, maxReplicaLagS none -> 30; \d+ pending batch\(es\) re-cut into \d+/,
+      /batchSize 2 -> 5, maxReplicaLagS none -> 30, niceRatio default -> 0.5; \d+ pending batch\(es\) re-cut into \d+/,
     );
     const out = await pass;
     assert.equal(out.run.status, "completed");
@@ -204,10 +215,11 @@ describe("time windows and backfill tune", () => {
     assert.deepEqual((tune.detail as { changes: unknown }).changes, {
       batchSize: { from: 2, to: 5 },
       maxReplicaLagS: { from: null, to: 30 },
+      niceRatio: { from: null, to: 0.5 },
     });
     assert.equal((tune.detail as { reason?: string }).reason, "faster");
     const detail = await cli(["status", "--run", runId]);
-    assert.match(detail.stdout, /\n {2}settings {2}max replica lag 30 s\n/);
+    assert.match(detail.stdout, /\n {2}settings {2}max replica lag 30 s, nice ratio 0.5\n/);
     assert.match(
       detail.stdout,
       /running -> running {2}by \S+@\S+ {2}\(.*batchSize: \{to: 5, from: 2\}.*command: tune/,

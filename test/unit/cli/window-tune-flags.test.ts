@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { NotFoundError, UsageError } from "../../../src/errors.js";
 import { describeTune, parseMaxLag, tuneChange } from "../../../src/cli/tune-command.js";
+import { NICE_RATIO_DEFAULT, parseNiceRatio } from "../../../src/cli/run-setting-options.js";
 import { parseWindowFlags } from "../../../src/cli/window-options.js";
 
 const usage = (fn: () => unknown, pattern: RegExp) =>
@@ -31,6 +32,17 @@ describe("--window, --time-zone and tune flags", () => {
     assert.equal(parseMaxLag("2.5"), 2.5);
     for (const raw of ["0", "-1", "abc", "1e3", "90000"])
       usage(() => parseMaxLag(raw), new RegExp(`'${raw}'`));
+  });
+
+  test("--nice-ratio: 0 to 100, or default (the process's variable)", () => {
+    assert.equal(parseNiceRatio("0"), 0);
+    assert.equal(parseNiceRatio("9"), 9);
+    assert.equal(parseNiceRatio("0.5"), 0.5);
+    assert.equal(parseNiceRatio("Default"), NICE_RATIO_DEFAULT);
+    for (const raw of ["-1", "101", "abc", "1e2", ""])
+      usage(() => parseNiceRatio(raw), new RegExp(`--nice-ratio expects .*'${raw}'`));
+    assert.deepEqual(tuneChange({ niceRatio: 4 }), { niceRatio: 4 });
+    assert.deepEqual(tuneChange({ niceRatio: NICE_RATIO_DEFAULT }), { niceRatio: null });
   });
 
   test("tune needs something to change", () => {
