@@ -55,14 +55,16 @@ export async function startPostgresCpuMeter(
   const started = performance.now();
   const backgroundStart = await backgroundCpuSec(client);
   const lastTicks = new Map<number, number>();
+  const autovacuum = new Set<number>();
   const sample = async () => {
-    const { rows } = await client.query<{ pid: number }>(
-      "SELECT pid FROM pg_stat_activity WHERE datname = ANY($1::text[])",
+    const { rows } = await client.query<{ pid: number; backend_type: string }>(
+      "SELECT pid, backend_type FROM pg_stat_activity WHERE datname = ANY($1::text[])",
       [[...databases]],
     );
-    for (const { pid } of rows) {
+    for (const { pid, backend_type } of rows) {
       const s = await readProcStat(pid);
       if (s !== undefined) lastTicks.set(pid, Math.max(lastTicks.get(pid) ?? 0, s.utime + s.stime));
+      if (backend_type === "autovacuum worker") autovacuum.add(pid);
     }
   };
   // A failed sample (a backend gone between the two reads) only loses that sample.
@@ -79,10 +81,15 @@ export async function startPostgresCpuMeter(
       const backgroundEnd = await backgroundCpuSec(client);
       await client.end();
       let ticks = 0;
-      for (const t of lastTicks.values()) ticks += t;
+      let autovacuumTicks = 0;
+      for (const [pid, t] of lastTicks) {
+        ticks += t;
+        if (autovacuum.has(pid)) autovacuumTicks += t;
+      }
       return {
         databaseSec: ticks / ticksPerSecond(),
         backends: lastTicks.size,
+        autovacuumSec: autovacuumTicks / ticksPerSecond(),
         backgroundSec: Math.max(0, backgroundEnd - backgroundStart),
         wallMs: performance.now() - started,
       };

@@ -14,6 +14,11 @@ export interface PostgresCpu {
   /** Backends seen serving the database. */
   backends: number;
   /**
+   * The part of databaseSec spent by autovacuum workers on the database (vacuuming and analyzing what the
+   * pass inserted); absent in results from before it was measured.
+   */
+  autovacuumSec?: number;
+  /**
    * The server's checkpointer, WAL writer and background writer, before/after: they write what every
    * session dirtied, so on a shared server this is an upper bound of the pass's share.
    */

@@ -36,6 +36,7 @@ export function passesTable(passes: readonly PassResult[]): string {
       "batch p95",
       "rows/s",
       "PostgreSQL CPU/tag",
+      "of it autovacuum",
       "peak RSS",
     ],
     passes.map((p) => [
@@ -47,6 +48,11 @@ export function passesTable(passes: readonly PassResult[]): string {
       `${int(p.metrics.batchP95Ms)} ms`,
       int(p.metrics.rowsPerSec),
       ms2(passPgCpuMsPerTag(p)),
+      ms2(
+        p.pgCpu?.autovacuumSec === undefined || p.metrics.tags <= 0
+          ? undefined
+          : (p.pgCpu.autovacuumSec * 1000) / p.metrics.tags,
+      ),
       `${one(p.metrics.peakRssBytes / MB)} MB`,
     ]),
   );

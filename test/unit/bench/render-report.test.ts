@@ -52,7 +52,7 @@ const RESULT: BenchResult = {
       seedMs: 50_000,
       metrics: metrics(98_000, 420_000),
       throughput: [],
-      pgCpu: { databaseSec: 98, backends: 5, backgroundSec: 12, wallMs: 420_000 },
+      pgCpu: { databaseSec: 98, backends: 5, autovacuumSec: 7, backgroundSec: 12, wallMs: 420_000 },
     },
   ],
   limits: { signing: undefined, rawInsert: undefined, baseline: undefined },
@@ -84,7 +84,7 @@ describe("renderReport", () => {
     );
     assert.match(
       md,
-      /\| 100,000 \| RS256 \| 420\.0 s \| 233\.3 \| 3,800 ms \| 4,500 ms \| 2,800 \| 1\.00 ms \| 250\.0 MB \|/,
+      /\| 100,000 \| RS256 \| 420\.0 s \| 233\.3 \| 3,800 ms \| 4,500 ms \| 2,800 \| 1\.00 ms \| 0\.07 ms \| 250\.0 MB \|/,
     );
     assert.match(
       md,
