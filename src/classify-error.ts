@@ -19,15 +19,20 @@ const PG_UNAVAILABLE = /^(08...|57P0[1-3]|53300)$/;
 // guards gave up a fight with the live application; the same batch passes once the other side is done.
 const PG_CONTENDED = new Set(["55P03", "57014"]);
 
-/** The SQLSTATE that makes an error "contended" (55P03 or 57014), found along its `cause` chain. */
-export function contentionCode(err: unknown): string | undefined {
+/** The first of `codes` found as an error's `code` along its `cause` chain (pg's SQLSTATE is `code`). */
+export function sqlStateIn(err: unknown, codes: ReadonlySet<string>): string | undefined {
   let current: unknown = err;
   for (let depth = 0; depth < 8 && typeof current === "object" && current !== null; depth++) {
     const e = current as { code?: unknown; cause?: unknown };
-    if (typeof e.code === "string" && PG_CONTENDED.has(e.code)) return e.code;
+    if (typeof e.code === "string" && codes.has(e.code)) return e.code;
     current = e.cause;
   }
   return undefined;
+}
+
+/** The SQLSTATE that makes an error "contended" (55P03 or 57014), found along its `cause` chain. */
+export function contentionCode(err: unknown): string | undefined {
+  return sqlStateIn(err, PG_CONTENDED);
 }
 
 /**

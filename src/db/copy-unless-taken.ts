@@ -1,9 +1,10 @@
 import { sql, type Kysely } from "kysely";
+import { sqlStateIn } from "../classify-error.js";
 import { copyIn } from "./copy-in.js";
 import type { CopyColumnType, CopyValue } from "./copy-binary.js";
 import type { Database } from "./tables.js";
 
-const UNIQUE_VIOLATION = "23505";
+const UNIQUE_VIOLATION: ReadonlySet<string> = new Set(["23505"]);
 const SAVEPOINT = "backfill_copy";
 
 /**
@@ -23,21 +24,11 @@ export async function copyUnlessTaken(
   try {
     await copyIn(db, table, columns, types, rows);
   } catch (err) {
-    if (sqlState(err) !== UNIQUE_VIOLATION) throw err;
+    if (sqlStateIn(err, UNIQUE_VIOLATION) === undefined) throw err;
     await sql.raw(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`).execute(db);
     await sql.raw(`RELEASE SAVEPOINT ${SAVEPOINT}`).execute(db);
     return false;
   }
   await sql.raw(`RELEASE SAVEPOINT ${SAVEPOINT}`).execute(db);
   return true;
-}
-
-function sqlState(err: unknown): string | undefined {
-  let current: unknown = err;
-  for (let depth = 0; depth < 8 && typeof current === "object" && current !== null; depth++) {
-    const e = current as { code?: unknown; cause?: unknown };
-    if (typeof e.code === "string") return e.code;
-    current = e.cause;
-  }
-  return undefined;
 }
