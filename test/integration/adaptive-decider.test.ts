@@ -4,7 +4,6 @@ import { sql } from "kysely";
 import pg from "pg";
 import { claimBatch } from "../../src/db/batch-claim.js";
 import { releaseContendedBatch } from "../../src/db/batch-release-contended.js";
-import { createRun } from "../../src/db/run-create.js";
 import { getRun } from "../../src/db/run-get.js";
 import { listRunEvents } from "../../src/db/run-events-list.js";
 import { handleBackfillBatch } from "../../jobs/backfill-batch.js";
@@ -12,7 +11,7 @@ import { ADAPT_LOCK_CLASS, BatchSizeAdapter } from "../../src/run/batch-size-ada
 import { LeaseRegistry } from "../../src/run/lease-registry.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
 import { collectingLogger, fakeProcessBatch, insertLegacyTags } from "./run-support.js";
-import { tagsNotInOneBatch } from "./run-pass-support.js";
+import { createAllTagsRun, tagsNotInOneBatch } from "./run-pass-support.js";
 
 /** Target 0.1 s a batch, 2 to 100 tags: a batch of 10 tags taking 1 s is far too slow. */
 const CONFIG = { targetBatchMs: 100, minBatchSize: 2, maxBatchSize: 100 };
@@ -34,20 +33,7 @@ describe("one adaptive decider per run", () => {
   });
 
   async function newRun(): Promise<string> {
-    await sql`UPDATE backfill.run SET status = 'cancelled' WHERE status = 'running'`.execute(tdb.db);
-    const run = await createRun(tdb.db, {
-      kind: "backfill",
-      target: "all",
-      filters: {},
-      options: {},
-      dryRun: false,
-      batchSize: 10,
-      startedBy: {},
-      config: CONFIG,
-      actor: "test",
-    });
-    assert.ok(run);
-    return String(run.id);
+    return createAllTagsRun(tdb.db, { batchSize: 10, config: CONFIG });
   }
 
   /** Marks the run's next pending batch done: `tags` settled in `ms`. */

@@ -3,13 +3,18 @@ import { after, before, describe, test } from "node:test";
 import { sql } from "kysely";
 import { handleBackfillBatch } from "../../jobs/backfill-batch.js";
 import type { DbProcessBatch } from "../../src/db/batch-store.js";
-import { createRun } from "../../src/db/run-create.js";
 import { LeaseRegistry } from "../../src/run/lease-registry.js";
 import { runPass } from "../../src/run/run-pass.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
 import { createTestRedis, type TestRedis } from "../support/test-redis.js";
 import { collectingLogger, fakeProcessBatch, insertLegacyTags, mappingSnapshot } from "./run-support.js";
-import { resetMappings, tagsNotInOneBatch, testPassSetup, testRun } from "./run-pass-support.js";
+import {
+  createAllTagsRun,
+  resetMappings,
+  tagsNotInOneBatch,
+  testPassSetup,
+  testRun,
+} from "./run-pass-support.js";
 
 /**
  * A worker whose heap holds fewer tags per batch than the run's batches have (the run's adaptive maximum came
@@ -36,21 +41,8 @@ describe("a batch larger than the worker's heap holds", () => {
   });
 
   async function newRun(batchSize: number): Promise<string> {
-    await sql`UPDATE backfill.run SET status = 'cancelled' WHERE status = 'running'`.execute(tdb.db);
     await resetMappings(tdb.db);
-    const run = await createRun(tdb.db, {
-      kind: "backfill",
-      target: "all",
-      filters: {},
-      options: {},
-      dryRun: false,
-      batchSize,
-      startedBy: {},
-      config: {},
-      actor: "test",
-    });
-    assert.ok(run);
-    return String(run.id);
+    return createAllTagsRun(tdb.db, { batchSize });
   }
 
   /** The run's batches with the candidate tags (unmapped, not hidden) of their range or list. */

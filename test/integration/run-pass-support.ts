@@ -1,6 +1,7 @@
 import { sql, type Kysely } from "kysely";
 import { JOB_TABLE } from "../../jobs/job-table.js";
 import { getRun } from "../../src/db/run-get.js";
+import { createRun } from "../../src/db/run-create.js";
 import type { Database } from "../../src/db/tables.js";
 import type { Logger } from "../../src/log.js";
 import type { RunPassSetup } from "../../src/run/run-pass.js";
@@ -90,4 +91,28 @@ export async function tagsNotInOneBatch(
                     WHERE b.run_id = ${runId}::bigint AND rt.id BETWEEN b.lo AND b.hi)::int AS n
     FROM repositorytag rt WHERE NOT rt.hidden`.execute(db);
   return cover.rows.filter((r) => r.n !== 1);
+}
+
+/**
+ * A new backfill run of every tag, its batches cut, after cancelling the running ones (a test's runs come
+ * one after another); its id.
+ */
+export async function createAllTagsRun(
+  db: Kysely<Database>,
+  settings: { batchSize: number; config?: object },
+): Promise<string> {
+  await sql`UPDATE backfill.run SET status = 'cancelled' WHERE status IN ('running', 'paused')`.execute(db);
+  const run = await createRun(db, {
+    kind: "backfill",
+    target: "all",
+    filters: {},
+    options: {},
+    dryRun: false,
+    batchSize: settings.batchSize,
+    startedBy: {},
+    config: settings.config ?? {},
+    actor: "test",
+  });
+  if (!run) throw new Error("the test run was not created");
+  return String(run.id);
 }

@@ -6,7 +6,6 @@ import { sql } from "kysely";
 import pg from "pg";
 import { batchProgress } from "../../src/db/batch-progress.js";
 import { getRun } from "../../src/db/run-get.js";
-import { createRun } from "../../src/db/run-create.js";
 import { startRunThrottle } from "../../src/db/run-throttle-state.js";
 import { finishRunIfDone } from "../../src/run/finish-run.js";
 import { listRunEvents } from "../../src/db/run-events-list.js";
@@ -21,6 +20,7 @@ import { collectingLogger, insertLegacyTags, invalidLogLines, jsonLines, runCli 
 import {
   activeRunId as activeRun,
   claims as claimCount,
+  createAllTagsRun,
   resetMappings as resetDb,
   testPassSetup,
   throttledWith as throttled,
@@ -136,22 +136,7 @@ describe("throttling", () => {
   });
 
   test("a run whose last batch settles while it is throttled ends the stretch and logs throttle.ended", async () => {
-    await sql`UPDATE backfill.run SET status = 'cancelled' WHERE status IN ('running', 'paused')`.execute(
-      tdb.db,
-    );
-    const run = await createRun(tdb.db, {
-      kind: "backfill",
-      target: "all",
-      filters: {},
-      options: {},
-      dryRun: false,
-      batchSize: 50,
-      startedBy: {},
-      config: {},
-      actor: "test",
-    });
-    assert.ok(run);
-    const runId = String(run.id);
+    const runId = await createAllTagsRun(tdb.db, { batchSize: 50 });
     // Its batches done by deliveries that passed the gate before the throttle began.
     await sql`UPDATE backfill.batch SET status = 'done' WHERE run_id = ${runId}::bigint`.execute(tdb.db);
     assert.equal(await startRunThrottle(tdb.db, runId, "manual: last-batch"), true);
