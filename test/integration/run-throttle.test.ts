@@ -16,7 +16,14 @@ import { ThrottleChecker } from "../../src/run/throttle-checker.js";
 import type { ThrottleSettings } from "../../src/run/throttle-settings.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
 import { createTestRedis, type TestRedis } from "../support/test-redis.js";
-import { collectingLogger, insertLegacyTags, invalidLogLines, jsonLines, runCli } from "./run-support.js";
+import {
+  collectingLogger,
+  insertLegacyTags,
+  invalidLogLines,
+  jsonLines,
+  runCli,
+  waitFor,
+} from "./run-support.js";
 import {
   activeRunId as activeRun,
   claims as claimCount,
@@ -226,6 +233,46 @@ describe("throttling", () => {
       assert.equal(events("throttle.ended", runId).length, 1);
     } finally {
       await holder.end();
+    }
+  });
+
+  test("a vacuum on a table the backfill writes throttles (BACKFILL_MAX_VACUUMS=0); when it ends the run finishes", async () => {
+    await resetMappings();
+    // Pages for a slow vacuum of backfill.batch: rows of a finished run of their own, removed afterwards.
+    const filler = await createAllTagsRun(tdb.db, { batchSize: 50 });
+    await sql`UPDATE backfill.run SET status = 'cancelled' WHERE id = ${filler}::bigint`.execute(tdb.db);
+    await sql`INSERT INTO backfill.batch (run_id, seq, lo, hi, status)
+      SELECT ${filler}::bigint, 1000 + g, g, g, 'done' FROM generate_series(1, 20000) g`.execute(tdb.db);
+    const vacuumer = new pg.Client({ connectionString: tdb.url, application_name: "someone-else" });
+    await vacuumer.connect();
+    try {
+      // Cost-based delay at its slowest: every page costs a 100 ms nap, so the vacuum lasts well past the test.
+      await vacuumer.query("SET vacuum_cost_delay = 100");
+      await vacuumer.query("SET vacuum_cost_limit = 1");
+      const vacuum = vacuumer.query("VACUUM (DISABLE_PAGE_SKIPPING) backfill.batch").then(
+        () => "finished",
+        (err: unknown) => String(err),
+      );
+      await waitFor("the vacuum to show in pg_stat_progress_vacuum", async () => {
+        const rows = await sql<{ n: number }>`
+          SELECT count(*)::int AS n FROM pg_stat_progress_vacuum
+           WHERE relid = 'backfill.batch'::regclass`.execute(tdb.db);
+        return (rows.rows[0]?.n ?? 0) > 0 ? true : undefined;
+      });
+      const pass = runPass(setup({ maxVacuums: 0 }));
+      const runId = await activeRunId();
+      await throttledWith(runId, /^vacuums on written tables 1 > 0$/);
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(await claims(runId), 0, "nothing claimed while the vacuum runs");
+      await sql`SELECT pg_cancel_backend(pid) FROM pg_stat_progress_vacuum
+                 WHERE relid = 'backfill.batch'::regclass`.execute(tdb.db);
+      assert.match(await vacuum, /canceling statement/);
+      assert.equal((await pass).run.status, "completed");
+      const [ended] = events("throttle.ended", runId);
+      assert.match(String(ended?.reason), /vacuums on written tables/);
+    } finally {
+      await vacuumer.end();
+      await sql`DELETE FROM backfill.batch WHERE run_id = ${filler}::bigint`.execute(tdb.db);
     }
   });
 
