@@ -1,10 +1,11 @@
 import { asNumber, type VariableSpec } from "./config-variable.js";
 
-export type ProbeConfigKey = "maxProbeLatencyMs";
+export type ProbeConfigKey = "maxProbeLatencyMs" | "maxCommitLatencyMs";
 
-/** The throttle's database response-time signal (src/run/probe-latency.ts); 0 is off. */
+/** The throttle's database response-time and commit-latency signals (src/run/probe-latency.ts); 0 is off. */
 export interface ProbeConfig {
   readonly maxProbeLatencyMs: number;
+  readonly maxCommitLatencyMs: number;
 }
 
 /**
@@ -21,6 +22,15 @@ export function probeVariables(): Record<string, VariableSpec<ProbeConfigKey>> {
         'a number of milliseconds from 0 to 60000 (median probe query time that throttles; 0 or "off": not probed)',
       parse: (raw) => (raw.trim().toLowerCase() === "off" ? 0 : asNumber(raw)),
       fallback: 50,
+    },
+    BACKFILL_MAX_COMMIT_LATENCY_MS: {
+      key: "maxCommitLatencyMs",
+      schema: { type: "number", minimum: 0, maximum: 60_000 },
+      expected:
+        'a number of milliseconds from 0 to 60000 (median durable-commit time that throttles; 0 or "off": not probed)',
+      parse: (raw) => (raw.trim().toLowerCase() === "off" ? 0 : asNumber(raw)),
+      // Off unless set: the right line depends on the WAL device (README, "Throttling").
+      fallback: 0,
     },
   };
 }

@@ -213,7 +213,7 @@ export const RUN_LOG_EVENTS = {
     level: "info",
     when: "a worker read the throttle's signals: at most once per `BACKFILL_THROTTLE_CHECK_SECONDS`, when a delivery asks before its claim (all of the process's deliveries share the reading)",
     fields:
-      "`tier` (`clear`, `throttle`, `critical`: the signals' verdict, before a run's own window, replica-lag line and manual switches), `reason` (null when clear), `signals` (each signal's value by name, in its unit: `response_time` ms, `replay_lag` and `transaction_age` seconds, `connection_use` a fraction, `wal_rate` bytes/s, counts; null when unreadable)",
+      "`tier` (`clear`, `throttle`, `critical`: the signals' verdict, before a run's own window, replica-lag line and manual switches), `reason` (null when clear), `signals` (each signal's value by name, in its unit: `response_time` and `commit_latency` ms, `replay_lag` and `transaction_age` seconds, `connection_use` a fraction, `wal_rate` bytes/s, counts; null when unreadable)",
     schema: {
       properties: {
         tier: { enum: ["clear", "throttle", "critical"] },

@@ -22,3 +22,14 @@ export function probeReading(samples: readonly number[], maxMs: number | undefin
     max: maxMs,
   };
 }
+
+/** The "commit latency" signal: the median of a reading's durable commits; `maxMs` undefined: off. */
+export function commitReading(samples: readonly number[], maxMs: number | undefined): SignalReading {
+  return {
+    name: "commit_latency",
+    label: "commit latency",
+    value: probeLatencyMs(samples),
+    unit: "milliseconds",
+    max: maxMs,
+  };
+}

@@ -7,7 +7,8 @@ import type { Logger } from "../log.js";
 import { logEvent } from "../log-events/log-event.js";
 import { loadWalCounters } from "../db/load-wal-counters.js";
 import { timeProbeQueries, type ResponseProbe } from "../db/probe-response-time.js";
-import { probeReading } from "./probe-latency.js";
+import { commitReading, probeReading } from "./probe-latency.js";
+import { timeDurableCommits } from "../db/probe-commit-time.js";
 import { probeThrottleUrl } from "./throttle-url-probe.js";
 import { ReplayLagTracker } from "./replay-lag-tracker.js";
 import { walReadings, type WalSample } from "./wal-signals.js";
@@ -49,7 +50,7 @@ export class ThrottleChecker implements ThrottleGate {
 
   /**
    * `now`: the clock the runs' time windows are read against; `probe`: times the response-time queries;
-   * `logger`: each reading is logged (`throttle.read`) when given.
+   * `logger`: each reading is logged (`throttle.read`) when given; `commitProbe`: times durable commits.
    */
   constructor(
     private readonly db: Kysely<Database>,
@@ -57,6 +58,7 @@ export class ThrottleChecker implements ThrottleGate {
     private readonly now: () => number = Date.now,
     private readonly probe: ResponseProbe = timeProbeQueries,
     private readonly logger?: Logger,
+    private readonly commitProbe: ResponseProbe = timeDurableCommits,
   ) {
     this.retryAfterMs = Math.max(250, settings.pollMs);
     this.niceRatio = settings.niceRatio ?? 0;
@@ -102,7 +104,8 @@ export class ThrottleChecker implements ThrottleGate {
     const walOn =
       this.settings.maxWalMbPerS !== undefined || this.settings.maxRequestedCheckpoints !== undefined;
     const maxProbeMs = this.settings.maxProbeLatencyMs;
-    const [health, query, url, switches, wal, probe] = await Promise.all([
+    const maxCommitMs = this.settings.maxCommitLatencyMs;
+    const [health, query, url, switches, wal, probe, commit] = await Promise.all([
       guard("health signals", () => loadHealthSignals(this.db)),
       this.settings.query === undefined
         ? undefined
@@ -113,6 +116,7 @@ export class ThrottleChecker implements ThrottleGate {
       listThrottleSwitches(this.db).catch(() => [] as ThrottleSwitch[]),
       walOn ? guard("WAL counters", () => loadWalCounters(this.db)) : undefined,
       maxProbeMs === undefined ? undefined : guard("response probe", () => this.probe(this.db)),
+      maxCommitMs === undefined ? undefined : guard("commit probe", () => this.commitProbe(this.db)),
     ]);
     const signals: SignalReading[] = [];
     if (health instanceof Failure) signals.push(health.reading);
@@ -129,6 +133,8 @@ export class ThrottleChecker implements ThrottleGate {
     }
     if (probe instanceof Failure) signals.push(probe.reading);
     else if (probe !== undefined) signals.push(probeReading(probe, maxProbeMs));
+    if (commit instanceof Failure) signals.push(commit.reading);
+    else if (commit !== undefined) signals.push(commitReading(commit, maxCommitMs));
     const verdict = decideThrottle(signals, this.holding);
     this.holding = new Set(verdict.holding);
     if (this.logger) logReading(this.logger, signals, verdict);

@@ -15,6 +15,8 @@ export interface ThrottleSettings {
   maxRequestedCheckpoints?: number | undefined;
   /** Median probe query time (ms) that throttles (src/run/probe-latency.ts); not probed when undefined. */
   maxProbeLatencyMs?: number | undefined;
+  /** Median durable-commit time (ms) that throttles (src/db/probe-commit-time.ts); not probed when undefined. */
+  maxCommitLatencyMs?: number | undefined;
   /** SQL returning a row with a truthy first column while the backfill should hold back. */
   query: string | undefined;
   /** Anything but 200 within `urlTimeoutMs` holds the backfill back. */
@@ -37,6 +39,7 @@ export function throttleSettings(config: Config): ThrottleSettings {
     maxWalMbPerS: config.maxWalMbPerS,
     maxRequestedCheckpoints: config.maxRequestedCheckpoints,
     maxProbeLatencyMs: config.maxProbeLatencyMs > 0 ? config.maxProbeLatencyMs : undefined,
+    maxCommitLatencyMs: config.maxCommitLatencyMs > 0 ? config.maxCommitLatencyMs : undefined,
     query: config.throttleQuery,
     url: config.throttleUrl,
     urlTimeoutMs: config.throttleUrlTimeoutMs,

@@ -4,13 +4,16 @@ import { sql, type Kysely } from "kysely";
 import { batchProgress } from "../../src/db/batch-progress.js";
 import { getRun } from "../../src/db/run-get.js";
 import { PROBE_QUERIES, timeProbeQueries, type ResponseProbe } from "../../src/db/probe-response-time.js";
+import { COMMIT_PROBES, timeDurableCommits } from "../../src/db/probe-commit-time.js";
+import { connect } from "../../src/db/connect.js";
+import { probeLatencyMs } from "../../src/run/probe-latency.js";
 import type { Database } from "../../src/db/tables.js";
 import { runPass } from "../../src/run/run-pass.js";
 import { ThrottleChecker } from "../../src/run/throttle-checker.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
 import { createTestRedis, type TestRedis } from "../support/test-redis.js";
 import { collectingLogger, insertLegacyTags, invalidLogLines } from "./run-support.js";
-import { activeRunId, claims, testPassSetup, throttledWith } from "./run-pass-support.js";
+import { activeRunId, claims, resetMappings, testPassSetup, throttledWith } from "./run-pass-support.js";
 import { quietThrottle } from "../support/quiet-throttle.js";
 
 /** Only the response-time signal is on. */
@@ -113,5 +116,49 @@ describe("throttling on the database's response time", () => {
     const verdict = await new ThrottleChecker(tdb.db, PROBE_ONLY, Date.now, failing).verdict("1");
     assert.equal(verdict.tier, "throttle");
     assert.match(verdict.reason, /^response probe failed: .*no_such_table/);
+  });
+
+  test("the commit probe times durable commits: a server that delays WAL flushes shows in it, a SELECT does not", async () => {
+    // commit_delay naps before each WAL flush (commit_siblings 0: whatever else runs); new sessions only.
+    await sql.raw(`ALTER DATABASE ${tdb.name} SET commit_delay = 100000`).execute(tdb.db);
+    await sql.raw(`ALTER DATABASE ${tdb.name} SET commit_siblings = 0`).execute(tdb.db);
+    const fresh = connect(tdb.url, { max: 1 });
+    try {
+      const commits = await timeDurableCommits(fresh);
+      assert.equal(commits.length, COMMIT_PROBES);
+      for (const ms of commits) assert.ok(ms >= 95, `a durable commit waits for the delayed flush: ${ms} ms`);
+      const lookups = await timeProbeQueries(fresh);
+      assert.ok(probeLatencyMs(lookups) < 95, `a lookup commits nothing: ${lookups.join(", ")} ms`);
+    } finally {
+      await fresh.destroy();
+      await sql.raw(`ALTER DATABASE ${tdb.name} RESET commit_delay`).execute(tdb.db);
+      await sql.raw(`ALTER DATABASE ${tdb.name} RESET commit_siblings`).execute(tdb.db);
+    }
+  });
+
+  test("slow commits hold the run back with the commit latency as the reason; fast again, it finishes", async () => {
+    await resetMappings(tdb.db);
+    const delay = { s: 0.12 };
+    const slowCommits: ResponseProbe = async (db) => {
+      const samples: number[] = [];
+      for (let i = 0; i < COMMIT_PROBES; i++) {
+        const start = performance.now();
+        await sql`SELECT pg_sleep(${delay.s})`.execute(db);
+        samples.push(performance.now() - start);
+      }
+      return samples;
+    };
+    const settings = quietThrottle({ maxCommitLatencyMs: 50 });
+    const checker = new ThrottleChecker(tdb.db, settings, Date.now, timeProbeQueries, undefined, slowCommits);
+    const pass = runPass(testPassSetup({ db: tdb.db, logger: logs.logger, redis }, { throttle: checker }));
+    const runId = await activeRunId(tdb.db);
+    await throttledWith(tdb.db, runId, /^commit latency \d+ ms > 50 ms$/);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(await claims(tdb.db, runId), 0, "no batch claimed while commits are slow");
+    delay.s = 0;
+    assert.equal((await pass).run.status, "completed");
+    const ended = logs.lines().filter((l) => l.event === "throttle.ended" && l.runId === runId);
+    assert.ok(ended.length >= 1, "throttle.ended logged");
+    assert.match(String(ended[0]?.reason), /commit latency/);
   });
 });

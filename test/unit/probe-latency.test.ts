@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { loadConfig } from "../../src/config.js";
 import { ConfigError } from "../../src/errors.js";
-import { probeLatencyMs, probeReading } from "../../src/run/probe-latency.js";
+import { commitReading, probeLatencyMs, probeReading } from "../../src/run/probe-latency.js";
 import { decideThrottle } from "../../src/run/throttle-decision.js";
 import { throttleSettings } from "../../src/run/throttle-settings.js";
 
@@ -53,4 +53,35 @@ describe("the database response-time signal", () => {
       );
     });
   }
+});
+
+describe("the commit-latency signal", () => {
+  test("off unless BACKFILL_MAX_COMMIT_LATENCY_MS is set; a number of ms, or 0/off", () => {
+    assert.equal(throttleSettings(loadConfig({})).maxCommitLatencyMs, undefined);
+    assert.equal(
+      throttleSettings(loadConfig({ BACKFILL_MAX_COMMIT_LATENCY_MS: "20" })).maxCommitLatencyMs,
+      20,
+    );
+    for (const off of ["off", "0"]) {
+      const c = loadConfig({ BACKFILL_MAX_COMMIT_LATENCY_MS: off });
+      assert.equal(throttleSettings(c).maxCommitLatencyMs, undefined, off);
+    }
+    for (const value of ["-1", "slow", "60001"]) {
+      assert.throws(
+        () => loadConfig({ BACKFILL_MAX_COMMIT_LATENCY_MS: value }),
+        (err: unknown) =>
+          err instanceof ConfigError &&
+          err.message.startsWith("BACKFILL_MAX_COMMIT_LATENCY_MS") &&
+          /durable-commit time/.test(err.message),
+        value,
+      );
+    }
+  });
+
+  test("the median of the commits over the line throttles, in words", () => {
+    const slow = decideThrottle([commitReading([38.4, 41, 2], 20)], new Set());
+    assert.equal(slow.tier, "throttle");
+    assert.equal(slow.reason, "commit latency 38 ms > 20 ms");
+    assert.equal(decideThrottle([commitReading([3, 4, 90], 20)], new Set()).tier, "clear");
+  });
 });

@@ -1,0 +1,24 @@
+import { performance } from "node:perf_hooks";
+import { sql } from "kysely";
+import type { ResponseProbe } from "./probe-response-time.js";
+
+/** How many durable commits one reading times. */
+export const COMMIT_PROBES = 3;
+
+/**
+ * Times durable commits, as the registry's own writes commit: each is one autocommit statement that
+ * writes a WAL record (a transactional logical message, prefix `quay-backfill`, which changes no table),
+ * so its commit waits for the WAL to be flushed up to it, and for a synchronous standby when one is
+ * configured. A bulk writer sharing the WAL makes exactly this wait long (README, "Beside a live
+ * workload"). All on one reserved connection; only the statements are timed.
+ */
+export const timeDurableCommits: ResponseProbe = (db) =>
+  db.connection().execute(async (conn) => {
+    const samples: number[] = [];
+    for (let i = 0; i < COMMIT_PROBES; i++) {
+      const start = performance.now();
+      await sql`SELECT pg_logical_emit_message(true, 'quay-backfill', 'commit probe')`.execute(conn);
+      samples.push(performance.now() - start);
+    }
+    return samples;
+  });
