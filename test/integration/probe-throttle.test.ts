@@ -139,17 +139,15 @@ describe("throttling on the database's response time", () => {
   test("slow commits hold the run back with the commit latency as the reason; fast again, it finishes", async () => {
     await resetMappings(tdb.db);
     const delay = { s: 0.12 };
-    const slowCommits: ResponseProbe = async (db) => {
-      const samples: number[] = [];
-      for (let i = 0; i < COMMIT_PROBES; i++) {
-        const start = performance.now();
-        await sql`SELECT pg_sleep(${delay.s})`.execute(db);
-        samples.push(performance.now() - start);
-      }
-      return samples;
-    };
     const settings = quietThrottle({ maxCommitLatencyMs: 50 });
-    const checker = new ThrottleChecker(tdb.db, settings, Date.now, timeProbeQueries, undefined, slowCommits);
+    const checker = new ThrottleChecker(
+      tdb.db,
+      settings,
+      Date.now,
+      timeProbeQueries,
+      undefined,
+      sleepingProbe(delay),
+    );
     const pass = runPass(testPassSetup({ db: tdb.db, logger: logs.logger, redis }, { throttle: checker }));
     const runId = await activeRunId(tdb.db);
     await throttledWith(tdb.db, runId, /^commit latency \d+ ms > 50 ms$/);
