@@ -1,6 +1,5 @@
-import { performance } from "node:perf_hooks";
 import { sql } from "kysely";
-import type { ResponseProbe } from "./probe-response-time.js";
+import { timeOnOneConnection, type ResponseProbe } from "./probe-response-time.js";
 
 /** How many durable commits one reading times. */
 export const COMMIT_PROBES = 3;
@@ -13,12 +12,6 @@ export const COMMIT_PROBES = 3;
  * workload"). All on one reserved connection; only the statements are timed.
  */
 export const timeDurableCommits: ResponseProbe = (db) =>
-  db.connection().execute(async (conn) => {
-    const samples: number[] = [];
-    for (let i = 0; i < COMMIT_PROBES; i++) {
-      const start = performance.now();
-      await sql`SELECT pg_logical_emit_message(true, 'quay-backfill', 'commit probe')`.execute(conn);
-      samples.push(performance.now() - start);
-    }
-    return samples;
-  });
+  timeOnOneConnection(db, COMMIT_PROBES, (conn) =>
+    sql`SELECT pg_logical_emit_message(true, 'quay-backfill', 'commit probe')`.execute(conn),
+  );

@@ -14,13 +14,24 @@ export const PROBE_QUERIES = 3;
  * backfill's batches must not read as a slow server.
  */
 export const timeProbeQueries: ResponseProbe = (db) =>
-  db.connection().execute(async (conn) => {
+  timeOnOneConnection(db, PROBE_QUERIES, (conn) => {
+    const id = 1 + Math.floor(Math.random() * 2 ** 30);
+    return sql`SELECT 1 FROM repositorytag WHERE id = ${id}`.execute(conn);
+  });
+
+/** Runs `statement` `count` times on one reserved connection; each run's time in milliseconds. */
+export function timeOnOneConnection(
+  db: Kysely<Database>,
+  count: number,
+  statement: (conn: Kysely<Database>) => Promise<unknown>,
+): Promise<number[]> {
+  return db.connection().execute(async (conn) => {
     const samples: number[] = [];
-    for (let i = 0; i < PROBE_QUERIES; i++) {
-      const id = 1 + Math.floor(Math.random() * 2 ** 30);
+    for (let i = 0; i < count; i++) {
       const start = performance.now();
-      await sql`SELECT 1 FROM repositorytag WHERE id = ${id}`.execute(conn);
+      await statement(conn);
       samples.push(performance.now() - start);
     }
     return samples;
   });
+}

@@ -6,7 +6,7 @@ import { transitionRun } from "../db/run-transition.js";
 import type { Database, RunRow, RunStatus } from "../db/tables.js";
 import type { Logger } from "../log.js";
 import { errorMessage } from "../error-message.js";
-import { finishRunIfDone } from "./finish-run.js";
+import { finishRunIfDone, logEndedThrottle } from "./finish-run.js";
 import { logEvent } from "../log-events/log-event.js";
 
 export type RunControl = "pause" | "resume" | "cancel";
@@ -81,9 +81,7 @@ export async function controlRun(input: ControlInput, deps: ControlDeps): Promis
     return now ? { kind: "illegal", status: now.status } : { kind: "unknown-run" };
   }
   const log = deps.logger.child({ runId: input.runId });
-  if (run.endedThrottle) {
-    logEvent(log, "info", "throttle.ended", run.endedThrottle, `throttle ended: run ${run.status}`);
-  }
+  logEndedThrottle(log, run);
   const common = {
     actor: input.actor,
     from: before.status,

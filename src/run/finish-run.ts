@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import { batchProgress } from "../db/batch-progress.js";
 import { completeRunIfDone } from "../db/run-complete-if-done.js";
+import type { TransitionedRun } from "../db/run-transition.js";
 import type { Database, RunRow } from "../db/tables.js";
 import type { Logger } from "../log.js";
 import { logEvent } from "../log-events/log-event.js";
@@ -18,16 +19,7 @@ export async function finishRunIfDone(
   const finished = await completeRunIfDone(db, runId, actor);
   if (!finished) return undefined;
   // A run can end while throttled (its last batches settled by deliveries already past the gate).
-  if (finished.endedThrottle) {
-    const ended = finished.endedThrottle;
-    logEvent(
-      logger.child({ runId }),
-      "info",
-      "throttle.ended",
-      ended,
-      `throttle ended: run ${finished.status}`,
-    );
-  }
+  logEndedThrottle(logger.child({ runId }), finished);
   const progress = await batchProgress(db, runId);
   const startedAt = finished.started_at ? new Date(finished.started_at).getTime() : Date.now();
   const finishedAt = finished.finished_at ? new Date(finished.finished_at).getTime() : Date.now();
@@ -55,4 +47,10 @@ export async function finishRunIfDone(
     finished.status === "completed" ? "run completed" : "run failed",
   );
   return finished;
+}
+
+/** `throttle.ended` for the throttled stretch a run's transition closed, if it closed one. */
+export function logEndedThrottle(log: Logger, run: TransitionedRun): void {
+  if (!run.endedThrottle) return;
+  logEvent(log, "info", "throttle.ended", run.endedThrottle, `throttle ended: run ${run.status}`);
 }

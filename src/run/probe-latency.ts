@@ -14,22 +14,19 @@ export function probeLatencyMs(samples: readonly number[]): number {
 
 /** The "database response" signal from one reading's samples; `maxMs` undefined: the signal is off. */
 export function probeReading(samples: readonly number[], maxMs: number | undefined): SignalReading {
-  return {
-    name: "response_time",
-    label: "database response",
-    value: probeLatencyMs(samples),
-    unit: "milliseconds",
-    max: maxMs,
-  };
+  return medianReading("response_time", "database response", samples, maxMs);
 }
 
 /** The "commit latency" signal: the median of a reading's durable commits; `maxMs` undefined: off. */
 export function commitReading(samples: readonly number[], maxMs: number | undefined): SignalReading {
-  return {
-    name: "commit_latency",
-    label: "commit latency",
-    value: probeLatencyMs(samples),
-    unit: "milliseconds",
-    max: maxMs,
-  };
+  return medianReading("commit_latency", "commit latency", samples, maxMs);
+}
+
+function medianReading(
+  name: string,
+  label: string,
+  samples: readonly number[],
+  maxMs: number | undefined,
+): SignalReading {
+  return { name, label, value: probeLatencyMs(samples), unit: "milliseconds", max: maxMs };
 }
