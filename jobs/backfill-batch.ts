@@ -23,6 +23,7 @@ import { afterFailure } from "./batch-failure.js";
 import { fitClaimToHeap } from "./batch-heap-fit.js";
 import { logTagEvents } from "./batch-tag-events.js";
 import type { ThrottleGate } from "../src/run/throttle-checker.js";
+import type { PaceGate } from "../src/run/pacer.js";
 import type { BatchSizeAdapter } from "../src/run/batch-size-adapter.js";
 import { niceRestMs, rest } from "./nice-rest.js";
 import { atCap, throttleGate, type Throttled } from "./throttle-gate.js";
@@ -95,7 +96,23 @@ export async function handleBackfillBatch(
     if (held === "paused") return runInactive(ctx, payload, "paused");
     if (held) return held;
   }
+  // A run with its own nice ratio rests by it alone; otherwise the process's pacer may hold this delivery
+  // for its turn (one batch at a time while it rests at all) and sets the rest.
+  const pacer = run.nice_ratio === null ? ctx.throttle?.pacer : undefined;
+  const leave = await pacer?.enter();
+  try {
+    return await claimAndProcess(run, payload, ctx, pacer);
+  } finally {
+    leave?.();
+  }
+}
 
+async function claimAndProcess(
+  run: RunRow,
+  payload: BackfillBatchPayload,
+  ctx: BackfillBatchContext,
+  pacer: PaceGate | undefined,
+): Promise<BackfillBatchResult> {
   const claimed =
     run.max_concurrency === null
       ? await claimBatch(ctx.db, payload.batchId, ctx.leaseMs)
@@ -114,6 +131,7 @@ export async function handleBackfillBatch(
   const started = performance.now();
   let held = claimed;
   let outcome: BackfillBatchResult;
+  pacer?.batchStarted();
   try {
     const fitted = await fitClaimToHeap(run, claimed, ctx, log);
     if (fitted === "lost") return preempted(claimed, log);
@@ -130,9 +148,11 @@ export async function handleBackfillBatch(
   } finally {
     clearInterval(heartbeat);
     ctx.leases.delete(claimed.id);
+    pacer?.batchEnded();
   }
   if (outcome.kind === "done") {
-    const ratio = run.nice_ratio ?? ctx.throttle?.niceRatio;
+    const floor = ctx.throttle?.niceRatio;
+    const ratio = run.nice_ratio ?? (pacer ? pacer.ratio(floor ?? 0) : floor);
     await rest(niceRestMs(ratio, performance.now() - started));
   }
   return outcome;

@@ -209,6 +209,40 @@ export const RUN_LOG_EVENTS = {
       required: ["runId", "reason", "durationMs", "totalMs"],
     },
   },
+  "pace.changed": {
+    level: "info",
+    when: 'a worker\'s pacer changed the rest after each batch by a tenth or more, or to or from none (decided at most every 2 s, when a batch ends; README, "Pacing")',
+    fields:
+      "`from`, `ratio` (rest per unit of batch time), `reason` (in words: how many commits were slowed while the process wrote, how much of the time it wrote, how busy the application was; or `application idle`), `appShare` (share of the samples that found the application busy), `duty` (share taken while this process wrote), `slowedWhileWriting` (share of those over the line), `slowLineMs` (1.5 × the uncontended commit time; null before it is measured), `samples`",
+    schema: {
+      properties: {
+        from: { type: "number", minimum: 0 },
+        ratio: { type: "number", minimum: 0 },
+        reason: STR,
+        appShare: { type: "number", minimum: 0, maximum: 1 },
+        duty: { type: "number", minimum: 0, maximum: 1 },
+        slowedWhileWriting: { type: "number", minimum: 0, maximum: 1 },
+        slowLineMs: { type: ["number", "null"], minimum: 0 },
+        samples: COUNT,
+      },
+      required: [
+        "from",
+        "ratio",
+        "reason",
+        "appShare",
+        "duty",
+        "slowedWhileWriting",
+        "slowLineMs",
+        "samples",
+      ],
+    },
+  },
+  "pace.off": {
+    level: "warn",
+    when: "a worker's pacer gave up after its probe failed three times in a row (e.g. the role may not write WAL messages): the process rests by `BACKFILL_NICE_RATIO` alone from then on",
+    fields: "`err` (the last failure)",
+    schema: { properties: { err: ERR }, required: ["err"] },
+  },
   "throttle.read": {
     level: "info",
     when: "a worker read the throttle's signals: at most once per `BACKFILL_THROTTLE_CHECK_SECONDS`, when a delivery asks before its claim (all of the process's deliveries share the reading)",

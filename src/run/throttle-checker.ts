@@ -9,6 +9,8 @@ import { loadWalCounters } from "../db/load-wal-counters.js";
 import { timeProbeQueries, type ResponseProbe } from "../db/probe-response-time.js";
 import { commitReading, probeReading } from "./probe-latency.js";
 import { timeDurableCommits } from "../db/probe-commit-time.js";
+import { Pacer, type PaceGate } from "./pacer.js";
+import { PACE_RULES } from "./pace-rules.js";
 import { probeThrottleUrl } from "./throttle-url-probe.js";
 import { ReplayLagTracker } from "./replay-lag-tracker.js";
 import { walReadings, type WalSample } from "./wal-signals.js";
@@ -24,6 +26,8 @@ export interface ThrottleGate {
   readonly retryAfterMs: number;
   /** How many times its duration a delivery rests after its batch (jobs/nice-rest.ts); 0: none. */
   readonly niceRatio?: number;
+  /** Paces the process's batches by what they do to the application (src/run/pacer.ts); none: no pacing. */
+  readonly pacer?: PaceGate;
 }
 
 interface Reading {
@@ -47,6 +51,7 @@ export class ThrottleChecker implements ThrottleGate {
   private wal: WalSample | undefined;
   readonly retryAfterMs: number;
   readonly niceRatio: number;
+  readonly pacer?: Pacer;
 
   /**
    * `now`: the clock the runs' time windows are read against; `probe`: times the response-time queries;
@@ -62,6 +67,11 @@ export class ThrottleChecker implements ThrottleGate {
   ) {
     this.retryAfterMs = Math.max(250, settings.pollMs);
     this.niceRatio = settings.niceRatio ?? 0;
+    if (settings.pacing === true) {
+      const share = settings.pacingSlowedShare;
+      const rules = share === undefined ? PACE_RULES : { ...PACE_RULES, slowBudget: share };
+      this.pacer = new Pacer(db, { logger, rules });
+    }
   }
 
   async verdict(runId: string, run: RunThrottleOverrides = {}): Promise<ThrottleVerdict> {

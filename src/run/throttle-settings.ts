@@ -26,6 +26,10 @@ export interface ThrottleSettings {
   pollMs: number;
   /** After each batch a delivery rests this many times the batch's duration (gh-ost's nice ratio); 0 or undefined: none. */
   niceRatio?: number | undefined;
+  /** Rest after each batch by what a durable commit beside it goes through (src/run/pacer.ts); off when not true. */
+  pacing?: boolean | undefined;
+  /** The share of the time the pacer lets the application's commits be slowed; PACE_RULES' when undefined. */
+  pacingSlowedShare?: number | undefined;
 }
 
 export function throttleSettings(config: Config): ThrottleSettings {
@@ -45,5 +49,7 @@ export function throttleSettings(config: Config): ThrottleSettings {
     urlTimeoutMs: config.throttleUrlTimeoutMs,
     pollMs: config.throttleCheckMs,
     niceRatio: config.niceRatio,
+    pacing: config.pacing,
+    pacingSlowedShare: config.pacingSlowedShare,
   };
 }
