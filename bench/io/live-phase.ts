@@ -33,6 +33,8 @@ export function throttleEnv(throttling: LiveBackfill["throttling"], niceRatio = 
     BACKFILL_THROTTLE_QUERY: "",
     BACKFILL_THROTTLE_URL: "",
     BACKFILL_NICE_RATIO: throttling === "nice" ? String(niceRatio) : "",
+    // The nice phase rests by its fixed ratio alone, to compare with the pacer's.
+    BACKFILL_PACING: throttling === "default" ? "" : "off",
   };
 }
 

@@ -1,5 +1,6 @@
 import { WORKLOAD_OPERATIONS } from "./workload-plan.js";
 import { p99Ratio, type LivePhase, type LiveResult } from "./live-result.js";
+import type { PaceLine } from "./throttle-seen.js";
 
 export const LIVE_README_START = "<!-- bench-live:start -->";
 export const LIVE_README_END = "<!-- bench-live:end -->";
@@ -205,8 +206,23 @@ export function throttleSection(result: LiveResult): string {
             "",
           ]),
     );
+    out.push(...paceLines(seen.pace ?? []));
   }
   return out.join("\n");
+}
+
+/** The pacer's changes of ratio in one phase (at most 20 shown). */
+function paceLines(pace: readonly PaceLine[]): string[] {
+  if (pace.length === 0) return ["No pace.changed line.", ""];
+  const shown = pace.slice(0, 20);
+  return [
+    table(
+      ["at", "rest ratio", "why"],
+      shown.map((l) => [`${l.atS.toFixed(1)} s`, `${l.from} → ${l.ratio}`, l.reason]),
+    ),
+    ...(pace.length > shown.length ? [`(${pace.length - shown.length} more)`] : []),
+    "",
+  ];
 }
 
 export function renderLiveReport(result: LiveResult): string {

@@ -17,6 +17,14 @@ export interface ThrottleEventLine {
   durationMs?: number;
 }
 
+/** A `pace.changed` line: the pacer's new rest ratio, seconds after the run started. */
+export interface PaceLine {
+  atS: number;
+  from: number;
+  ratio: number;
+  reason: string;
+}
+
 /** What the throttle saw during one run, from its log. */
 export interface ThrottleSeen {
   /** `throttle.read` lines: one per reading of the signals. */
@@ -27,6 +35,8 @@ export interface ThrottleSeen {
   probeMs: (number | null)[];
   signals: SignalSummary[];
   events: ThrottleEventLine[];
+  /** The pacer's changes of ratio (src/run/pacer.ts); empty when it never rested or was off. */
+  pace?: PaceLine[];
 }
 
 const TIERS = ["clear", "throttle", "critical"] as const;
@@ -42,6 +52,7 @@ export function throttleSeen(lines: readonly Record<string, unknown>[], startedM
   const values = new Map<string, number[]>();
   const probeMs: (number | null)[] = [];
   const events: ThrottleEventLine[] = [];
+  const pace: PaceLine[] = [];
   let readings = 0;
   for (const l of lines) {
     if (l.event === "throttle.read") {
@@ -57,6 +68,13 @@ export function throttleSeen(lines: readonly Record<string, unknown>[], startedM
         if (typeof v !== "number") continue;
         values.set(name, [...(values.get(name) ?? []), v]);
       }
+    } else if (l.event === "pace.changed") {
+      pace.push({
+        atS: Math.round((timeOf(l) - startedMs) / 100) / 10,
+        from: typeof l.from === "number" ? l.from : 0,
+        ratio: typeof l.ratio === "number" ? l.ratio : 0,
+        reason: typeof l.reason === "string" ? l.reason : "",
+      });
     } else if (l.event === "throttle.started" || l.event === "throttle.ended") {
       const ended = l.event === "throttle.ended";
       events.push({
@@ -73,5 +91,5 @@ export function throttleSeen(lines: readonly Record<string, unknown>[], startedM
     p50: median(vs),
     max: Math.max(...vs),
   }));
-  return { readings, tiers, probeMs, signals, events };
+  return { readings, tiers, probeMs, signals, events, pace };
 }

@@ -10,6 +10,7 @@ import {
   shareWithinTarget,
   throttledFraction,
   throttleReasons,
+  type LivePhase,
   type LiveResult,
 } from "../../../bench/lib/live-result.js";
 import {
@@ -136,6 +137,9 @@ describe("the live report", () => {
             probeMs: [3.25, 80],
             signals: [{ name: "response_time", readings: 2, p50: 41.6, max: 80 }],
             events: [{ atS: 6, event: "started", reason: "database response 80 ms > 50 ms" }],
+            pace: [
+              { atS: 8.3, from: 0, ratio: 1, reason: "60% of commits slowed past 2.7 ms while writing" },
+            ],
           },
         },
       },
@@ -178,6 +182,9 @@ describe("the live report", () => {
     );
     assert.match(md, /\| response_time \| 2 \| 42 \| 80 \|/);
     assert.match(md, /\| 6\.0 s \| started \| database response 80 ms > 50 ms \| +\|/);
+    assert.match(md, /\| 8\.3 s \| 0 → 1 \| 60% of commits slowed past 2\.7 ms while writing \|/);
+    const unpaced = { ...result, phases: result.phases.map((p) => withoutPace(p)) };
+    assert.match(renderLiveReport(unpaced), /No pace\.changed line\./);
   });
 
   test("alone again at the end: ratios against it too, and no verdict when the baseline moved more than the goal", () => {
@@ -230,3 +237,10 @@ describe("the live report", () => {
     assert.equal(appended.match(/bench-live:start/g)?.length, 1);
   });
 });
+
+/** The phase as a run logged without the pacer would give it. */
+function withoutPace(phase: LivePhase): LivePhase {
+  const seen = phase.backfill?.throttle;
+  if (!phase.backfill || !seen) return phase;
+  return { ...phase, backfill: { ...phase.backfill, throttle: { ...seen, pace: [] } } };
+}

@@ -104,6 +104,19 @@ describe("what the throttle saw, from a run's log", () => {
       probeMs: [],
       signals: [],
       events: [],
+      pace: [],
     });
+  });
+
+  test("the pacer's changes of ratio, in order, with their time since the run's start", () => {
+    const paced = [
+      ...lines,
+      { event: "pace.changed", time: at(8.26), from: 0, ratio: 1, reason: "60% of commits slowed …" },
+      { event: "pace.changed", time: at(30), from: 1, ratio: 0, reason: "application idle" },
+    ];
+    assert.deepEqual(throttleSeen(paced, start).pace, [
+      { atS: 8.3, from: 0, ratio: 1, reason: "60% of commits slowed …" },
+      { atS: 30, from: 1, ratio: 0, reason: "application idle" },
+    ]);
   });
 });
