@@ -73,7 +73,7 @@ ${head}
   <section><h2>Throttle periods</h2><table data-testid="throttles"><thead><tr><th>run</th><th>from</th>
     <th>to</th><th>reason</th></tr></thead><tbody></tbody></table></section>
   <section><h2>Workers</h2><table data-testid="workers"><thead><tr><th>host</th><th>pid</th><th>actor</th>
-    <th>state</th><th>leases held</th><th>last seen</th><th>last batch</th></tr></thead><tbody></tbody></table></section>
+    <th>state</th><th>leases held</th><th>last seen</th><th>last batch</th><th>rest ratio</th></tr></thead><tbody></tbody></table></section>
   <section><h2>Skipped lines</h2><table data-testid="skipped"><thead><tr><th>cause</th><th>lines</th></tr>
     </thead><tbody></tbody></table></section>
 </main>

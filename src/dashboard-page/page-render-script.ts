@@ -105,7 +105,8 @@ function renderModel(model) {
     "no throttle period");
   fill("workers", model.workers.map((w) =>
     row([w.host, w.pid, w.actor ?? "", el("td", w.state, { class: "state " + w.state }), w.held,
-      fmtDuration(model.nowMs - w.lastSeenMs) + " ago (" + fmtTime(w.lastSeenMs) + ")", fmtTime(w.lastBatchAtMs)],
+      fmtDuration(model.nowMs - w.lastSeenMs) + " ago (" + fmtTime(w.lastSeenMs) + ")", fmtTime(w.lastBatchAtMs),
+      el("td", w.restRatio, { "data-testid": "rest-ratio" })],
       { "data-state": w.state })),
     "no worker heartbeat in the logs");
   fill("skipped", Object.entries(model.lines.skipped).map(([cause, count]) =>

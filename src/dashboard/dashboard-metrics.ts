@@ -52,6 +52,11 @@ export class DashboardMetrics {
     "Batch leases a worker held at its last heartbeat",
     ["host", "pid"],
   );
+  readonly #rest = this.#gauge(
+    "backfill_worker_rest_ratio",
+    "A worker's pacer: rest after each batch per unit of its duration (pace.changed)",
+    ["host", "pid"],
+  );
   readonly #skipped = this.#counter("backfill_log_lines_skipped_total", "Input lines not used, by cause", [
     "cause",
   ]);
@@ -73,6 +78,7 @@ export class DashboardMetrics {
       this.#failures,
       this.#up,
       this.#held,
+      this.#rest,
       this.#skipped,
     ]) {
       metric.reset();
@@ -94,6 +100,7 @@ export class DashboardMetrics {
       const actor = w.actor ?? "";
       this.#up.set({ host: w.host, pid: String(w.pid), actor }, w.state === "alive" ? 1 : 0);
       this.#held.set({ host: w.host, pid: String(w.pid) }, w.held);
+      this.#rest.set({ host: w.host, pid: String(w.pid) }, w.restRatio);
     }
     for (const [cause, count] of Object.entries(model.lines.skipped)) this.#skipped.inc({ cause }, count);
     this.#read.inc(model.lines.read);

@@ -84,6 +84,8 @@ export interface WorkerView {
   actor: string | null;
   held: number;
   lastBatchAtMs: number | null;
+  /** Its pacer's rest per unit of batch time (`pace.changed`); 0 before any. */
+  restRatio: number;
   lastSeenMs: number;
   /** `lost`: silent for longer than three heartbeat intervals without having said it stopped. */
   state: "alive" | "lost" | "stopped";

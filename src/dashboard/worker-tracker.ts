@@ -35,6 +35,10 @@ export class WorkerTracker {
       if (!Number.isNaN(at)) worker.lastBatchAtMs = at;
     } else if (line.event === "worker.stopping") {
       worker.held = line.fields.held;
+    } else if (line.event === "pace.changed") {
+      worker.restRatio = line.fields.ratio;
+    } else if (line.event === "pace.off") {
+      worker.restRatio = 0;
     } else if (line.event === "worker.stopped") {
       worker.stopped = true;
       worker.held = 0;
@@ -50,6 +54,7 @@ export class WorkerTracker {
         actor: w.actor,
         held: w.held,
         lastBatchAtMs: w.lastBatchAtMs,
+        restRatio: w.restRatio,
         lastSeenMs: w.lastSeenMs,
         state: w.stopped
           ? "stopped"
@@ -73,6 +78,7 @@ export class WorkerTracker {
       actor: null,
       held: 0,
       lastBatchAtMs: null,
+      restRatio: 0,
       lastSeenMs: timeMs,
       intervalMs: DEFAULT_HEARTBEAT_MS,
       stopped: false,

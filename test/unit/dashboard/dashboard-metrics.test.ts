@@ -29,6 +29,7 @@ describe("dashboard: /metrics from the hand-written log", async () => {
       'backfill_worker_up{host="w1",pid="101",actor="worker:w1:101"} 1',
       'backfill_worker_up{host="w2",pid="202",actor="worker:w2:202"} 0',
       'backfill_worker_leases_held{host="w1",pid="101"} 1',
+      'backfill_worker_rest_ratio{host="w1",pid="101"} 0',
       'backfill_log_lines_skipped_total{cause="not_json"} 2',
       'backfill_log_lines_skipped_total{cause="invalid"} 2',
       "backfill_log_lines_read_total 33",

@@ -167,6 +167,7 @@ describe("dashboard: the figures of a hand-written log", () => {
         actor: "worker:w1:101",
         held: 1,
         lastBatchAtMs: T0 + 22_000,
+        restRatio: 0,
         lastSeenMs: T0 + 40_000,
         state: "alive",
       },
@@ -176,6 +177,7 @@ describe("dashboard: the figures of a hand-written log", () => {
         actor: "worker:w2:202",
         held: 0,
         lastBatchAtMs: null,
+        restRatio: 0,
         lastSeenMs: T0 + 21_000,
         state: "lost",
       },
@@ -185,6 +187,7 @@ describe("dashboard: the figures of a hand-written log", () => {
         actor: "worker:w3:303",
         held: 0,
         lastBatchAtMs: null,
+        restRatio: 0,
         lastSeenMs: T0 + 31_500,
         state: "stopped",
       },
@@ -193,6 +196,40 @@ describe("dashboard: the figures of a hand-written log", () => {
     const earlier = new LogAggregator();
     for (const line of DASHBOARD_LOG) earlier.add(line);
     assert.equal(earlier.model(T0 + 36_000).workers.find((w) => w.host === "w2")?.state, "alive");
+  });
+
+  test("a worker's rest ratio is its pacer's latest; pace.off sets it back to none", () => {
+    const pace = (atMs: number, event: string, fields: object, level = "info") =>
+      JSON.stringify({
+        level,
+        time: new Date(T0 + atMs).toISOString(),
+        pid: 101,
+        hostname: "w1",
+        event,
+        ...fields,
+        msg: event,
+      });
+    const changed = (atMs: number, from: number, ratio: number) =>
+      pace(atMs, "pace.changed", {
+        from,
+        ratio,
+        reason: "40% of commits slowed past 5.0 ms while writing",
+        appShare: 1,
+        duty: 0.2,
+        slowedWhileWriting: 0.4,
+        slowLineMs: 5,
+        samples: 80,
+      });
+    const w1 = (lines: string[]) => aggregate(lines).workers.find((w) => w.host === "w1")?.restRatio;
+    assert.equal(w1([...DASHBOARD_LOG, changed(41_000, 0, 3), changed(42_000, 3, 7.5)]), 7.5);
+    assert.equal(
+      w1([
+        ...DASHBOARD_LOG,
+        changed(41_000, 0, 3),
+        pace(42_000, "pace.off", { err: "permission denied" }, "warn"),
+      ]),
+      0,
+    );
   });
 
   test("a throttle still on shows its reason and start; an unended period has no end", () => {
