@@ -7,7 +7,11 @@ const charts = {};
 // One slot of padding each side: a run shorter than a slot still gets a readable time axis.
 let slotS = 10;
 function xRange(u, min, max) {
-  return min == null ? [Date.now() / 1000 - 60, Date.now() / 1000] : [min - slotS, max + slotS];
+  if (min == null) return [Date.now() / 1000 - 60, Date.now() / 1000];
+  // uPlot stretches a time axis with one point to 1000 days: keep it to that point's slot.
+  const xs = u.data && u.data[0];
+  if (xs && xs.length === 1) return [xs[0] - slotS, xs[0] + slotS];
+  return [min - slotS, max + slotS];
 }
 function chart(key, series, data) {
   const target = document.getElementById("chart-" + key);

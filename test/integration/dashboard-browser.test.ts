@@ -115,6 +115,9 @@ describe("backfill dashboard in headless chromium", () => {
     const reasonSum = Object.values(shown.byReason).reduce((a, n) => a + n, 0);
     assert.equal(reasonSum, t.backfilled_broken + t.failed);
     assert.equal((await page.locator("canvas").count()) >= 3, true, "uPlot drew the three charts");
+    // A run of seconds spans a minute or two of time axis, one point or many (not uPlot's 1000 days).
+    const spanS = await page.evaluate("(() => { const x = charts.rate.scales.x; return x.max - x.min; })()");
+    assert.ok(typeof spanS === "number" && spanS > 0 && spanS <= 600, `time axis spans ${String(spanS)} s`);
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     await page.close();
   });
