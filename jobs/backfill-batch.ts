@@ -91,16 +91,17 @@ export async function handleBackfillBatch(
   const run = await getRun(ctx.db, payload.runId);
   if (!run) throw new PermanentJobError(`run ${payload.runId} does not exist`);
   if (run.status !== "running") return runInactive(ctx, payload, run.status);
-  if (ctx.throttle) {
-    const held = await throttleGate(run, { ...ctx, throttle: ctx.throttle });
-    if (held === "paused") return runInactive(ctx, payload, "paused");
-    if (held) return held;
-  }
   // A run with its own nice ratio rests by it alone; otherwise the process's pacer may hold this delivery
-  // for its turn (one batch at a time while it rests at all) and sets the rest.
+  // for its turn (one batch at a time while it rests at all) and sets the rest. The throttle is asked
+  // after the turn, so a wait for it never outlasts a throttle that began meanwhile.
   const pacer = run.nice_ratio === null ? ctx.throttle?.pacer : undefined;
   const leave = await pacer?.enter();
   try {
+    if (ctx.throttle) {
+      const held = await throttleGate(run, { ...ctx, throttle: ctx.throttle });
+      if (held === "paused") return runInactive(ctx, payload, "paused");
+      if (held) return held;
+    }
     return await claimAndProcess(run, payload, ctx, pacer);
   } finally {
     leave?.();
