@@ -135,9 +135,9 @@ function notes(options: LiveOptions, placement: Placement): string[] {
     "Open loop: operations start on schedule whatever the earlier ones are doing, and latency counts from when an operation was due.",
     "Under a backfill the workload runs from the run's start (its batches cut) to the process's exit; alone it runs " +
       `${options.seconds} s. Before the backfill the new-model tag lookups miss (no \`tag\` rows yet); during it they increasingly hit.`,
-    "Throttling off: every threshold set out of reach (replica lag, transaction age, lock waiters, connection use) and the response-time probe off. Default: the variables' defaults (database response over 50 ms included).",
+    "Throttling off: every threshold set out of reach (replica lag, transaction age, lock waiters, connection use), the response-time probe and the pacer off. Default: the variables' defaults (database response over 50 ms included, the pacer on); the nice-ratio phase rests by its fixed ratio with the pacer off.",
     where,
-    "What the throttle saw comes from the runs' throttle.read lines (one per reading of the signals, every BACKFILL_THROTTLE_CHECK_SECONDS while batches are claimed) and their throttle.started/ended lines.",
+    "What the throttle saw comes from the runs' throttle.read lines (one per reading of the signals, every BACKFILL_THROTTLE_CHECK_SECONDS while batches are claimed), their throttle.started/ended lines and the pacer's pace.changed lines.",
     "The ratios divide by the first phase alone; the workload alone again at the end (same database, after the " +
       "other phases) shows how far the machine's load moved the baseline meanwhile.",
     "Batch durations come from the runs' batch.completed lines; the first batches run at the starting size before the adaptive size has measured any.",
