@@ -1,60 +1,24 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import { sql } from "kysely";
-import { runPass } from "../../src/run/run-pass.js";
+import { describe, test } from "node:test";
 import { ThrottleChecker } from "../../src/run/throttle-checker.js";
-import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
-import { createTestRedis, type TestRedis } from "../support/test-redis.js";
 import { quietThrottle } from "../support/quiet-throttle.js";
-import { collectingLogger, fakeProcessBatch, insertLegacyTags } from "./run-support.js";
-import { resetMappings, testPassSetup, testRun } from "./run-pass-support.js";
+import { batchSpans, freshPass, passSuite, slowPass } from "./paced-pass-support.js";
 
 describe("the nice ratio (BACKFILL_NICE_RATIO, run --nice-ratio, tune --nice-ratio)", () => {
-  let tdb: TestDatabase;
-  let redis: TestRedis;
-  const logs = collectingLogger();
-
-  before(async () => {
-    tdb = await createTestDatabase("nice_ratio");
-    redis = await createTestRedis("nice-ratio");
-    await insertLegacyTags(tdb.db, { namespaces: ["acme"], reposPerNamespace: 2, tagsPerRepo: 4 });
-  });
-  after(async () => {
-    await redis.cleanup();
-    await tdb.drop();
-  });
+  const suite = passSuite("nice-ratio", 4);
 
   /** One pass with one worker slot and 300 ms batches; per later batch, how long it took and the gap before it. */
   async function pass(processRatio: number, runRatio?: number) {
-    await resetMappings(tdb.db);
-    await sql`UPDATE backfill.run SET status = 'cancelled' WHERE status = 'running'`.execute(tdb.db);
+    const { tdb } = suite;
+    await freshPass(tdb.db);
     const throttle = new ThrottleChecker(tdb.db, quietThrottle({ niceRatio: processRatio }));
-    const out = await runPass(
-      testPassSetup(
-        { db: tdb.db, logger: logs.logger, redis },
-        {
-          throttle,
-          concurrency: 1,
-          processBatch: fakeProcessBatch(tdb.db, { delayMs: 300 }),
-          run: testRun(runRatio === undefined ? {} : { niceRatio: runRatio }),
-        },
-      ),
-    );
+    const out = await slowPass(suite, throttle, 1, runRatio === undefined ? {} : { niceRatio: runRatio });
     assert.equal(out.run.status, "completed");
-    const batches = await tdb.db
-      .selectFrom("backfill.batch")
-      .select(["started_at", "finished_at"])
-      .where("run_id", "=", out.run.id)
-      .orderBy("started_at")
-      .execute();
+    const batches = await batchSpans(tdb.db, out.run.id);
     assert.equal(batches.length, 4, "8 tags in batches of 2");
-    const ms = (t: unknown) => new Date(t as string).getTime();
     return batches.slice(1).map((next, i) => {
-      const prev = batches[i];
-      return {
-        took: ms(prev?.finished_at) - ms(prev?.started_at),
-        gap: ms(next.started_at) - ms(prev?.finished_at),
-      };
+      const prev = batches[i] ?? next;
+      return { took: prev.end - prev.start, gap: next.start - prev.end };
     });
   }
 

@@ -1,35 +1,21 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { sql } from "kysely";
 import pg from "pg";
 import { takePaceSample, type TakePaceSample } from "../../src/db/take-pace-sample.js";
 import { PACE_RULES } from "../../src/run/pace-rules.js";
 import { Pacer } from "../../src/run/pacer.js";
-import { runPass } from "../../src/run/run-pass.js";
 import { ThrottleChecker, type ThrottleGate } from "../../src/run/throttle-checker.js";
-import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
-import { createTestRedis, type TestRedis } from "../support/test-redis.js";
 import { quietThrottle } from "../support/quiet-throttle.js";
-import { collectingLogger, fakeProcessBatch, insertLegacyTags, waitFor } from "./run-support.js";
-import { resetMappings, testPassSetup, testRun } from "./run-pass-support.js";
+import { waitFor } from "./run-support.js";
+import { batchSpans, freshPass, passSuite, slowPass } from "./paced-pass-support.js";
 
 describe("the pacer (BACKFILL_PACING)", () => {
-  let tdb: TestDatabase;
-  let redis: TestRedis;
-  const logs = collectingLogger();
-
-  before(async () => {
-    tdb = await createTestDatabase("pacer");
-    redis = await createTestRedis("pacer");
-    await insertLegacyTags(tdb.db, { namespaces: ["acme"], reposPerNamespace: 2, tagsPerRepo: 10 });
-  });
-  after(async () => {
-    await redis.cleanup();
-    await tdb.drop();
-  });
+  const suite = passSuite("pacer", 10);
 
   /** A session of another application (or of the backfill, by its name) running one long statement. */
   async function busySession(applicationName: string): Promise<{ end: () => Promise<void> }> {
+    const { tdb } = suite;
     const client = new pg.Client({ connectionString: tdb.url, application_name: applicationName });
     await client.connect();
     const running = client.query("SELECT pg_sleep(30)").catch(() => undefined);
@@ -44,6 +30,7 @@ describe("the pacer (BACKFILL_PACING)", () => {
   }
 
   test("a sample times a durable commit, and counts another application's busy session but not the backfill's", async () => {
+    const { tdb } = suite;
     const idle = await takePaceSample(tdb.db, 250);
     assert.equal(idle.appBusy, false);
     assert.ok(idle.latencyMs > 0 && idle.latencyMs < 5000, `${idle.latencyMs} ms`);
@@ -69,8 +56,8 @@ describe("the pacer (BACKFILL_PACING)", () => {
    * while any batch is running: what its batches' times show.
    */
   async function pass(appBusy: boolean) {
-    await resetMappings(tdb.db);
-    await sql`UPDATE backfill.run SET status = 'cancelled' WHERE status = 'running'`.execute(tdb.db);
+    const { tdb, logs } = suite;
+    await freshPass(tdb.db);
     const slowWhileWriting: TakePaceSample = async (db) => {
       const r = await sql<{ n: number }>`SELECT count(*)::int AS n FROM backfill.batch
         WHERE status = 'running'`.execute(db);
@@ -90,34 +77,18 @@ describe("the pacer (BACKFILL_PACING)", () => {
       pacer,
     };
     const startedAt = Date.now();
-    const out = await runPass(
-      testPassSetup(
-        { db: tdb.db, logger: logs.logger, redis },
-        {
-          throttle,
-          concurrency: 2,
-          processBatch: fakeProcessBatch(tdb.db, { delayMs: 300 }),
-          run: testRun(),
-        },
-      ),
-    );
+    const out = await slowPass(suite, throttle, 2);
     pacer.stop();
     assert.equal(out.run.status, "completed");
     const mapped = await sql<{ n: number }>`SELECT count(*)::int AS n FROM tagtorepositorytag`.execute(
       tdb.db,
     );
     assert.equal(mapped.rows[0]?.n, 20, "every tag mapped, paced or not");
-    const batches = await tdb.db
-      .selectFrom("backfill.batch")
-      .select(["started_at", "finished_at"])
-      .where("run_id", "=", out.run.id)
-      .orderBy("started_at")
-      .execute();
-    const ms = (t: unknown) => new Date(t as string).getTime();
+    const batches = await batchSpans(tdb.db, out.run.id);
     const changes = logs
       .lines()
       .filter((l) => l.event === "pace.changed" && new Date(String(l.time)).getTime() >= startedAt);
-    return { batches: batches.map((b) => ({ start: ms(b.started_at), end: ms(b.finished_at) })), changes };
+    return { batches, changes };
   }
 
   test("application busy and slowed while batches write: the pacer rests, one batch at a time; every tag is mapped", async () => {
