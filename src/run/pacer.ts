@@ -38,8 +38,8 @@ const MAX_TURN_WAIT_MS = 60_000;
 /**
  * Paces one worker process by what its batches do to the application beside it (src/run/pace-rules.ts):
  * samples a durable commit every `sampleMs` while batches run, marks each with whether this process was
- * writing and whether the application was busy, and sets the rest after each batch so the application's
- * slowed share stays within its p99. The uncontended line comes from samples taken while the process
+ * writing and whether the application was busy, and sets the rest after each batch so the share of the
+ * application's commits it slows stays within the rules' budget (BACKFILL_PACING_SLOWED_SHARE). The uncontended line comes from samples taken while the process
  * wrote nothing: its rests, and a short pause of its batches when those are too old. A failing probe
  * turns pacing off for the process, with one log line; it never fails a batch.
  */
@@ -85,7 +85,10 @@ export class Pacer implements PaceGate {
     const before = this.turn;
     let leave = (): void => undefined;
     this.turn = new Promise<void>((resolve) => (leave = resolve));
-    await Promise.race([before, delay(MAX_TURN_WAIT_MS)]);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, MAX_TURN_WAIT_MS).unref()));
+    await Promise.race([before, timeout]);
+    clearTimeout(timer);
     return leave;
   }
 
