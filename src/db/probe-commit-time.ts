@@ -1,4 +1,5 @@
-import { sql } from "kysely";
+import { sql, type Kysely } from "kysely";
+import type { Database } from "./tables.js";
 import { timeOnOneConnection, type ResponseProbe } from "./probe-response-time.js";
 
 /** How many durable commits one reading times. */
@@ -12,6 +13,9 @@ export const COMMIT_PROBES = 3;
  * workload"). All on one reserved connection; only the statements are timed.
  */
 export const timeDurableCommits: ResponseProbe = (db) =>
-  timeOnOneConnection(db, COMMIT_PROBES, (conn) =>
-    sql`SELECT pg_logical_emit_message(true, 'quay-backfill', 'commit probe')`.execute(conn),
-  );
+  timeOnOneConnection(db, COMMIT_PROBES, (conn) => durableCommit(conn, "commit probe"));
+
+/** One autocommit statement whose commit waits for the WAL flush: a logical message saying `what`. */
+export function durableCommit(conn: Kysely<Database>, what: string): Promise<unknown> {
+  return sql`SELECT pg_logical_emit_message(true, 'quay-backfill', ${what}::text)`.execute(conn);
+}

@@ -1,6 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { sql, type Kysely } from "kysely";
 import type { Database } from "./tables.js";
+import { durableCommit } from "./probe-commit-time.js";
 
 /** One reading of the pacer (src/run/pacer.ts). */
 export interface PaceReading {
@@ -25,7 +26,7 @@ export type TakePaceSample = (db: Kysely<Database>, sinceMs: number) => Promise<
 export const takePaceSample: TakePaceSample = (db, sinceMs) =>
   db.connection().execute(async (conn) => {
     const start = performance.now();
-    await sql`SELECT pg_logical_emit_message(true, 'quay-backfill', 'pace probe')`.execute(conn);
+    await durableCommit(conn, "pace probe");
     const latencyMs = performance.now() - start;
     const busy = await sql<{ n: number }>`
       SELECT count(*)::int AS n FROM pg_stat_activity
