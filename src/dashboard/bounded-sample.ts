@@ -1,3 +1,5 @@
+import { nearestRank } from "../nearest-rank.js";
+
 /**
  * At most `capacity` of the values added, for percentiles in bounded memory: every value while there are
  * fewer, then a uniform reservoir sample (Vitter's algorithm R). The random source is a fixed-seed
@@ -26,10 +28,7 @@ export class BoundedSample {
 
   /** Nearest-rank percentile (0 < p ≤ 1) of the values kept; null when there is none. */
   percentile(p: number): number | null {
-    if (this.#values.length === 0) return null;
-    const sorted = [...this.#values].sort((a, b) => a - b);
-    const rank = Math.max(1, Math.ceil(p * sorted.length));
-    return sorted[rank - 1] ?? null;
+    return nearestRank(this.#values, p) ?? null;
   }
 
   /** xorshift32: deterministic, good enough to pick reservoir slots. */

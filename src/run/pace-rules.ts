@@ -1,3 +1,5 @@
+import { nearestRank } from "../nearest-rank.js";
+
 /** One timed durable commit of the pacer (src/run/pacer.ts), and what was going on when it was taken. */
 export interface PaceSample {
   atMs: number;
@@ -53,12 +55,9 @@ export interface PaceDecision {
   samples: number;
 }
 
-/** The `q` quantile (0–1) by the nearest rank; NaN for no values. */
-export function quantile(values: readonly number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  if (sorted.length === 0) return Number.NaN;
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
-  return sorted[rank] ?? Number.NaN;
+/** Share of `window`'s samples that found the application busy; 0 for none. */
+export function appBusyShare(window: readonly PaceSample[]): number {
+  return share(window, (s) => s.appBusy);
 }
 
 /**
@@ -77,11 +76,11 @@ export function decidePace(
   rules: PaceRules = PACE_RULES,
 ): PaceDecision {
   const samples = window.length;
-  const appShare = share(window, (s) => s.appBusy);
+  const appShare = appBusyShare(window);
   const writingSamples = window.filter((s) => s.writing);
   const duty = samples === 0 ? 0 : writingSamples.length / samples;
-  const baseline = quantile(idleLatencies, rules.baselineQuantile);
-  const slowLineMs = Number.isFinite(baseline) ? baseline * rules.slowFactor : undefined;
+  const baseline = nearestRank(idleLatencies, rules.baselineQuantile);
+  const slowLineMs = baseline === undefined ? undefined : baseline * rules.slowFactor;
   const slowed = slowLineMs === undefined ? 0 : share(writingSamples, (s) => s.latencyMs > slowLineMs);
   const base = { appShare, duty, slowedWhileWriting: slowed, slowLineMs, samples };
   if (samples < rules.minSamples || slowLineMs === undefined)

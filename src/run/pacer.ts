@@ -4,7 +4,7 @@ import { takePaceSample, type TakePaceSample } from "../db/take-pace-sample.js";
 import { errorMessage } from "../error-message.js";
 import type { Logger } from "../log.js";
 import { logEvent } from "../log-events/log-event.js";
-import { decidePace, PACE_RULES, type PaceRules, type PaceSample } from "./pace-rules.js";
+import { appBusyShare, decidePace, PACE_RULES, type PaceRules, type PaceSample } from "./pace-rules.js";
 
 /** What the batch handler asks of the pacer (jobs/backfill-batch.ts). */
 export interface PaceGate {
@@ -102,9 +102,8 @@ export class Pacer implements PaceGate {
     this.lastActiveMs = at;
     if (at - this.lastDecisionMs < this.decideEveryMs || this.failed) return;
     this.lastDecisionMs = at;
-    const window = this.samples.filter((s) => at - s.atMs <= this.rules.windowMs);
     const idle = this.idle.map((s) => s.latencyMs);
-    const decision = decidePace(window, idle, this.current, this.rules);
+    const decision = decidePace(this.window(at), idle, this.current, this.rules);
     const from = this.current;
     this.current = decision.ratio;
     if (this.logger && changed(from, decision.ratio)) {
@@ -129,12 +128,16 @@ export class Pacer implements PaceGate {
   private calibrationDue(): boolean {
     if (this.failed) return false;
     const at = this.now();
-    const window = this.samples.filter((s) => at - s.atMs <= this.rules.windowMs);
+    const window = this.window(at);
     if (window.length < this.rules.minSamples) return false;
-    const appShare = window.filter((s) => s.appBusy).length / window.length;
-    if (appShare < this.rules.appMinShare) return false;
+    if (appBusyShare(window) < this.rules.appMinShare) return false;
     const fresh = this.idle.filter((s) => at - s.atMs <= BASELINE_MAX_AGE_MS);
     return fresh.length < CALIBRATION_SAMPLES;
+  }
+
+  /** The samples a decision at `at` reads. */
+  private window(at: number): PaceSample[] {
+    return this.samples.filter((s) => at - s.atMs <= this.rules.windowMs);
   }
 
   /** Holds new batches until this process's are all committed, then times a few commits. */

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { loadConfig } from "../../src/config.js";
 import { ConfigError } from "../../src/errors.js";
-import { decidePace, PACE_RULES, quantile, type PaceSample } from "../../src/run/pace-rules.js";
+import { nearestRank } from "../../src/nearest-rank.js";
+import { decidePace, PACE_RULES, type PaceSample } from "../../src/run/pace-rules.js";
 import { throttleSettings } from "../../src/run/throttle-settings.js";
 
 /** `n` samples, one every 250 ms; `make(i)` gives each its latency and flags. */
@@ -74,9 +75,9 @@ describe("the pacer's rest ratio", () => {
   });
 
   test("quantile by the nearest rank", () => {
-    assert.equal(quantile([5, 1, 3, 2, 4], 0.9), 5);
-    assert.equal(quantile([5, 1, 3, 2, 4], 0.5), 3);
-    assert.ok(Number.isNaN(quantile([], 0.5)));
+    assert.equal(nearestRank([5, 1, 3, 2, 4], 0.9), 5);
+    assert.equal(nearestRank([5, 1, 3, 2, 4], 0.5), 3);
+    assert.equal(nearestRank([], 0.5), undefined);
   });
 });
 
